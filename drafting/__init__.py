@@ -1,0 +1,1 @@
+"""drafting: ProjectBrief + retrieved past tables -> draft table, lint findings, exports."""

@@ -1,0 +1,1 @@
+"""eval: benchmarks for extraction, drafting and retrieval against hand-labelled fixtures."""

@@ -1,0 +1,1 @@
+"""extraction: Document -> validated PerformanceDocument with provenance (rules, llm, hybrid)."""

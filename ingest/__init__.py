@@ -1,0 +1,1 @@
+"""ingest: file -> typed Document (pages, lines, table grids, spans); the Chroma store."""

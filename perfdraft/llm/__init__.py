@@ -1,0 +1,1 @@
+"""LLM access: the only module that talks to a model endpoint."""

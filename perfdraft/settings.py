@@ -1,0 +1,74 @@
+"""The one settings object: every knob comes from PERFDRAFT_* environment variables (or a .env file)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from perfdraft.errors import ConfigError
+
+StructuredMode = Literal["auto", "json_schema", "json_object", "prompt"]
+Backend = Literal["rules", "llm", "hybrid"]
+
+
+class Settings(BaseSettings):
+    """perfdraft settings; env prefix PERFDRAFT_ (e.g. PERFDRAFT_LLM_BASE_URL)."""
+
+    model_config = SettingsConfigDict(env_prefix="PERFDRAFT_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="where uploads, caches and the store live")
+    store: Path | None = Field(None, description="Chroma directory; default <data_dir>/store")
+    chroma_host: str | None = Field(None, description="use a Chroma server instead of a local directory")
+    chroma_port: int = 8000
+    embeddings: Literal["hash", "e5", "openai"] = "hash"
+    embed_model: str | None = Field(None, description="embeddings model name on the OpenAI-compatible endpoint")
+
+    backend: Backend = "rules"
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible base URL, e.g. http://localhost:8000/v1")
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = Field(None, description="falls back to OPENAI_API_KEY")
+    llm_timeout: float = 60.0
+    llm_max_concurrency: int = 4
+    llm_structured_mode: StructuredMode = "auto"
+    llm_transport_retries: int = 4
+    llm_max_reasks: int = 2
+    llm_seed: int | None = 7
+    llm_token_budget: int | None = Field(None, description="max prompt+completion tokens per document")
+    cache_path: Path | None = Field(None, description="SQLite LLM cache; default <data_dir>/llm-cache.sqlite")
+    max_upload_mb: int = 50
+
+    @model_validator(mode="after")
+    def _fallbacks(self) -> "Settings":
+        if self.llm_api_key is None and os.environ.get("OPENAI_API_KEY"):
+            self.llm_api_key = SecretStr(os.environ["OPENAI_API_KEY"])
+        if self.store is None:
+            self.store = self.data_dir / "store"
+        if self.cache_path is None:
+            self.cache_path = self.data_dir / "llm-cache.sqlite"
+        return self
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
+
+    def require_llm(self) -> None:
+        """Raise a ConfigError that says exactly what to set when the LLM endpoint is not configured."""
+        missing = [name for name, val in (("PERFDRAFT_LLM_BASE_URL", self.llm_base_url),
+                                          ("PERFDRAFT_LLM_MODEL", self.llm_model)) if not val]
+        if missing:
+            raise ConfigError(
+                "no LLM endpoint configured: set " + " and ".join(missing)
+                + " (e.g. PERFDRAFT_LLM_BASE_URL=http://127.0.0.1:8000/v1 PERFDRAFT_LLM_MODEL=qwen2.5-7b-instruct);"
+                " PERFDRAFT_LLM_API_KEY (or OPENAI_API_KEY) if the endpoint needs a key"
+            )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings (tests build their own Settings instead of using this)."""
+    return Settings()
