@@ -1,0 +1,515 @@
+"""Batch extraction: many files -> one gold-shape JSON each, resumable, atomic, isolated per file."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".xlsx")
+MANIFEST = "manifest.jsonl"
+FAILURES = "failures.jsonl"
+DEFAULT_EXTRACTOR = "extraction.api:extract_file"
+TMP_MARK = ".tmp-"
+
+OutcomeStatus = Literal["ok", "partial", "failed", "skipped"]
+
+
+class BatchUsageError(ValueError):
+    """The batch cannot start (no such path, nothing to extract): exit status 2 at the CLI."""
+
+
+class BatchOptions(BaseModel):
+    """How to run a batch."""
+
+    out_dir: Path
+    jobs: int = Field(1, ge=1, description="parallel worker processes")
+    force: bool = Field(False, description="re-extract files already finished")
+    backend: str = "rules"
+    timeout_s: float = Field(120.0, gt=0, description="per-file wall-clock limit; the worker is killed after it")
+    max_memory_mb: int = Field(2048, ge=64, description="per-worker RSS limit; the worker is killed above it")
+    isolate: bool = Field(True, description="run files in worker processes (False: in this process, no timeout)")
+    extractor: str = Field(DEFAULT_EXTRACTOR, description="module:function(path, backend=) -> ExtractionResult")
+
+
+class FileTask(BaseModel):
+    """One input file and where its JSON goes."""
+
+    source: Path
+    output: Path
+    backend: str
+    extractor: str = DEFAULT_EXTRACTOR
+
+
+class FileOutcome(BaseModel):
+    """What happened to one input file."""
+
+    source: str
+    output: str | None = Field(None, description="JSON written (ok, partial) or kept from an earlier run (skipped)")
+    status: OutcomeStatus
+    kind: str | None = Field(None, description="error kind for failed/partial files (corrupt, encrypted, timeout ...)")
+    message: str | None = None
+    sha256: str | None = Field(None, description="content hash of the input")
+    output_sha256: str | None = None
+    projects: int = 0
+    indicators: int = 0
+    warnings: list[str] = Field(default_factory=list)
+    seconds: float = 0.0
+
+
+class BatchSummary(BaseModel):
+    """The result of a batch: one outcome per input, in input order."""
+
+    out_dir: str
+    outcomes: list[FileOutcome] = Field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: OutcomeStatus) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def all_ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every file was extracted (or already was), 1 when any failed."""
+        return 0 if self.all_ok else 1
+
+
+# ------------------------------------------------------------------------------------------------
+# inputs and output names
+# ------------------------------------------------------------------------------------------------
+
+
+def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given plus supported files found recursively in folders; sorted, without duplicates."""
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                rel = f.relative_to(p).parts
+                # hidden files/folders and Office lock files (~$x.docx) are never documents
+                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and not any(
+                        part.startswith((".", "~$")) for part in rel):
+                    found.append(f)
+        elif p.is_file():
+            found.append(p)  # given explicitly: unsupported types get a per-file status, not a skip
+        else:
+            raise BatchUsageError(f"{p}: no such file or folder")
+    seen: set[Path] = set()
+    unique = []
+    for f in found:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+def output_names(inputs: list[Path]) -> dict[Path, str]:
+    """`<stem>.json` per input; equal stems are told apart by their folders, then by their suffix."""
+    by_stem: dict[str, list[Path]] = {}
+    for f in inputs:
+        by_stem.setdefault(f.stem, []).append(f)
+    names: dict[Path, str] = {}
+    for stem, group in by_stem.items():
+        if len(group) == 1:
+            names[group[0]] = f"{stem}.json"
+            continue
+        resolved = [g.resolve() for g in group]
+        common = Path(os.path.commonpath([str(r.parent) for r in resolved]))
+        for f, r in zip(group, resolved):
+            folder = "__".join(r.parent.relative_to(common).parts)
+            names[f] = f"{folder}__{stem}" if folder else stem
+        # same folder and stem, different type (a.txt, a.pdf): add the type
+        counts: dict[str, int] = {}
+        for f in group:
+            counts[names[f]] = counts.get(names[f], 0) + 1
+        for f in group:
+            base = names[f]
+            names[f] = (f"{base}.{f.suffix.lstrip('.').lower()}" if counts[base] > 1 else base) + ".json"
+    return names
+
+
+# ------------------------------------------------------------------------------------------------
+# atomic files, manifest, failures log
+# ------------------------------------------------------------------------------------------------
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write via a temp file in the same folder + fsync + os.replace: readers see old or new, never half."""
+    tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _append_line(path: Path, record: BaseModel) -> None:
+    """Append one JSON line and fsync it (a kill mid-write leaves at most one torn last line)."""
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(record.model_dump_json() + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+class ManifestEntry(BaseModel):
+    """A finished file: its content hash and the hash of the JSON written for it."""
+
+    source: str
+    sha256: str
+    backend: str
+    output: str
+    output_sha256: str
+    status: OutcomeStatus
+
+
+class FailureRecord(BaseModel):
+    """One line of failures.jsonl."""
+
+    file: str
+    kind: str
+    message: str
+    status: OutcomeStatus = "failed"
+
+
+def _read_jsonl(path: Path, model: type[BaseModel]) -> list:
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            rows.append(model.model_validate_json(line))
+        except ValueError:
+            continue  # a torn last line from a killed run
+    return rows
+
+
+def _rewrite_jsonl(path: Path, rows: list[BaseModel]) -> None:
+    atomic_write_bytes(path, "".join(r.model_dump_json() + "\n" for r in rows).encode("utf-8"))
+
+
+def _clean_temp_files(out_dir: Path) -> None:
+    """Remove temp files a killed run left behind (never visible as outputs: they start with a dot)."""
+    for tmp in out_dir.glob(f".*{TMP_MARK}*"):
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
+# ------------------------------------------------------------------------------------------------
+# one file (runs in a worker process, or in-process when isolate=False)
+# ------------------------------------------------------------------------------------------------
+
+
+def _load_extractor(spec: str) -> Callable:
+    module, _, func = spec.partition(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def process_file(task: FileTask) -> FileOutcome:
+    """Extract one file and write its JSON atomically; every failure becomes an outcome, never an exception."""
+    start = time.perf_counter()
+    src = str(task.source)
+
+    def failed(kind: str, message: str, sha: str | None = None) -> FileOutcome:
+        return FileOutcome(source=src, status="failed", kind=kind, message=message, sha256=sha,
+                           seconds=time.perf_counter() - start)
+
+    try:
+        sha = sha256_file(task.source)
+    except OSError as exc:
+        return failed("io", f"cannot read file: {exc.strerror or exc}")
+    try:
+        result = _load_extractor(task.extractor)(task.source, backend=task.backend)
+    except MemoryError:
+        return failed("memory", "ran out of memory while extracting", sha)
+    except Exception as exc:  # a bug or an unexpected library error: a status, not a traceback
+        kind = getattr(exc, "kind", "internal")
+        message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        return failed(kind, message, sha)
+    if result.status == "failure" or result.document is None:
+        err = result.errors[0] if result.errors else None
+        return failed(err.kind if err else "extraction", err.message if err else "extraction produced no document",
+                      sha)
+    doc = result.document
+    data = doc.to_json().encode("utf-8")
+    try:
+        atomic_write_bytes(task.output, data)
+    except OSError as exc:
+        return failed("io", f"cannot write {task.output}: {exc.strerror or exc}", sha)
+    warnings = list(result.warnings)
+    partial = result.status == "partial_success"
+    kind = message = None
+    if partial:
+        kind = "no-tables" if not doc.projects else "partial"
+        message = "; ".join(warnings) or "extracted with problems"
+    return FileOutcome(
+        source=src, output=str(task.output), status="partial" if partial else "ok", kind=kind, message=message,
+        sha256=sha, output_sha256=hashlib.sha256(data).hexdigest(), projects=len(doc.projects),
+        indicators=sum(len(p.indicators) for p in doc.projects), warnings=warnings,
+        seconds=time.perf_counter() - start)
+
+
+# ------------------------------------------------------------------------------------------------
+# worker pool: long-lived processes, each watched for time, memory and death
+# ------------------------------------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel SIGKILL this worker when the batch process dies (e.g. kill -9)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
+def _worker_main(conn: Connection) -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the parent
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        try:
+            conn.send(process_file(task))
+        except (BrokenPipeError, OSError):
+            return
+
+
+class _Worker:
+    def __init__(self, ctx) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: FileTask | None = None
+        self.started = 0.0
+
+    def give(self, task: FileTask) -> None:
+        self.task, self.started = task, time.monotonic()
+        self.conn.send(task)
+
+    def rss_mb(self) -> float:
+        try:
+            import psutil
+            return psutil.Process(self.proc.pid).memory_info().rss / 1e6
+        except Exception:
+            return 0.0
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        self.proc.join(2)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(2)
+        self.conn.close()
+
+
+def _run_isolated(tasks: list[FileTask], opts: BatchOptions, done: Callable[[FileOutcome], None]) -> None:
+    """Run tasks in opts.jobs worker processes; a hang, crash or memory blow-up fails only its own file."""
+    ctx = multiprocessing.get_context("spawn")  # no inherited threads/locks from the caller (tqdm, Streamlit)
+    pending = list(reversed(tasks))
+    workers = [_Worker(ctx) for _ in range(min(opts.jobs, len(tasks)))]
+    try:
+        for w in workers:
+            if pending:
+                w.give(pending.pop())
+        while any(w.task for w in workers):
+            busy = [w for w in workers if w.task]
+            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=0.25)
+            for i, w in enumerate(workers):
+                if w.task is None:
+                    continue
+                outcome = None
+                if w.conn in ready:
+                    try:
+                        outcome = w.conn.recv()
+                    except (EOFError, OSError):
+                        outcome = None
+                if outcome is None:
+                    elapsed = time.monotonic() - w.started
+                    src = str(w.task.source)
+                    if not w.proc.is_alive() or (w.proc.sentinel in ready and w.conn not in ready):
+                        code = w.proc.exitcode
+                        how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+                        outcome = FileOutcome(source=src, status="failed", kind="crash",
+                                              message=f"the extractor process died ({how})", seconds=elapsed)
+                    elif elapsed > opts.timeout_s:
+                        outcome = FileOutcome(source=src, status="failed", kind="timeout",
+                                              message=f"gave up after {opts.timeout_s:g} s", seconds=elapsed)
+                    elif (rss := w.rss_mb()) > opts.max_memory_mb:
+                        outcome = FileOutcome(source=src, status="failed", kind="memory",
+                                              message=f"used {rss:.0f} MB, over the {opts.max_memory_mb} MB limit",
+                                              seconds=elapsed)
+                    else:
+                        continue
+                    w.kill()
+                    workers[i] = w = _Worker(ctx)
+                w.task = None
+                done(outcome)
+                if pending:
+                    w.give(pending.pop())
+    finally:
+        for w in workers:
+            if w.task is not None:
+                w.kill()
+            else:
+                w.stop()
+
+
+# ------------------------------------------------------------------------------------------------
+# the batch
+# ------------------------------------------------------------------------------------------------
+
+
+def _finished(entry: ManifestEntry | None, sha: str, out: Path, backend: str) -> bool:
+    """Finished = same input hash and backend, and the JSON on disk is exactly the one recorded."""
+    if entry is None or entry.sha256 != sha or entry.backend != backend or entry.output != str(out):
+        return False
+    try:
+        return out.is_file() and sha256_file(out) == entry.output_sha256
+    except OSError:
+        return False
+
+
+def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
+              on_outcome: Callable[[FileOutcome], None] | None = None,
+              on_start: Callable[[int], None] | None = None) -> BatchSummary:
+    """Extract every supported file under paths into opts.out_dir.
+
+    Finished files (same content hash and backend, JSON on disk as recorded in manifest.jsonl) are skipped
+    unless opts.force; each JSON is written atomically; failed and partial files are appended to
+    failures.jsonl as they happen, and both logs are compacted (one line per file) at the end.
+    """
+    start = time.perf_counter()
+    inputs = collect_inputs(paths)
+    if not inputs:
+        raise BatchUsageError("no .txt, .md, .pdf, .docx or .xlsx files found in the given paths")
+    out_dir = opts.out_dir
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BatchUsageError(f"{out_dir}: cannot create the output folder ({exc.strerror or exc})") from exc
+    _clean_temp_files(out_dir)
+    names = output_names(inputs)
+    manifest_path, failures_path = out_dir / MANIFEST, out_dir / FAILURES
+    manifest = {e.source: e for e in _read_jsonl(manifest_path, ManifestEntry)}
+    old_failures = _read_jsonl(failures_path, FailureRecord)
+
+    outcomes: dict[str, FileOutcome] = {}
+    keys = {f: str(f.resolve()) for f in inputs}
+    tasks: list[FileTask] = []
+    if on_start:
+        on_start(len(inputs))
+    for f in inputs:
+        out = out_dir / names[f]
+        if not opts.force:
+            try:
+                sha = sha256_file(f)
+            except OSError:
+                sha = ""
+            entry = manifest.get(keys[f])
+            if sha and _finished(entry, sha, out, opts.backend):
+                o = FileOutcome(source=str(f), output=str(out), status="skipped", sha256=sha,
+                                output_sha256=entry.output_sha256, kind=None)
+                outcomes[str(f)] = o
+                if on_outcome:
+                    on_outcome(o)
+                continue
+        tasks.append(FileTask(source=f, output=out, backend=opts.backend, extractor=opts.extractor))
+
+    by_src = {str(t.source): t for t in tasks}
+
+    def done(o: FileOutcome) -> None:
+        task = by_src[o.source]
+        key = str(task.source.resolve())
+        if o.status in ("ok", "partial") and o.sha256 and o.output_sha256:
+            entry = ManifestEntry(source=key, sha256=o.sha256, backend=opts.backend, output=str(task.output),
+                                  output_sha256=o.output_sha256, status=o.status)
+            manifest[key] = entry
+            _append_line(manifest_path, entry)
+        if o.status in ("failed", "partial"):
+            _append_line(failures_path, FailureRecord(file=o.source, kind=o.kind or "unknown",
+                                                      message=o.message or "", status=o.status))
+        outcomes[o.source] = o
+        if on_outcome:
+            on_outcome(o)
+
+    if tasks:
+        if opts.isolate:
+            _run_isolated(tasks, opts, done)
+        else:
+            for t in tasks:
+                done(process_file(t))
+
+    ordered = [outcomes[str(f)] for f in inputs]
+    # compact the logs: one manifest line per file; failures of this batch replace earlier lines for its files
+    _rewrite_jsonl(manifest_path, sorted(manifest.values(), key=lambda e: e.source))
+    this_batch = {str(f) for f in inputs}
+    old_partial = {r.file: r for r in old_failures if r.file in this_batch and r.status == "partial"}
+    current = []
+    for o in ordered:
+        if o.status in ("failed", "partial"):
+            current.append(FailureRecord(file=o.source, kind=o.kind or "unknown", message=o.message or "",
+                                         status=o.status))
+        elif o.status == "skipped" and o.source in old_partial:
+            current.append(old_partial[o.source])  # still partial: its JSON was kept, so is its warning
+    _rewrite_jsonl(failures_path, [r for r in old_failures if r.file not in this_batch] + current)
+    return BatchSummary(out_dir=str(out_dir), outcomes=ordered, seconds=time.perf_counter() - start)
+

@@ -1,0 +1,82 @@
+"""`perfdraft extract PATH... --out DIR`: batch extraction to one gold-shape JSON per input."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "extract", help="extract 绩效目标表 from files/folders into one JSON per file",
+        description="Extract every .txt/.md/.pdf/.docx/.xlsx file (folders recursively) into DIR/<stem>.json. "
+                    "Finished files are skipped unless --force; failures go to DIR/failures.jsonl. "
+                    "Exit status: 0 all extracted, 1 some files failed, 2 usage error.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="parallel worker processes (default 1)")
+    p.add_argument("--force", action="store_true", help="re-extract files that are already finished")
+    p.add_argument("--backend", choices=["rules", "llm", "hybrid"], default=None,
+                   help="extraction backend (default: PERFDRAFT_BACKEND or rules)")
+    p.add_argument("--timeout", type=float, default=None, metavar="S",
+                   help="per-file time limit in seconds (default 120; 600 with an LLM backend)")
+    p.add_argument("--max-memory", type=int, default=2048, metavar="MB", help="per-worker memory limit (MB)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--extractor", default=None, help=argparse.SUPPRESS)  # tests: module:function
+    p.set_defaults(func=run)
+    return p
+
+
+def _progress(total: int, quiet: bool):
+    from tqdm import tqdm
+    return tqdm(total=total, file=sys.stderr, unit="file", disable=quiet, dynamic_ncols=True, mininterval=0.2)
+
+
+def run(args: argparse.Namespace) -> int:
+    from extraction.batch import BatchOptions, BatchUsageError, run_batch
+    from perfdraft.settings import get_settings
+
+    if args.jobs < 1:
+        print("perfdraft extract: error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    if args.timeout is not None and args.timeout <= 0:
+        print("perfdraft extract: error: --timeout must be positive", file=sys.stderr)
+        return 2
+    backend = args.backend or get_settings().backend
+    timeout = args.timeout or (120.0 if backend == "rules" else 600.0)
+    opts = dict(out_dir=args.out, jobs=args.jobs, force=args.force, backend=backend, timeout_s=timeout,
+                max_memory_mb=max(64, args.max_memory))
+    if args.extractor:
+        opts["extractor"] = args.extractor
+    bar = None
+
+    def start(total: int) -> None:
+        nonlocal bar
+        bar = _progress(total, args.quiet)
+
+    def step(outcome) -> None:
+        if bar is not None:
+            bar.set_postfix_str(Path(outcome.source).name[-30:], refresh=False)
+            bar.update(1)
+
+    try:
+        summary = run_batch(args.paths, BatchOptions(**opts), on_outcome=step, on_start=start)
+    except BatchUsageError as exc:
+        print(f"perfdraft extract: error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if bar is not None:
+            bar.close()
+
+    n = len(summary.outcomes)
+    print(f"{n} file(s) in {summary.seconds:.1f} s: {summary.count('ok')} extracted, "
+          f"{summary.count('partial')} with warnings, {summary.count('skipped')} unchanged (skipped), "
+          f"{summary.count('failed')} failed -> {summary.out_dir}")
+    for o in summary.outcomes:
+        if o.status in ("failed", "partial"):
+            label = "FAILED " if o.status == "failed" else "WARNING"
+            print(f"  {label} {o.source}: [{o.kind}] {o.message}")
+    if summary.failed:
+        print(f"failures are listed in {Path(summary.out_dir) / 'failures.jsonl'}")
+    return summary.exit_code
