@@ -1,0 +1,104 @@
+"""Leave-one-out backtest of the rules drafter on the gold tables: level3 recall, value agreement, latency.
+
+Run: .venv/bin/python -m drafting.backtest [GOLD_DIR]
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from drafting.drafter import draft
+from drafting.lint import has_errors
+from drafting.memory_store import MemoryStore
+from perfdraft.models import Project, ProjectBrief
+
+_KIND_NOISE = re.compile(r"\d{4}年|[（(【\[].*?[)）】\]]|第[一二三四五六七八九十]+批|\s+")
+
+
+class BacktestResult(BaseModel):
+    """Figures of one backtest run."""
+
+    tables: int
+    recurring: int
+    recall_all: float
+    value_agreement_all: float
+    recall_recurring: float
+    value_agreement_recurring: float
+    drafts_with_errors: int
+    latency_ms_p50: float
+    latency_ms_max: float
+
+
+def kind_of(name: str) -> str:
+    """A project's kind: its name without years and bracketed document numbers."""
+    return _KIND_NOISE.sub("", name)
+
+
+def _n(s: str) -> str:
+    return re.sub(r"[\s，。、；：,.;:（）()]|20\d{2}年?", "", s)
+
+
+def score_draft(drafted: Project, truth: Project) -> tuple[int, int, int]:
+    """(truth rows, recalled level3 names, recalled rows whose op, number and unit agree)."""
+    got = {}
+    for ind in drafted.indicators:
+        got.setdefault(_n(ind.level3), ind)
+    hit = agree = 0
+    for ind in truth.indicators:
+        d = got.get(_n(ind.level3))
+        if d is None:
+            continue
+        hit += 1
+        a, b = d.target, ind.target
+        if a.kind == b.kind and a.op == b.op and a.num == b.num and a.unit == b.unit:
+            agree += 1
+    return len(truth.indicators), hit, agree
+
+
+def run(gold_dir: str | Path, k: int = 5) -> BacktestResult:
+    """Draft every gold project from the others (its own table excluded) and compare."""
+    store = MemoryStore.from_dir(gold_dir)
+    kinds: dict[str, int] = {}
+    for _, _, p in store.items:
+        kinds[kind_of(p.name)] = kinds.get(kind_of(p.name), 0) + 1
+    tot = {"all": [0, 0, 0], "rec": [0, 0, 0]}
+    lat, errors = [], 0
+    for pid, doc, p in store.items:
+        if not p.budget_wan or not doc.year:
+            continue
+        brief = ProjectBrief(name=p.name, budget_wan=p.budget_wan, year=doc.year, department=doc.department,
+                             purpose=p.purpose)
+        t0 = time.perf_counter()
+        result = draft(brief, store, k=k, exclude_ids=[pid])
+        lat.append((time.perf_counter() - t0) * 1000)
+        errors += has_errors(result.findings)
+        n, hit, agree = score_draft(result.project, p)
+        groups = ["all"] + (["rec"] if kinds[kind_of(p.name)] > 1 else [])
+        for g in groups:
+            tot[g][0] += n
+            tot[g][1] += hit
+            tot[g][2] += agree
+    r = lambda a, b: round(a / b, 3) if b else 0.0  # noqa: E731
+    return BacktestResult(
+        tables=len(lat), recurring=sum(1 for _, _, p in store.items if kinds[kind_of(p.name)] > 1),
+        recall_all=r(tot["all"][1], tot["all"][0]), value_agreement_all=r(tot["all"][2], tot["all"][1]),
+        recall_recurring=r(tot["rec"][1], tot["rec"][0]), value_agreement_recurring=r(tot["rec"][2], tot["rec"][1]),
+        drafts_with_errors=errors, latency_ms_p50=round(statistics.median(lat), 2) if lat else 0.0,
+        latency_ms_max=round(max(lat), 2) if lat else 0.0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    gold = argv[0] if argv else str(Path(__file__).resolve().parents[1] / "eval" / "fixtures" / "gold")
+    print(run(gold).model_dump_json(indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
