@@ -56,8 +56,10 @@ def _norm(name: str) -> str:
 
 def _sources(brief: ProjectBrief, examples: list[RetrievedProject]) -> list[_Source]:
     out = []
+    best = max((ex.score for ex in examples), default=0.0) or 1.0
     for ex in examples:
-        w = max(ex.score, 0.01) ** 2
+        # relative to the best hit: store scores (fused ranks, cosines) have no common scale
+        w = max(ex.score / best, 0.01) ** 2
         if brief.department and ex.department == brief.department:
             w *= 1.2
         out.append(_Source(w, ex.document, ex.year, ex.department, ex.score, ex.project, ex.id))
@@ -140,7 +142,7 @@ def _goals(brief: ProjectBrief, sources: list[_Source]) -> list[str]:
 def retrieve(brief: ProjectBrief, store, k: int, exclude_ids: Iterable[str] | None = None) -> list[RetrievedProject]:
     """The k past tables most similar to the brief (name and purpose as the query)."""
     query = " ".join(x for x in (brief.name, brief.purpose) if x)
-    kwargs = {"exclude_ids": list(exclude_ids)} if exclude_ids else {}
+    kwargs = {"exclude_ids": set(exclude_ids)} if exclude_ids else {}
     return list(store.search_projects(query, k, **kwargs)) if store is not None and k > 0 else []
 
 
