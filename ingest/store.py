@@ -1,0 +1,366 @@
+"""The retrieval store: past 绩效目标表 in Chroma (local directory or server), one record per table and per row."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from ingest.embed import Embedder, make_embedder
+from ingest.store_lexical import BM25Index, NameIndex, fuse_many
+from perfdraft.errors import StoreError
+from perfdraft.models import Citation, Indicator, PerformanceDocument, Project, RetrievedProject
+from perfdraft.settings import Settings, get_settings
+
+Ranking = Literal["dense", "lexical", "hybrid"]
+Where = dict[str, Any]
+
+# Fusion weights of the hybrid project ranking, chosen on the gold leave-one-out (bench/store_retrieval.py).
+W_DENSE, W_BM25, W_NAME = 1.0, 1.0, 1.0
+
+_REGION = re.compile(r"^(.*?(?:省|自治区))?(.*?(?:市|自治州|地区|盟))?(.*?(?:县|区|旗))?")
+
+
+class RetrievedRow(BaseModel):
+    """A past indicator row found similar to a query, with the project and document it belongs to."""
+
+    id: str
+    score: float
+    document: str
+    project_id: str
+    project_name: str
+    row: int = Field(description="0-based index of the row in its project")
+    department: str | None = None
+    year: int | None = None
+    indicator: Indicator
+
+    def citation(self) -> Citation:
+        """The row as a drafting citation."""
+        return Citation(document=self.document, project=self.project_name, row=self.row,
+                        level3=self.indicator.level3, value=self.indicator.value, year=self.year,
+                        department=self.department, score=self.score)
+
+
+class StoredDocument(BaseModel):
+    """One ingested document as the store knows it."""
+
+    id: str
+    source: str
+    sha256: str | None = None
+    department: str | None = None
+    region: str | None = None
+    year: int | None = None
+    projects: int = 0
+    rows: int = 0
+    backend: str | None = None
+    ingested_at: str | None = None
+
+
+class StoreStats(BaseModel):
+    """Totals for the corpus page."""
+
+    documents: int = 0
+    projects: int = 0
+    rows: int = 0
+    rows_by_department: dict[str, int] = Field(default_factory=dict)
+    rows_by_year: dict[str, int] = Field(default_factory=dict)
+    projects_by_department: dict[str, int] = Field(default_factory=dict)
+    projects_by_year: dict[str, int] = Field(default_factory=dict)
+    embedder: str = ""
+    location: str = ""
+
+
+def region_of(department: str | None) -> str | None:
+    """The administrative region in a department name: 唐山市医疗保障局 -> 唐山市, 河北省乐亭县… -> 河北省/乐亭县."""
+    if not department:
+        return None
+    m = _REGION.match(department)
+    parts = [p for p in (m.groups() if m else ()) if p]
+    # a "区/县" match that swallowed the whole name is not a region (e.g. 医疗保障局 has none)
+    parts = [p for p in parts if len(p) <= 12]
+    return "/".join(parts) or None
+
+
+def doc_key(source: str) -> str:
+    """Stable id of a document: a hash of its source name (re-ingesting the same source replaces it)."""
+    return "d" + hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
+
+
+def project_id(source: str, index: int) -> str:
+    """Stable id of the index-th project (0-based) of a document."""
+    return f"{doc_key(source)}:p{index}"
+
+
+def row_id(source: str, index: int, row: int) -> str:
+    """Stable id of one indicator row."""
+    return f"{project_id(source, index)}:r{row}"
+
+
+def project_text(p: Project) -> str:
+    """What a project is embedded as: the name weighs most, then purpose, goals and indicator names."""
+    parts = [p.name, p.name, p.purpose or "", " ".join(p.goals)[:400],
+             " ".join(dict.fromkeys(i.level3 for i in p.indicators))]
+    return "\n".join(x for x in parts if x)
+
+
+def row_text(p: Project, ind: Indicator) -> str:
+    """What an indicator row is embedded as: its own names first, the project name as context."""
+    return "\n".join(x for x in (ind.level3, ind.level3, ind.description or "", ind.level2, p.name) if x)
+
+
+def _clean(meta: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+class Store:
+    """Past performance tables in Chroma, searchable by project and by indicator row."""
+
+    def __init__(self, settings: Settings | None = None, path: Path | None = None, *,
+                 embedder: Embedder | None = None, ranking: Ranking = "hybrid", client=None):
+        self.settings = settings or get_settings()
+        self.embedder = embedder or make_embedder(self.settings)
+        self.ranking: Ranking = ranking
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        try:
+            if client is not None:
+                self.client = client
+                self.location = "client"
+            elif self.settings.chroma_host and path is None:
+                self.client = chromadb.HttpClient(host=self.settings.chroma_host, port=self.settings.chroma_port,
+                                                  settings=chroma_settings)
+                self.location = f"http://{self.settings.chroma_host}:{self.settings.chroma_port}"
+            else:
+                root = Path(path or self.settings.store)
+                root.mkdir(parents=True, exist_ok=True)
+                self.client = chromadb.PersistentClient(path=str(root), settings=chroma_settings)
+                self.location = str(root)
+            prefix = f"perfdraft-{self.embedder.key}"
+            # embedding_function=None: Chroma must never load its default model (it would download one)
+            space = {"hnsw:space": "cosine"}
+            self._projects = self.client.get_or_create_collection(f"{prefix}-projects", embedding_function=None,
+                                                                  metadata=space)
+            self._rows = self.client.get_or_create_collection(f"{prefix}-rows", embedding_function=None,
+                                                              metadata=space)
+            self._docs = self.client.get_or_create_collection(f"{prefix}-documents", embedding_function=None,
+                                                              metadata=space)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"cannot open the Chroma store: {type(exc).__name__}: {exc}",
+                             file=getattr(self, "location", None) or str(path or self.settings.store)) from exc
+        self._batch = max(1, min(int(self.client.get_max_batch_size()), 2000))
+        self._lock = threading.Lock()
+        self._bm25: BM25Index | None = None
+        self._names: NameIndex | None = None
+        self._bm25_count = -1
+
+    # ---------------------------------------------------------------------------------- writing
+
+    def add_document(self, perf: PerformanceDocument, *, source: str, sha256: str | None = None,
+                     backend: str | None = None) -> int:
+        """Store every project and indicator row of a document, replacing what `source` had; returns rows stored."""
+        self.delete_document(source)
+        did = doc_key(source)
+        department, year = perf.department, perf.year
+        region = region_of(department)
+        p_ids, p_texts, p_meta = [], [], []
+        r_ids, r_texts, r_meta = [], [], []
+        for i, p in enumerate(perf.projects):
+            pid = project_id(source, i)
+            p_ids.append(pid)
+            p_texts.append(project_text(p))
+            p_meta.append(_clean({
+                "doc_id": did, "source": source, "index": i, "name": p.name, "scope": p.scope,
+                "department": department, "region": region, "year": year, "unit": p.unit,
+                "budget_wan": p.budget_wan, "code": p.code, "rows": len(p.indicators), "backend": p.backend,
+                "page": p.source.page if p.source else None, "line": p.source.line if p.source else None,
+                "project_json": p.model_dump_json(exclude_none=False),
+            }))
+            for j, ind in enumerate(p.indicators):
+                r_ids.append(row_id(source, i, j))
+                r_texts.append(row_text(p, ind))
+                r_meta.append(_clean({
+                    "doc_id": did, "source": source, "project_id": pid, "project": p.name, "index": i, "row": j,
+                    "department": department, "region": region, "year": year, "scope": p.scope,
+                    "budget_wan": p.budget_wan, "level1": ind.level1, "level2": ind.level2, "level3": ind.level3,
+                    "value": ind.value, "kind": ind.target.kind,
+                    "page": ind.source.page if ind.source else None, "line": ind.source.line if ind.source else None,
+                    "indicator_json": ind.model_dump_json(),
+                }))
+        try:
+            self._write(self._projects, p_ids, p_texts, p_meta)
+            self._write(self._rows, r_ids, r_texts, r_meta)
+            self._docs.upsert(ids=[did], embeddings=[[1.0]], documents=[source], metadatas=[_clean({
+                "source": source, "sha256": sha256, "department": department, "region": region, "year": year,
+                "projects": len(p_ids), "rows": len(r_ids), "backend": backend,
+                "ingested_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            })])
+        except Exception as exc:
+            raise StoreError(f"writing to the store failed: {type(exc).__name__}: {exc}", file=source) from exc
+        self._bm25 = None
+        return len(r_ids)
+
+    def _write(self, col, ids: list[str], texts: list[str], metas: list[dict]) -> None:
+        for s in range(0, len(ids), self._batch):
+            chunk = texts[s:s + self._batch]
+            emb = self.embedder.passages(chunk)
+            col.upsert(ids=ids[s:s + self._batch], embeddings=emb.tolist(), documents=chunk,
+                       metadatas=metas[s:s + self._batch])
+
+    def delete_document(self, source: str) -> int:
+        """Remove every record of `source`; returns the number of rows removed."""
+        did = doc_key(source)
+        try:
+            n = len(self._rows.get(where={"doc_id": did}, include=[])["ids"])
+            self._rows.delete(where={"doc_id": did})
+            self._projects.delete(where={"doc_id": did})
+            self._docs.delete(ids=[did])
+        except Exception as exc:
+            raise StoreError(f"deleting from the store failed: {type(exc).__name__}: {exc}", file=source) from exc
+        self._bm25 = None
+        return n
+
+    # ---------------------------------------------------------------------------------- reading
+
+    def has_content(self, sha256: str) -> StoredDocument | None:
+        """The stored document with this content hash, if any (the CLI skips such files unless --force)."""
+        got = self._docs.get(where={"sha256": sha256}, include=["metadatas"])
+        if not got["ids"]:
+            return None
+        return StoredDocument(id=got["ids"][0], **got["metadatas"][0])
+
+    def documents(self) -> list[StoredDocument]:
+        """Every ingested document, by source name."""
+        got = self._docs.get(include=["metadatas"])
+        docs = [StoredDocument(id=i, **(m or {})) for i, m in zip(got["ids"], got["metadatas"])]
+        return sorted(docs, key=lambda d: d.source)
+
+    def stats(self) -> StoreStats:
+        """Documents, projects and rows, with rows/projects by department and year."""
+        docs = self.documents()
+        st = StoreStats(documents=len(docs), embedder=self.embedder.key, location=self.location)
+        rd, ry, pd, py = Counter(), Counter(), Counter(), Counter()
+        for d in docs:
+            st.projects += d.projects
+            st.rows += d.rows
+            dep, yr = d.department or "(unknown)", str(d.year) if d.year else "(unknown)"
+            rd[dep] += d.rows
+            ry[yr] += d.rows
+            pd[dep] += d.projects
+            py[yr] += d.projects
+        st.rows_by_department, st.rows_by_year = dict(rd), dict(sorted(ry.items()))
+        st.projects_by_department, st.projects_by_year = dict(pd), dict(sorted(py.items()))
+        return st
+
+    def get_project(self, pid: str) -> RetrievedProject | None:
+        """One stored project by id (score 1.0)."""
+        got = self._projects.get(ids=[pid], include=["metadatas"])
+        if not got["ids"]:
+            return None
+        return self._retrieved(pid, got["metadatas"][0], 1.0)
+
+    def projects(self, where: Where | None = None) -> list[RetrievedProject]:
+        """Every stored project (optionally filtered), in document order."""
+        got = self._projects.get(where=where, include=["metadatas"])
+        out = [self._retrieved(i, m, 1.0) for i, m in zip(got["ids"], got["metadatas"])]
+        return sorted(out, key=lambda r: (r.document, int(r.id.rsplit(":p", 1)[1])))
+
+    def count(self) -> tuple[int, int]:
+        """(projects, rows) stored."""
+        return self._projects.count(), self._rows.count()
+
+    # ---------------------------------------------------------------------------------- search
+
+    def search_projects(self, query: str, k: int = 5, *, exclude_ids: set[str] | None = None,
+                        where: Where | None = None, ranking: Ranking | None = None) -> list[RetrievedProject]:
+        """The k past projects most similar to `query` (name + purpose works best), best first."""
+        ranking = ranking or self.ranking
+        exclude = exclude_ids or set()
+        total = self._projects.count()
+        if total == 0 or k <= 0:
+            return []
+        scored: list[tuple[str, float]]
+        if ranking == "dense":
+            scored = self._dense(self._projects, query, k + len(exclude), where)
+        else:
+            n = max(50, 4 * k) + len(exclude)
+            bm25, names = self._lexical(query, n, where)
+            if ranking == "lexical":
+                scored = fuse_many([(W_BM25, True, bm25), (W_NAME, False, names)])
+            else:
+                dense = self._dense(self._projects, query, n, where)
+                scored = fuse_many([(W_DENSE, True, dense), (W_BM25, True, bm25), (W_NAME, False, names)])
+        scored = [(i, s) for i, s in scored if i not in exclude][:k]
+        if not scored:
+            return []
+        got = self._projects.get(ids=[i for i, _ in scored], include=["metadatas"])
+        meta = dict(zip(got["ids"], got["metadatas"]))
+        return [self._retrieved(i, meta[i], s) for i, s in scored if i in meta]
+
+    def search_rows(self, query: str, k: int = 10, *, exclude_ids: set[str] | None = None,
+                    where: Where | None = None) -> list[RetrievedRow]:
+        """The k past indicator rows most similar to `query`; exclude_ids may hold row or project ids."""
+        exclude = exclude_ids or set()
+        if self._rows.count() == 0 or k <= 0:
+            return []
+        n = k + (len(exclude) * 20 if exclude else 0)
+        out: list[RetrievedRow] = []
+        for rid, s, m in self._dense(self._rows, query, n, where, with_meta=True):
+            if rid in exclude or m.get("project_id") in exclude:
+                continue
+            out.append(RetrievedRow(id=rid, score=s, document=m["source"], project_id=m["project_id"],
+                                    project_name=m.get("project", ""), row=int(m["row"]),
+                                    department=m.get("department"), year=m.get("year"),
+                                    indicator=Indicator.model_validate_json(m["indicator_json"])))
+            if len(out) >= k:
+                break
+        return out
+
+    def _dense(self, col, query: str, n: int, where: Where | None, with_meta: bool = False) -> list:
+        n = max(1, min(n, col.count()))
+        q = self.embedder.query(query)
+        try:
+            res = col.query(query_embeddings=[np.asarray(q, dtype=np.float32).tolist()], n_results=n, where=where,
+                            include=["distances", "metadatas"] if with_meta else ["distances"])
+        except Exception as exc:
+            raise StoreError(f"search failed: {type(exc).__name__}: {exc}", file=self.location) from exc
+        ids, dists = res["ids"][0], res["distances"][0]
+        if with_meta:
+            return [(i, 1.0 - float(d), m) for i, d, m in zip(ids, dists, res["metadatas"][0])]
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, dists)]
+
+    def _lexical(self, query: str, n: int, where: Where | None) -> tuple[list, list]:
+        """BM25 over project texts and name containment, from in-memory indexes rebuilt when the store changes."""
+        with self._lock:
+            count = self._projects.count()
+            if self._bm25 is None or self._bm25_count != count:  # another writer may have changed the store
+                got = self._projects.get(include=["documents", "metadatas"])
+                self._bm25 = BM25Index(got["ids"], [d or "" for d in got["documents"]])
+                self._names = NameIndex(got["ids"], [(m or {}).get("name", "") for m in got["metadatas"]])
+                self._bm25_count = count
+            bm25, names = self._bm25, self._names
+        allowed = None
+        if where:
+            allowed = set(self._projects.get(where=where, include=[])["ids"])
+        return bm25.search(query, n, allowed=allowed), names.search(query, n, allowed=allowed)
+
+    @staticmethod
+    def _retrieved(pid: str, m: dict[str, Any], score: float) -> RetrievedProject:
+        return RetrievedProject(id=pid, score=round(float(score), 6), document=m["source"],
+                                department=m.get("department"), year=m.get("year"),
+                                project=Project.model_validate_json(m["project_json"]))
+
+
+def load_performance_json(path: Path) -> PerformanceDocument:
+    """A gold/extraction-shaped JSON file as a PerformanceDocument."""
+    return PerformanceDocument.model_validate(json.loads(path.read_text(encoding="utf-8")))
