@@ -1,0 +1,426 @@
+"""LLM and hybrid extraction: per table section, schema-validated, grounded, reconciled with the rules parser."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from perfdraft.errors import BudgetExceeded, LLMError, LLMUnavailable, LLMValidationError
+from perfdraft.llm.grounding import Grounder, normalise
+from perfdraft.llm.ledger import Ledger
+from perfdraft.llm.prompts import load_prompt, render
+from perfdraft.models import (DepartmentGoal, Document, ErrorInfo, ExtractionResult, Indicator, PerformanceDocument,
+                              Project, SourceRef, Target)
+from perfdraft.settings import Settings
+
+log = logging.getLogger("perfdraft.extraction.llm")
+
+HYBRID_MIN_CONFIDENCE = 0.9  # rules tables below this (or with warnings) go to the LLM in hybrid mode
+MAX_GOALS_CHARS = 6000  # a narrative longer than this is sent in several chunks
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What the model is asked to return: the schema is the prompt, so every field says what to copy.
+# ---------------------------------------------------------------------------------------------------------
+
+
+class LLMIndicatorRow(BaseModel):
+    """One indicator row, copied verbatim."""
+
+    level1: str = Field(description="一级指标 as written (产出指标, 效益指标, 效果指标, 成本指标, 满意度指标), filled down")
+    level2: str = Field(description="二级指标 as written (数量指标, 质量指标, 社会效益指标, ...), filled down")
+    level3: str = Field(description="三级指标 name as written")
+    description: str | None = Field(None, description="绩效指标描述; null when there is no such column or it is empty")
+    value: str = Field("", description="指标值 as written (年度指标值 when there are two value columns); '' when empty")
+    period_value: str | None = Field(None, description="实施周期指标值 when the table has that column, else null")
+    basis: str | None = Field(None, description="指标值确定依据; null when absent or empty")
+
+
+class LLMTable(BaseModel):
+    """One 绩效目标表: header fields, goals and every indicator row in table order."""
+
+    name: str = Field(description="项目名称 / 专项资金名称 as written (or the heading without numbering and 绩效目标表)")
+    code: str | None = Field(None, description="项目编码, null when empty or absent")
+    unit: str | None = Field(None, description="budget unit line above the table or 用款单位, null when absent")
+    budget: str | None = Field(None, description="预算数 / 预算金额 exactly as written, e.g. '25.00'; null when absent")
+    budget_unit: Literal["万元", "元"] | None = Field(None, description="unit of budget as the table states")
+    purpose: str | None = Field(None, description="资金用途 / 项目概述 text, null when empty")
+    goals: list[str] = Field(default_factory=list, description="绩效目标 items without leading numbering")
+    indicators: list[LLMIndicatorRow] = Field(default_factory=list, description="every indicator row, in order")
+
+
+class LLMDepartmentGoal(BaseModel):
+    """One narrative department goal."""
+
+    title: str = Field(description="总体绩效目标, or the 分项 heading without its numbering")
+    goal: str = Field("", description="the goal text, verbatim")
+    indicators: list[str] = Field(default_factory=list, description="its 绩效指标 sentences, verbatim; [] when none")
+
+
+class LLMDepartmentGoals(BaseModel):
+    """The narrative department goals of a document."""
+
+    goals: list[LLMDepartmentGoal] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Chunks: the rules extractor's segmentation decides them.
+# ---------------------------------------------------------------------------------------------------------
+
+
+class Chunk(BaseModel):
+    """The text of one table section with its line range, and the rules parser's reading of it."""
+
+    index: int
+    text: str
+    line_start: int | None = None
+    line_end: int | None = None
+    page: int | None = None
+    rules: Project | None = None
+
+
+def _section_lines(section) -> tuple[int | None, int | None]:
+    for a, b in (("line_start", "line_end"), ("start", "end"), ("first_line", "last_line")):
+        if hasattr(section, a) and hasattr(section, b):
+            return getattr(section, a), getattr(section, b)
+    return None, None
+
+
+def table_chunks(doc: Document) -> list[Chunk]:
+    """One chunk per table section found by extraction.segment, with the rules parser's project for it."""
+    from extraction.rules import extract_section
+    from extraction.segment import find_sections
+
+    lines = doc.lines
+    chunks: list[Chunk] = []
+    for i, section in enumerate(find_sections(doc)):
+        start, end = _section_lines(section)
+        text = getattr(section, "text", None)
+        if not isinstance(text, str) or not text:
+            sel = [ln for ln in lines if start is not None and end is not None and start <= ln.lineno <= end]
+            text = "\n".join(ln.text for ln in sel)
+        page = next((ln.page for ln in lines if ln.lineno == start), None) if start is not None else None
+        try:
+            rules = extract_section(doc, section)
+        except Exception as exc:  # the LLM path must still run when the rules parser trips on a layout
+            log.warning("rules parser failed on section %d of %s: %s", i, doc.name, exc)
+            rules = None
+        chunks.append(Chunk(index=i, text=text, line_start=start, line_end=end, page=page, rules=rules))
+    return chunks
+
+
+_GOALS_START = re.compile(r"^[#\s]*[（(]?[一二三四五六七八九十\d]*[)）、.．]?\s*总体绩效目标\s*$")
+_GOALS_END = re.compile(r"工作保障措施|^[#\s]*第二部分|绩效目标表\s*$|^[#\s]*[一二三四五六七八九十]+、(?!.*绩效目标)")
+
+
+def goals_chunks(doc: Document, first_table_line: int | None = None) -> list[Chunk]:
+    """The narrative 总体/分项绩效目标 region (table of contents skipped), split at paragraphs if long."""
+    lines = [ln for ln in doc.lines]
+    starts = [i for i, ln in enumerate(lines) if _GOALS_START.match(ln.text)]
+    start = None
+    for i in starts:
+        nxt = next((ln.text for ln in lines[i + 1:i + 6] if ln.text.strip()), "")
+        if "分项绩效目标" not in nxt and not re.search(r"\.{4,}|…{2,}", nxt):
+            start = i
+            break
+    if start is None:
+        return []
+    end = len(lines)
+    for j in range(start + 1, len(lines)):
+        t = lines[j].text.strip()
+        if _GOALS_END.search(t) and "分项绩效目标" not in t or (
+                first_table_line is not None and lines[j].lineno >= first_table_line):
+            end = j
+            break
+    region = lines[start:end]
+    chunks: list[Chunk] = []
+    buf: list = []
+    for ln in region:
+        if buf and sum(len(x.text) + 1 for x in buf) + len(ln.text) > MAX_GOALS_CHARS and not ln.text.strip():
+            chunks.append(_chunk_of(len(chunks), buf))
+            buf = []
+        buf.append(ln)
+    if buf:
+        chunks.append(_chunk_of(len(chunks), buf))
+    return chunks
+
+
+def _chunk_of(i: int, lines) -> Chunk:
+    return Chunk(index=i, text="\n".join(ln.text for ln in lines), line_start=lines[0].lineno,
+                 line_end=lines[-1].lineno, page=lines[0].page)
+
+
+def _fence(text: str) -> str:
+    """Document text cannot close the <document> block it is placed in."""
+    return re.sub(r"</?\s*document\s*>", lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text,
+                  flags=re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Grounding checks (fed back to the model as re-ask feedback) and the resulting flags.
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _table_problems(t: LLMTable, g: Grounder) -> list[str]:
+    problems = []
+    for field in ("name", "code", "unit", "purpose", "budget"):
+        v = getattr(t, field)
+        if not g.has(v):
+            problems.append(f"{field} {v!r} does not occur in the document")
+    for k, goal in enumerate(t.goals):
+        if not g.has(goal):
+            problems.append(f"goals[{k}] {goal!r} does not occur in the document")
+    for r, row in enumerate(t.indicators):
+        problems += [f"indicators[{r}].{f} {v!r} does not occur in the document" for f, v in _row_fields(row)
+                     if not g.has(v)]
+    return problems
+
+
+def _row_fields(row: LLMIndicatorRow) -> list[tuple[str, str | None]]:
+    return [(f, getattr(row, f)) for f in ("level1", "level2", "level3", "description", "value", "period_value",
+                                          "basis")]
+
+
+def _goal_problems(goals: LLMDepartmentGoals, g: Grounder) -> list[str]:
+    problems = []
+    for k, goal in enumerate(goals.goals):
+        for field, v in (("title", goal.title), ("goal", goal.goal)):
+            if field == "title" and goal.title == "总体绩效目标":
+                continue
+            if not g.has(v):
+                problems.append(f"goals[{k}].{field} {v!r} does not occur in the document")
+        for m, s in enumerate(goal.indicators):
+            if not g.has(s):
+                problems.append(f"goals[{k}].indicators[{m}] {s!r} does not occur in the document")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Building typed results.
+# ---------------------------------------------------------------------------------------------------------
+
+
+def parse_target(value: str) -> Target:
+    """The rules extractor's value parser (one parser for every backend)."""
+    if not value:
+        return Target(kind="text")
+    try:
+        from extraction.values import parse_value
+    except ImportError:  # pragma: no cover - only while the rules extractor is being built
+        return Target(kind="text")
+    return parse_value(value)
+
+
+def _budget_wan(t: LLMTable) -> float | None:
+    if not t.budget:
+        return None
+    m = re.search(r"\d+(?:\.\d+)?", normalise(t.budget).replace(",", ""))
+    if not m:
+        return None
+    x = float(m.group(0))
+    return round(x / 10000, 6) if t.budget_unit == "元" else x
+
+
+def _locate(chunk: Chunk, doc: Document, needle: str | None) -> SourceRef | None:
+    """The first line of the chunk that contains the value (normalised), as provenance."""
+    if not needle or chunk.line_start is None:
+        return None
+    n = normalise(needle)
+    for ln in doc.lines[chunk.line_start - 1:(chunk.line_end or chunk.line_start)]:
+        if n and n in normalise(ln.text):
+            return SourceRef(file=doc.source, page=ln.page, line=ln.lineno, text=ln.text)
+    return None
+
+
+def build_project(t: LLMTable, chunk: Chunk, doc: Document, problems: list[str], prompt_key: str) -> Project:
+    """A Project from the model's table: targets parsed, grounding flags and row-count check attached."""
+    g = Grounder(chunk.text)
+    indicators = []
+    for row in t.indicators:
+        warnings = [f"LLM value not found in the source: {f}={v!r}" for f, v in _row_fields(row) if not g.has(v)]
+        src = _locate(chunk, doc, row.value or row.level3) or _locate(chunk, doc, row.level3)
+        indicators.append(Indicator(level1=row.level1, level2=row.level2, level3=row.level3,
+                                    description=row.description, value=row.value, period_value=row.period_value,
+                                    basis=row.basis, target=parse_target(row.value), source=src, warnings=warnings))
+    warnings = [f"extracted by LLM with prompt {prompt_key}"]
+    header_bad = [p for p in problems if not p.startswith("indicators[")]
+    warnings += [f"LLM value not found in the source: {p}" for p in header_bad]
+    budget = _budget_wan(t)
+    if budget is not None and not g.has_number(budget):
+        warnings.append(f"LLM budget {budget} 万元 not found in the source")
+    confidence = 0.9
+    if chunk.rules is not None and len(chunk.rules.indicators) != len(indicators):
+        warnings.append(f"row count differs: LLM {len(indicators)} rows, rules parser "
+                        f"{len(chunk.rules.indicators)} rows")
+        confidence = 0.6
+    if problems:
+        confidence = min(confidence, 0.4)
+    return Project(scope=chunk.rules.scope if chunk.rules else "project", name=normalise_name(t.name), code=t.code,
+                   unit=t.unit, budget_wan=budget, purpose=t.purpose, goals=[x for x in t.goals if x.strip()],
+                   indicators=indicators,
+                   source=SourceRef(file=doc.source, page=chunk.page, line=chunk.line_start, line_end=chunk.line_end),
+                   confidence=confidence, warnings=warnings, backend="llm")
+
+
+def normalise_name(name: str) -> str:
+    return re.sub(r"\s+", "", name)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The run.
+# ---------------------------------------------------------------------------------------------------------
+
+
+class _Run:
+    """State of one document's LLM extraction: ledger, stop flag, messages said once."""
+
+    def __init__(self, doc: Document, backend: str, settings: Settings, client):
+        self.doc, self.backend, self.settings, self.client = doc, backend, settings, client
+        self.ledger = Ledger(settings.llm_token_budget)
+        self.stop: LLMError | None = None
+        self.lock = threading.Lock()
+        self.warnings: list[str] = []
+        self.errors: list[ErrorInfo] = []
+
+    def note(self, msg: str, error: ErrorInfo | None = None) -> None:
+        with self.lock:
+            if msg not in self.warnings:
+                self.warnings.append(msg)
+            if error is not None and all(e.message != error.message for e in self.errors):
+                self.errors.append(error)
+
+    def halt(self, exc: LLMError) -> None:
+        with self.lock:
+            if self.stop is None:
+                self.stop = exc
+
+    def needs_llm(self, chunk: Chunk) -> bool:
+        if self.backend == "llm":
+            return True
+        r = chunk.rules
+        return r is None or r.confidence < HYBRID_MIN_CONFIDENCE or bool(r.warnings)
+
+    def table(self, chunk: Chunk) -> Project | None:
+        """The project for one section: the rules result, or the LLM's (falling back to rules on failure)."""
+        if not self.needs_llm(chunk):
+            return chunk.rules
+        if self.stop is not None:
+            return self._fallback(chunk, f"LLM not used: {self.stop.message}")
+        tpl = load_prompt("extract_table")
+        prompt = render(tpl, schema=json.dumps(LLMTable.model_json_schema(), ensure_ascii=False),
+                        chunk=_fence(chunk.text))
+        g = Grounder(chunk.text)
+        try:
+            answer = self.client.structured(prompt, LLMTable, ledger=self.ledger,
+                                            check=lambda t: _table_problems(t, g))
+        except (LLMUnavailable, BudgetExceeded) as exc:
+            self.halt(exc)
+            if self.backend == "llm" and isinstance(exc, LLMUnavailable):
+                raise
+            self.note(f"LLM stopped: {exc.message}", ErrorInfo(kind=exc.kind, message=exc.message,
+                                                               file=self.doc.source))
+            return self._fallback(chunk, f"LLM not used: {exc.message}")
+        except LLMValidationError as exc:
+            self.note(f"table {chunk.index}: {exc.message}")
+            return self._fallback(chunk, f"LLM answer rejected: {exc.message}")
+        project = build_project(answer.value, chunk, self.doc, answer.problems, answer.prompt)
+        if self.backend == "hybrid" and chunk.rules is not None:
+            project.warnings.append(f"rules parser was unsure (confidence {chunk.rules.confidence:.2f}"
+                                    + (f"; {'; '.join(chunk.rules.warnings[:3])}" if chunk.rules.warnings else "")
+                                    + ")")
+        return project
+
+    def _fallback(self, chunk: Chunk, why: str) -> Project | None:
+        if chunk.rules is None:
+            return None
+        p = chunk.rules.model_copy(deep=True)
+        p.warnings.append(why)
+        return p
+
+    def department_goals(self, first_table_line: int | None) -> list[DepartmentGoal]:
+        """Narrative goals by the LLM (the rules extractor cannot read them)."""
+        out: list[DepartmentGoal] = []
+        tpl = load_prompt("department_goals")
+        for chunk in goals_chunks(self.doc, first_table_line):
+            if self.stop is not None:
+                break
+            g = Grounder(chunk.text)
+            prompt = render(tpl, schema=json.dumps(LLMDepartmentGoals.model_json_schema(), ensure_ascii=False),
+                            chunk=_fence(chunk.text))
+            try:
+                answer = self.client.structured(prompt, LLMDepartmentGoals, ledger=self.ledger,
+                                                check=lambda x: _goal_problems(x, g))
+            except (LLMUnavailable, BudgetExceeded) as exc:
+                self.halt(exc)
+                if self.backend == "llm" and isinstance(exc, LLMUnavailable):
+                    raise
+                self.note(f"LLM stopped: {exc.message}", ErrorInfo(kind=exc.kind, message=exc.message,
+                                                                   file=self.doc.source))
+                break
+            except LLMValidationError as exc:
+                self.note(f"department goals: {exc.message}")
+                continue
+            for p in answer.problems:
+                self.note(f"department goals: LLM value not found in the source: {p}")
+            for goal in answer.value.goals:
+                out.append(DepartmentGoal(title=goal.title, goal=goal.goal, indicators=goal.indicators,
+                                          source=_locate(chunk, self.doc, goal.title) or SourceRef(
+                                              file=self.doc.source, page=chunk.page, line=chunk.line_start,
+                                              line_end=chunk.line_end)))
+        return out
+
+
+def _rules_result(doc: Document, warning: str) -> ExtractionResult:
+    from extraction.api import extract_rules
+
+    perf = extract_rules(doc)
+    perf.warnings.append(warning)
+    return ExtractionResult(source=doc.source, status="success", document=perf, backend="rules",
+                            warnings=[warning])
+
+
+def extract_with_llm(doc: Document, backend: str, settings: Settings, client=None) -> ExtractionResult:
+    """Extract with backend 'llm' (every table by the model) or 'hybrid' (rules first, unsure tables by the model)."""
+    if backend not in ("llm", "hybrid"):
+        raise ValueError(f"unknown LLM backend {backend!r}")
+    if client is None and not settings.llm_configured:
+        if backend == "hybrid":
+            return _rules_result(doc, "hybrid: no LLM endpoint configured (set PERFDRAFT_LLM_BASE_URL and "
+                                      "PERFDRAFT_LLM_MODEL); ran as rules")
+        settings.require_llm()  # raises ConfigError naming the variables to set
+    if client is None:
+        from perfdraft.llm.client import LLMClient
+        client = LLMClient(settings)
+    start = time.perf_counter()
+    from extraction.api import extract_rules
+
+    base = extract_rules(doc)  # department, year, and the rules reading of every table
+    run = _Run(doc, backend, settings, client)
+    chunks = table_chunks(doc)
+    workers = max(1, min(settings.llm_max_concurrency, len(chunks) or 1))
+    if workers == 1:
+        projects = [run.table(c) for c in chunks]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            projects = list(pool.map(run.table, chunks))
+    first_table = min((c.line_start for c in chunks if c.line_start is not None), default=None)
+    goals = run.department_goals(first_table) if run.stop is None else []
+    if backend == "hybrid" and isinstance(run.stop, LLMUnavailable):
+        result = _rules_result(doc, f"hybrid: {run.stop.message}; ran as rules")
+        result.usage = run.ledger.snapshot()
+        return result
+    perf = PerformanceDocument(source=base.source or doc.name, department=base.department, year=base.year,
+                               projects=[p for p in projects if p is not None], department_goals=goals,
+                               warnings=list(base.warnings) + run.warnings)
+    status = "partial_success" if run.errors or any(p is None for p in projects) else "success"
+    usage = run.ledger.snapshot()
+    return ExtractionResult(source=doc.source, status=status, document=perf, errors=run.errors,
+                            warnings=list(run.warnings), backend=backend, usage=usage,
+                            seconds=time.perf_counter() - start)
