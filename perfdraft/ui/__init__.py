@@ -1,0 +1,1 @@
+"""Helpers for the Streamlit page: safe uploads, a thin service layer, table conversion, formatting."""

@@ -1,0 +1,203 @@
+"""Thin service layer between the page and the pipeline: every call into extraction, store, drafting here."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel
+
+from perfdraft.errors import PerfdraftError
+from perfdraft.models import (DraftResult, ExtractionResult, LintFinding, PerformanceDocument, Project,
+                              ProjectBrief, RetrievedProject)
+from perfdraft.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "eval" / "fixtures" / "corpus"
+
+Progress = Callable[[float, str], None]
+
+
+class NotReady(PerfdraftError):
+    """A pipeline module is missing from this installation."""
+
+    kind = "not-ready"
+
+
+def _need(module: str, what: str):
+    """Import a pipeline module or raise a Chinese message instead of an ImportError traceback."""
+    import importlib
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise NotReady(f"{what}功能尚未就绪（缺少模块 {module}：{exc}）") from exc
+
+
+# ---------------------------------------------------------------- store
+
+def open_store(settings: Settings):
+    """The retrieval store for these settings (local directory or Chroma server)."""
+    store_mod = _need("ingest.store", "语料库")
+    return store_mod.Store(settings)
+
+
+def store_is_empty(store) -> bool:
+    return len(list(store.documents())) == 0
+
+
+def ensure_corpus(store, settings: Settings, progress: Progress | None = None,
+                  corpus: Path = CORPUS) -> list[str]:
+    """Ingest the bundled sample corpus when the store is empty; return the problems met (file: message)."""
+    if not store_is_empty(store):
+        return []
+    files = sorted(p for p in corpus.glob("*") if p.suffix.lower() in (".txt", ".pdf", ".docx"))
+    problems: list[str] = []
+    for i, path in enumerate(files):
+        if progress:
+            progress(i / max(len(files), 1), f"正在载入示例语料 {path.name}（{i + 1}/{len(files)}）")
+        result = extract_path(path, "rules", settings)
+        if result.document is None:
+            problems.extend(f"{e.file or path.name}：{e.message}" for e in result.errors)
+            continue
+        try:
+            add_to_store(store, result.document, path.name)
+        except PerfdraftError as exc:
+            problems.append(exc.one_line())
+    if progress:
+        progress(1.0, "示例语料已载入")
+    return problems
+
+
+def add_to_store(store, perf: PerformanceDocument, source: str) -> Any:
+    """Store an extracted document under a source name (re-adding replaces it)."""
+    return store.add_document(perf, source=source)
+
+
+def delete_document(store, source: str) -> Any:
+    return store.delete_document(source)
+
+
+def documents(store) -> list[Any]:
+    return list(store.documents())
+
+
+def stats(store) -> Any:
+    return store.stats()
+
+
+def search(store, query: str, k: int = 5) -> list[RetrievedProject]:
+    return list(store.search_projects(query, k))
+
+
+def count_frame(counts: dict[str, int], label: str) -> pd.DataFrame:
+    """A {name: count} mapping as a two-column table, largest first."""
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return pd.DataFrame(rows, columns=[label, "指标行数"])
+
+
+def documents_frame(docs: list[Any]) -> pd.DataFrame:
+    """Stored documents as a table with Chinese headers."""
+    rows = [{"文件": d.source, "部门": d.department or "", "年度": d.year, "项目数": d.projects,
+             "指标行数": d.rows, "后端": d.backend or "", "入库时间": d.ingested_at or ""} for d in docs]
+    return pd.DataFrame(rows, columns=["文件", "部门", "年度", "项目数", "指标行数", "后端", "入库时间"])
+
+
+# ---------------------------------------------------------------- extraction
+
+def extract_path(path: Path, backend: str, settings: Settings) -> ExtractionResult:
+    """Extract one saved file; extraction reports failures in the result rather than raising."""
+    api = _need("extraction.api", "抽取")
+    try:
+        return api.extract_file(path, backend=backend, settings=settings)
+    except PerfdraftError:
+        raise
+    except ImportError as exc:
+        raise NotReady(f"抽取功能尚未就绪（{exc}）", file=Path(path).name) from exc
+
+
+def source_lines(path: Path, line: int | None, line_end: int | None, context: int = 2,
+                 limit: int = 80) -> str:
+    """The text lines of a file around a source location, numbered, for showing beside a table."""
+    from ingest.load import load_document
+    doc = load_document(path)
+    lines = doc.lines
+    if not lines:
+        return ""
+    start = max((line or 1) - context, 1)
+    end = min((line_end or line or 1) + context, start + limit - 1)
+    return "\n".join(f"{ln.lineno:>5}  {ln.text}" for ln in lines if start <= ln.lineno <= end)
+
+
+def first_project(result: ExtractionResult) -> Project | None:
+    if result.document and result.document.projects:
+        return result.document.projects[0]
+    return None
+
+
+# ---------------------------------------------------------------- drafting
+
+def make_draft(brief: ProjectBrief, store, backend: str, settings: Settings) -> DraftResult:
+    """Draft next year's table from the brief and the store."""
+    drafter = _need("drafting.drafter", "起草")
+    return drafter.draft(brief, store, backend=backend)
+
+
+def lint(project: Project, budget_wan: float | None, year: int | None,
+         last_year: Project | None = None) -> list[LintFinding]:
+    """Rule-check a (possibly edited) table."""
+    lint_mod = _need("drafting.lint", "检查")
+    return list(lint_mod.lint_project(project, budget_wan=budget_wan, year=year, last_year=last_year))
+
+
+def export_bytes(project: Project, kind: str, settings: Settings) -> bytes:
+    """Excel or Word export as bytes (written to a temp file under the data directory, then read back)."""
+    export = _need("drafting.export", "导出")
+    fn = {"xlsx": export.export_xlsx, "docx": export.export_docx}[kind]
+    tmp_dir = Path(settings.data_dir) / "exports"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=tmp_dir) as d:
+        out = Path(d) / f"draft.{kind}"
+        fn(project, out)
+        return out.read_bytes()
+
+
+def draft_json(project: Project, brief: ProjectBrief) -> str:
+    """The draft in the gold shape: a document with one project whose rows carry their sources."""
+    doc = PerformanceDocument(source=None, department=brief.department, year=brief.year, projects=[project])
+    return doc.to_json()
+
+
+# ---------------------------------------------------------------- uploads on the extract page
+
+class UploadOutcome(BaseModel):
+    """One uploaded file on the extract page: where it was saved and what extraction gave (or why not)."""
+
+    name: str
+    path: str | None = None
+    result: ExtractionResult | None = None
+    error: str | None = None
+    added: bool = False
+
+
+def extract_uploads(files: list[tuple[str, bytes]], backend: str, settings: Settings,
+                    progress: Progress | None = None) -> list[UploadOutcome]:
+    """Save and extract each upload; a failed file gets a message and the others continue."""
+    from perfdraft.ui.uploads import save_upload
+    outcomes: list[UploadOutcome] = []
+    for i, (name, data) in enumerate(files):
+        if progress:
+            progress(i / max(len(files), 1), f"正在抽取 {name}（{i + 1}/{len(files)}）")
+        try:
+            path = save_upload(name, data, settings)
+            result = extract_path(path, backend, settings)
+            outcomes.append(UploadOutcome(name=path.name.split("_", 1)[1], path=str(path), result=result))
+        except PerfdraftError as exc:
+            outcomes.append(UploadOutcome(name=name, error=exc.one_line()))
+        except Exception as exc:  # one broken file must not stop the batch
+            outcomes.append(UploadOutcome(name=name, error=f"{name}：内部错误 {type(exc).__name__}: {exc}"))
+    if progress:
+        progress(1.0, "抽取完成")
+    return outcomes
