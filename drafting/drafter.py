@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -81,6 +82,17 @@ def _candidates(sources: list[_Source]) -> dict[tuple[str, str], list[_Candidate
             key = _norm(ind.level3)
             slots.setdefault(slot, {}).setdefault(key, _Candidate(key)).instances.append((src, i, ind))
     return {slot: sorted(c.values(), key=lambda c: -c.support) for slot, c in slots.items()}
+
+
+def _best_instance(cand: _Candidate, slot: tuple[str, str], brief: ProjectBrief) -> tuple[_Source, int, Indicator]:
+    """The instance to copy: the heaviest source; for cost rows, the close source whose budget is nearest."""
+    best = max(cand.instances, key=lambda x: x[0].weight)
+    if slot[1] != "成本" and slot[0] != "成本":
+        return best
+    close = [x for x in cand.instances if x[0].weight >= 0.5 * best[0].weight and x[0].project.budget_wan]
+    if not close or best[0].document == LAST_YEAR_DOC:
+        return best
+    return min(close, key=lambda x: abs(math.log(x[0].project.budget_wan / brief.budget_wan)))
 
 
 def _row_ok(row: Indicator, brief: ProjectBrief) -> bool:
@@ -179,7 +191,7 @@ def draft(brief: ProjectBrief, store, *, k: int = 5, backend: str = "rules",
         for cand in slot_cands:
             if len(picked) >= want:
                 break
-            src, i, ind = max(cand.instances, key=lambda x: x[0].weight)
+            src, i, ind = _best_instance(cand, slot, brief)
             row = adapt_row(ind, src_year=src.year, src_budget=src.project.budget_wan, year=brief.year,
                             budget=brief.budget_wan)
             if row is None or not _row_ok(row, brief):
