@@ -1,0 +1,63 @@
+"""`perfdraft ingest PATH...`: extract files (or read gold-shape .json) and store their tables for retrieval."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "ingest", help="extract files/folders and add their tables to the retrieval store",
+        description="Extract every .txt/.md/.pdf/.docx/.xlsx file (folders recursively) and store its 绩效目标表; "
+                    ".json files in the gold/extraction shape are stored as they are. A file whose content is "
+                    "already stored is skipped unless --force; re-ingesting a document replaces its records. "
+                    "Exit status: 0 all files stored or skipped, 1 some files failed, 2 usage or store error.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--store", type=Path, default=None, metavar="DIR",
+                   help="store directory (default: PERFDRAFT_STORE or data/store; a Chroma server when "
+                        "PERFDRAFT_CHROMA_HOST is set)")
+    p.add_argument("--backend", choices=["rules", "llm", "hybrid"], default=None,
+                   help="extraction backend (default: PERFDRAFT_BACKEND or rules)")
+    p.add_argument("--force", action="store_true", help="re-ingest files whose content is already stored")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ingest.store_ingest import collect_files, ingest_file
+    from ingest.store import Store
+    from perfdraft.settings import get_settings
+
+    settings = get_settings()
+    files, missing = collect_files(args.paths)
+    for m in missing:
+        print(f"perfdraft ingest: {m}: no such file or folder", file=sys.stderr)
+    if not files and not missing:
+        print("perfdraft ingest: no supported files found", file=sys.stderr)
+        return 1
+    store = Store(settings, path=args.store)
+    backend = args.backend or settings.backend
+    counts = {"stored": 0, "skipped": 0, "failed": len(missing)}
+    rows = 0
+    failures: list[str] = []
+    with tqdm(files, file=sys.stderr, unit="file", disable=args.quiet, dynamic_ncols=True) as bar:
+        for f in bar:
+            bar.set_postfix_str(f.name[-30:], refresh=False)
+            out = ingest_file(store, f, backend=backend, settings=settings, force=args.force)
+            counts[out.status] += 1
+            rows += out.rows
+            if out.status == "failed":
+                failures.append(f"{f}: {out.message}")
+            elif out.message:
+                tqdm.write(f"perfdraft ingest: {f}: {out.message}", file=sys.stderr)
+    for line in failures:
+        print(f"perfdraft ingest: failed: {line}", file=sys.stderr)
+    st = store.stats()
+    print(f"{counts['stored']} stored ({rows} rows), {counts['skipped']} skipped, {counts['failed']} failed; "
+          f"store now holds {st.documents} documents, {st.projects} projects, {st.rows} rows ({store.location})")
+    return 1 if counts["failed"] else 0
