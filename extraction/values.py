@@ -1,0 +1,65 @@
+"""Parse an indicator value (指标值) into a comparable Target: pure, fast, no I/O."""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+
+from perfdraft.models import Target
+
+_OPS = {"≥": "≥", ">=": "≥", "≧": "≥", "≤": "≤", "<=": "≤", "≦": "≤", ">": ">", "<": "<", "=": "=",
+        "不低于": "≥", "不少于": "≥", "不小于": "≥", "大于等于": "≥", "不高于": "≤", "不超过": "≤",
+        "不大于": "≤", "小于等于": "≤", "大于": ">", "高于": ">", "小于": "<", "低于": "<", "达到": "≥"}
+_OP_RE = "|".join(sorted(map(re.escape, _OPS), key=len, reverse=True))
+_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_NUMBER_RE = re.compile(rf"^(?P<op>{_OP_RE})?\s*(?P<num>{_NUM})\s*(?P<unit>.*?)\s*(?P<suffix>以上|以下|以内|内)?$")
+_RANGE_RE = re.compile(rf"^(?P<a>{_NUM})\s*(?P<ua>%|百分比)?\s*(?:-|~|～|—|–|至|到)\s*(?P<b>{_NUM})\s*(?P<unit>.*)$")
+_DATE_RE = re.compile(r"^(?:(?:于|在)\s*)?(?P<y>(?:19|20)\d{2})\s*(?:(?:年|\.|-|/)\s*(?P<m>\d{1,2})\s*(?:月)?|年)"
+                      r"(?:\s*(?:\.|-|/)?\s*(?P<d>\d{1,2})\s*日?)?\s*(?P<tail>底|末|前|之前|以前|内|完成|止)*\s*$")
+_UNIT_MAX = 8
+_SUFFIX_OP = {"以上": "≥", "以下": "≤", "以内": "≤", "内": "≤"}
+
+
+def _unit(u: str) -> str | None:
+    u = u.strip()
+    if not u:
+        return None
+    if u in ("%", "％", "百分比"):
+        return "%"
+    return u
+
+
+def parse_target(value: str | None) -> Target:
+    """`≥90 百分比` -> number ≥ 90 %, `6-9 个月` -> range, `2025年12月` -> date 20251231, else text."""
+    if value is None:
+        return Target(kind="text")
+    raw = unicodedata.normalize("NFKC", value).strip()
+    if not raw:
+        return Target(kind="text")
+    s = re.sub(r"\s+", " ", raw)
+    m = _DATE_RE.match(s)
+    if m:
+        y, mo = int(m["y"]), int(m["m"] or 12)
+        if 1 <= mo <= 12:
+            d = int(m["d"]) if m["d"] else calendar.monthrange(y, mo)[1]
+            if 1 <= d <= 31:
+                return Target(kind="date", op="=", num=float(y * 10000 + mo * 100 + d))
+    m = _RANGE_RE.match(s)
+    if m and len(m["unit"]) <= _UNIT_MAX:
+        unit = _unit(m["unit"]) or _unit(m["ua"] or "")
+        return Target(kind="range", num=_f(m["a"]), num_max=_f(m["b"]), unit=unit)
+    m = _NUMBER_RE.match(s)
+    if m and len(m["unit"]) <= _UNIT_MAX and not re.search(r"\d", m["unit"]):
+        op = _OPS[m["op"]] if m["op"] else _SUFFIX_OP.get(m["suffix"] or "", "=")
+        return Target(kind="number", op=op, num=_f(m["num"]), unit=_unit(m["unit"]))
+    return Target(kind="text")
+
+
+def _f(s: str) -> float:
+    return float(s.replace(",", ""))
+
+
+def looks_like_value(text: str) -> bool:
+    """True when a cell reads as a quantitative value (number, range or date)."""
+    return parse_target(text).kind != "text"
