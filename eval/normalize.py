@@ -1,0 +1,65 @@
+"""The one place where eval normalises text before comparing it (documented in every report).
+
+Rules, applied in this order to every text field, header field, value and source text before comparison:
+
+1. Unicode NFKC (full-width letters, digits and signs become ASCII: `％` -> `%`, `＞` -> `>`, `９０` -> `90`).
+2. ASCII comparison pairs become the document sign: `>=` -> `≥`, `<=` -> `≤` (also `≧`/`≦`).
+3. The word `百分比` becomes `%` (so `≥90 百分比`, `≥90%` and `≥90％` compare equal).
+4. All whitespace is removed (CJK cells wrapped over several lines are joined without spaces).
+5. `None` is the empty string (a missing description and an empty one compare equal).
+
+Numbers (target num/num_max, budget_wan) are compared with a tolerance instead: equal when
+|a - b| <= max(abs_tol, rel_tol * max(|a|, |b|)).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+NORMALISATION_RULES: list[str] = [
+    "Unicode NFKC (全角 → 半角: ％→%, ＞→>, ９０→90)",
+    "`>=`→`≥`, `<=`→`≤` (also `≧`→`≥`, `≦`→`≤`)",
+    "`百分比`→`%` (so `%`, `％`, `百分比` compare equal)",
+    "all whitespace removed",
+    "missing (null) text equals empty text",
+]
+
+ABS_TOL = 1e-6
+REL_TOL = 1e-3
+
+_WS = re.compile(r"\s+")
+
+
+def norm_text(s: str | None) -> str:
+    """Normalise a text for comparison (see the module docstring for the rules)."""
+    if s is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(s))
+    s = s.replace(">=", "≥").replace("<=", "≤").replace("≧", "≥").replace("≦", "≤")
+    s = s.replace("百分比", "%")
+    return _WS.sub("", s)
+
+
+def norm_unit(u: str | None) -> str:
+    """A unit compared like text (％/百分比 → %)."""
+    return norm_text(u)
+
+
+def num_equal(a: float | None, b: float | None, *, abs_tol: float = ABS_TOL, rel_tol: float = REL_TOL) -> bool:
+    """Numbers equal within tolerance; two missing numbers are equal, one missing is not."""
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= max(abs_tol, rel_tol * max(abs(a), abs(b)))
+
+
+def norm_name(name: str | None) -> str:
+    """A project name reduced to its kind, for grouping recurring projects (印刷费 of several units).
+
+    Besides norm_text: bracketed parts (file numbers, 第二批), leading years (2024年) and a trailing
+    专项资金/资金/经费 distinction are kept out so the same kind of expense groups together.
+    """
+    s = norm_text(name)
+    s = re.sub(r"[（(【\[〔][^）)】\]〕]*[）)】\]〕]", "", s)
+    s = re.sub(r"^(19|20)\d{2}年(度)?", "", s)
+    return s
