@@ -1,0 +1,99 @@
+"""Rules drafter over the gold fixtures: complete, cited, adapted to year and budget, lint-clean."""
+
+from __future__ import annotations
+
+import pytest
+
+from drafting.categories import canon_level1, canon_level2
+from drafting.drafter import REQUIRED, draft
+from drafting.lint import money_to_wan
+from drafting.memory_store import MemoryStore
+from perfdraft.models import Indicator, Project, ProjectBrief, Target
+from tests.conftest import GOLD
+
+STORE = MemoryStore.from_dir(GOLD)
+
+
+def slots(project: Project) -> set[tuple[str, str]]:
+    return {(canon_level1(r.level1), canon_level2(r.level2)) for r in project.indicators}
+
+
+@pytest.mark.parametrize("pid,doc,proj", STORE.items, ids=[pid for pid, _, _ in STORE.items])
+def test_leave_one_out_drafts_have_no_lint_errors(pid, doc, proj):
+    brief = ProjectBrief(name=proj.name, budget_wan=proj.budget_wan or 1, year=doc.year + 1,
+                         department=doc.department, purpose=proj.purpose)
+    result = draft(brief, STORE, exclude_ids=[pid])
+    assert pid not in {e.id for e in result.examples}
+    assert result.errors == [], [f.message for f in result.errors]
+    assert result.project.backend == "rules" and result.backend == "rules"
+    assert set(REQUIRED) <= slots(result.project)
+    assert result.project.goals
+    for r in result.project.indicators:
+        if r.target.kind == "date":
+            assert int(r.target.num) // 10000 == brief.year
+        wan = money_to_wan(r.target.num, r.target.unit) if r.target.num is not None else None
+        if wan is not None and canon_level2(r.level2) == "成本":
+            assert wan <= brief.budget_wan
+
+
+def test_rows_cite_their_past_rows():
+    brief = ProjectBrief(name="印刷费", budget_wan=12, year=2026, department="唐山市医疗保障局")
+    result = draft(brief, STORE, k=5)
+    assert len(result.examples) == 5
+    by_id = {e.id: e for e in result.examples}
+    docs = {e.document for e in by_id.values()}
+    for r in result.project.indicators:
+        assert r.sources, r.level3
+        for c in r.sources:
+            assert c.document in docs
+            pasts = [e.project for e in result.examples if e.project.name == c.project and e.document == c.document]
+            assert any(p.indicators[c.row].level3 == c.level3 and p.indicators[c.row].value == c.value for p in pasts)
+            assert c.year == 2025 and c.department == "唐山市医疗保障局"
+
+
+def test_total_cost_follows_the_new_budget():
+    past = Project(name="宣传经费", budget_wan=20, goals=["开展医保宣传"], indicators=[
+        Indicator(level1="产出指标", level2="数量指标", level3="宣传次数", value="≥5次",
+                  target=Target(kind="number", op="≥", num=5, unit="次")),
+        Indicator(level1="产出指标", level2="成本指标", level3="宣传总成本", value="≤20万元",
+                  target=Target(kind="number", op="≤", num=20, unit="万元")),
+        Indicator(level1="产出指标", level2="成本指标", level3="单场成本", value="≤2000元/场",
+                  target=Target(kind="number", op="≤", num=2000, unit="元/场")),
+        Indicator(level1="产出指标", level2="时效指标", level3="完成时限", value="2024年11月",
+                  target=Target(kind="date", op="=", num=20241130)),
+    ])
+    result = draft(ProjectBrief(name="宣传经费", budget_wan=8, year=2026, last_year=past), None)
+    rows = {r.level3: r for r in result.project.indicators}
+    assert rows["宣传总成本"].target.num == 8 and rows["宣传总成本"].value == "≤8万元"
+    assert rows["单场成本"].target.num == 2000  # unit costs are kept
+    assert rows["完成时限"].target.num == 20261130 and "2026" in rows["完成时限"].value
+    assert rows["宣传次数"].value == "≥5次"
+    assert rows["宣传次数"].sources[0].document == "last_year"
+    assert result.errors == []
+
+
+def test_last_year_is_the_strongest_source():
+    pid, doc, past = next(x for x in STORE.items if x[2].name == "宣传费")
+    mine = past.model_copy(deep=True)
+    mine.indicators[0] = mine.indicators[0].model_copy(update={"level3": "宣传品发放份数", "value": "≥3000份",
+                                                               "target": Target(kind="number", op="≥", num=3000, unit="份")})
+    brief = ProjectBrief(name="宣传费", budget_wan=10, year=2026, department=doc.department, last_year=mine)
+    result = draft(brief, STORE)
+    names = [r.level3 for r in result.project.indicators]
+    assert "宣传品发放份数" in names and names.count("宣传覆盖率") == 0
+
+
+def test_no_examples_still_gives_a_clean_complete_table():
+    result = draft(ProjectBrief(name="全新项目", budget_wan=3, year=2026, purpose="用于新设备维护"), None)
+    assert result.errors == []
+    assert set(REQUIRED) <= slots(result.project)
+    assert all(r.warnings for r in result.project.indicators)  # template rows say they are uncited
+
+
+def test_satisfaction_rows_are_rewritten_to_at_least_percent():
+    past = Project(name="x", budget_wan=5, goals=["g"], indicators=[
+        Indicator(level1="满意度指标", level2="服务对象满意度指标", level3="参保人员满意度", value=">90%",
+                  target=Target(kind="number", op=">", num=90, unit="%"))])
+    result = draft(ProjectBrief(name="x", budget_wan=5, year=2026, last_year=past), None)
+    row = next(r for r in result.project.indicators if r.level3 == "参保人员满意度")
+    assert row.value == "≥90%" and row.target.op == "≥"
