@@ -38,9 +38,9 @@ def _parse(value: str) -> Target | None:
 
 
 def row_target(ind: Indicator) -> Target:
-    """The row's typed target; parse the value when the row carries no parsed target."""
+    """The row's typed target; parse the value when the row was given without one (hand-written JSON)."""
     t = ind.target
-    if t.kind == "text" and ind.value.strip():
+    if "target" not in ind.model_fields_set and ind.value.strip():
         parsed = _parse(ind.value)
         if parsed is not None:
             return parsed

@@ -136,3 +136,11 @@ def test_last_year_trend_warnings():
 def test_effect_is_accepted_as_benefit():
     rows = with_row(4, row(l1="效果指标", l2="可持续性影响", l3="长效机制", value="≥90%", target=Target(op="≥", num=90, **PCT)))
     assert lint(rows) == []
+
+
+def test_rows_without_a_parsed_target_are_parsed_from_their_value():
+    bare = Indicator(level1="满意度指标", level2="服务对象满意度指标", level3="满意度", value=">90%")
+    found = lint(with_row(5, bare))
+    assert any(f.rule == "L14-satisfaction" and f.row == 5 for f in found)
+    ok = Indicator(level1="满意度指标", level2="服务对象满意度指标", level3="满意度", value="≥90%")
+    assert "L14-satisfaction" not in rules_of(lint(with_row(5, ok)))
