@@ -1,0 +1,541 @@
+"""Deterministic layout-aware extraction: Document -> PerformanceDocument, from grids or the line stream."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from extraction.segment import TableSection, find_sections
+from extraction.values import looks_like_value, parse_target
+from perfdraft.models import Document, Indicator, PerformanceDocument, Project, SourceRef
+
+LEVEL1 = ("产出指标", "效益指标", "效果指标", "满意度指标", "成本指标")
+_LEVEL2_RE = re.compile(r"^(?:.{0,10}(?:指标|影响|效益))$")
+_EFFECT_L2 = re.compile(r"(?:效益|可持续|影响)")
+_SATIS_L2 = re.compile(r"满意")
+_OUTPUT_L2 = ("数量指标", "质量指标", "时效指标")
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_WS_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_CODE_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
+FIELDS = {"一级指标": "level1", "二级指标": "level2", "三级指标": "level3", "绩效指标描述": "description",
+          "指标描述": "description", "指标解释": "description", "指标内容": "description", "指标值": "value",
+          "年度指标值": "value", "年度目标值": "value", "实施周期指标值": "period_value",
+          "指标值确定依据": "basis", "确定依据": "basis"}
+_STOP = ("指标值确定依据", "实施周期指标值", "年度指标值", "年度目标值", "绩效指标描述", "一级指标", "二级指标",
+         "三级指标", "指标描述", "指标值", "确定依据")
+
+
+def tidy(s: str | None) -> str:
+    """Collapse line-break artefacts: no whitespace between CJK characters, other spaces kept single."""
+    if not s:
+        return ""
+    s = re.sub(r"[ \t\u00a0]*\n[ \t\u00a0]*", "\n", s.strip())
+    s = _WS_BETWEEN_CJK.sub("", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _compact(s: str) -> str:
+    return re.sub(r"\s+", "", s or "")
+
+
+def _lab(word: str) -> str:
+    """A label regex tolerant of whitespace and line breaks between its characters."""
+    return r"\s*".join(map(re.escape, word))
+
+
+def is_level1(s: str) -> bool:
+    return _compact(s) in LEVEL1
+
+
+def is_level2(s: str) -> bool:
+    c = _compact(s)
+    return bool(c) and len(c) <= 12 and bool(_LEVEL2_RE.match(c)) and not any(ch.isdigit() for ch in c)
+
+
+@dataclass
+class _Cell:
+    text: str
+    line: int | None = None
+    page: int | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+
+
+@dataclass
+class _Row:
+    cells: list[_Cell] = field(default_factory=list)
+
+    def texts(self) -> list[str]:
+        return [c.text for c in self.cells]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# header fields
+# ---------------------------------------------------------------------------------------------------------
+
+_LABELS = ["项目编码", "项目名称", "专项资金名称", "预算规模及资金用途", "预算数", "预算金额", "其中：财政资金",
+           "其中:财政资金", "其他资金", "资金支出计划", "绩效目标", "项目概述", "资金用途", "用款单位", "单位："]
+_NEXT_LABEL = "|".join(_lab(x) for x in _LABELS + ["一级指标"])
+
+
+def _after(label: str, flat: str) -> str | None:
+    m = re.search(_lab(label) + r"\s*[:：]?", flat)
+    if not m:
+        return None
+    rest = flat[m.end():]
+    n = re.search(_NEXT_LABEL, rest)
+    return rest[: n.start()] if n else rest
+
+
+def _header_fields(flat: str, title: str, pre_lines: list[str]) -> dict:
+    name = None
+    for lab in ("项目名称", "专项资金名称"):
+        v = _after(lab, flat)
+        if v and _compact(v):
+            name = _compact(v)
+            break
+    name = name or title
+    code_area = _after("项目编码", flat) or ""
+    m = _CODE_RE.search(_compact(code_area))
+    code = m.group(1) if m else None
+    budget = None
+    m = re.search(r"(?:" + _lab("预算数") + "|" + _lab("预算金额") + r")\s*[:：]?\s*([\d,]+(?:\.\d+)?)", flat)
+    if m:
+        budget = float(m.group(1).replace(",", ""))
+        if re.search(r"单位\s*[:：]\s*元", flat + "\n" + "\n".join(pre_lines)):
+            budget = round(budget / 10000, 6)
+    purpose = None
+    m = re.search(_lab("其他资金") + r"[^\n]*\n?", flat)
+    if m:
+        rest = flat[m.end():]
+        n = re.search(_lab("资金支出计划") + "|" + _lab("绩效目标") + "|" + _lab("一级指标"), rest)
+        chunk = rest[: n.start()] if n else rest
+        parts = [p.strip() for p in chunk.split("\n") if p.strip() and not re.fullmatch(r"[\d.,\s]+", p.strip())]
+        purpose = tidy("\n".join(parts)) or None
+    for lab in ("项目概述", "资金用途"):
+        if purpose is None:
+            v = _after(lab, flat)
+            if v and v.strip() and not re.search(_lab("预算数"), v):
+                purpose = tidy(v) or None
+    unit = None
+    for ln in pre_lines + flat.split("\n")[:6]:
+        m = re.match(r"^\s*(\d{6}\s*[^\s\d][^\s]*?)\s*(?:单位\s*[:：].*)?$", ln.strip())
+        if m:
+            unit = m.group(1).strip()
+            break
+    if unit is None:
+        v = _after("用款单位", flat)
+        unit = tidy(v) or None if v else None
+    return {"name": name, "code": code, "budget_wan": budget, "purpose": purpose, "unit": unit}
+
+
+_GOAL_NUM = re.compile(r"^\s*(?:目标\s*\d+\s*[:：.、．]?|\d+\s*[.、．]|[（(]\d+[)）]|[一二三四五六七八九十]+[、.．])\s*")
+_GOAL_SPLIT = re.compile(r"(?:(?<=\s)|(?<=[。；;]))(?=\d+\s*[.、．](?!\d))")
+
+
+def _goals(parts: list[str], stream: bool) -> list[str]:
+    """绩效目标 items from the cells (grid) or lines (stream) after the 绩效目标 label."""
+    items: list[list[str]] = []
+    labelled_empty = False
+    for part in parts:
+        for piece in _GOAL_SPLIT.split(part.strip()):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if re.fullmatch(r"目标\s*\d+", piece):
+                items.append([])
+                labelled_empty = True
+                continue
+            numbered = bool(_GOAL_NUM.match(piece))
+            text = _GOAL_NUM.sub("", piece, count=1) if numbered else piece
+            if labelled_empty and items:
+                items[-1].append(text)
+                labelled_empty = False
+            elif numbered or not items or not stream:
+                items.append([text])
+            else:
+                items[-1].append(text)
+    return [t for t in (tidy("\n".join(i)) for i in items) if t]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# indicator rows
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _is_header_row(texts: list[str]) -> bool:
+    c = _compact("".join(texts))
+    return "一级指标" in c and ("二级指标" in c or "三级指标" in c)
+
+
+def _header_map(texts: list[str]) -> list[str | None]:
+    """Column -> field name (None for a spacer column) from an indicator header row."""
+    cols = [_compact(t) for t in texts]
+    while cols and not cols[-1]:
+        cols.pop()
+    return [FIELDS.get(c) if c else None for c in cols]
+
+
+class _Builder:
+    """Turns aligned rows into Indicators: fill-down, continuation rows, placeholders, provenance."""
+
+    def __init__(self, doc: Document, effect_name: str):
+        self.doc = doc
+        self.effect_name = effect_name
+        self.rows: list[dict] = []
+        self.level1 = ""
+        self.level2 = ""
+        self.warnings: list[str] = []
+
+    def add(self, rec: dict, refs: list[_Cell]) -> None:
+        l1, l2, l3 = rec.get("level1", ""), rec.get("level2", ""), rec.get("level3", "")
+        val, per = rec.get("value", ""), rec.get("period_value", "")
+        if not (l1 or l2 or l3 or val or per) and self.rows and (rec.get("description") or rec.get("basis")):
+            prev = self.rows[-1]  # a cell split by a page break: continue the previous row
+            for k in ("description", "basis"):
+                if rec.get(k):
+                    prev[k] = tidy((prev.get(k) or "") + "\n" + rec[k])
+            prev["_refs"].extend(refs)
+            return
+        if l1:
+            self.level1 = l1
+        if l2:
+            self.level2 = l2
+            if not l1:
+                self.level1 = self._consistent_level1(self.level1, l2)
+        if not (l3 or val or per):
+            return  # placeholder row such as an empty 生态效益指标
+        rec = dict(rec)
+        rec["level1"], rec["level2"] = self.level1 or self._consistent_level1("", self.level2), self.level2
+        rec["_refs"] = list(refs)
+        self.rows.append(rec)
+
+    def _consistent_level1(self, current: str, l2: str) -> str:
+        c2 = _compact(l2)
+        if _SATIS_L2.search(c2):
+            want = "满意度指标"
+        elif _EFFECT_L2.search(c2):
+            want = None if current in ("效益指标", "效果指标") else self.effect_name
+        elif c2 in _OUTPUT_L2 or c2 == "成本指标":
+            want = None if current in ("产出指标", "成本指标") and c2 == "成本指标" else (
+                None if current == "产出指标" else "产出指标")
+        else:
+            want = None
+        return want or current
+
+    def indicators(self, has: set[str]) -> list[Indicator]:
+        out = []
+        for rec in self.rows:
+            refs = rec["_refs"]
+            first = refs[0] if refs else _Cell("")
+            lines = [c.line for c in refs if c.line is not None]
+            value = tidy(rec.get("value"))
+            warnings = []
+            if value and parse_target(value).kind == "text" and re.search(r"\d", value):
+                warnings.append("value not parseable")
+            out.append(Indicator(
+                level1=tidy(rec["level1"]), level2=tidy(rec["level2"]), level3=tidy(rec.get("level3")),
+                description=(tidy(rec.get("description")) or None) if "description" in has else None,
+                value=value,
+                period_value=(tidy(rec.get("period_value")) if "period_value" in has else None),
+                basis=(tidy(rec.get("basis")) or None) if "basis" in has else None,
+                target=parse_target(value),
+                source=SourceRef(file=self.doc.name, page=first.page, line=min(lines) if lines else None,
+                                 line_end=max(lines) if lines else None, table=first.table, row=first.row,
+                                 col=first.col, text=" | ".join(c.text for c in refs if c.text)),
+                warnings=warnings))
+        return out
+
+
+def _align(texts: list[str], hmap: list[str | None]) -> dict:
+    """Map one grid row onto the header's fields, repairing shifted and duplicated cells."""
+    cells = [t.strip() for t in texts]
+    fields = [f for f in hmap]
+    # a missing first cell shifts the row left: a level2 name sits in the level1 column
+    if cells and "level1" in fields and fields.index("level1") == 0 and cells[0]:
+        c0 = cells[0]
+        nxt = cells[1] if len(cells) > 1 else ""
+        if (not is_level1(c0) and is_level2(c0)) or (_compact(c0) == "成本指标" and not is_level2(nxt)):
+            cells = [""] + cells
+    # empty spacer columns (a header cell left blank) are dropped when the row leaves them empty
+    for k in sorted((i for i, f in enumerate(fields) if f is None), reverse=True):
+        if k < len(cells) and not cells[k]:
+            del cells[k]
+            del fields[k]
+        elif k >= len(cells):
+            del fields[k]
+    fields = [f for f in fields if f is not None] if len(cells) < len(fields) else fields
+    # the merged level2 text repeated in the level3 column
+    if "level3" in fields:
+        i3 = fields.index("level3")
+        if i3 < len(cells) and is_level2(cells[i3]) and _SATIS_L2.search(cells[i3]) is not None and \
+                sum(1 for c in cells[i3 + 1:] if c) >= 2 and not looks_like_value(cells[i3]):
+            del cells[i3]
+    rec: dict = {}
+    for i, c in enumerate(cells):
+        f = fields[i] if i < len(fields) else (fields[-1] if fields else None)
+        if f is None or not c:
+            continue
+        rec[f] = (rec[f] + "\n" + c) if rec.get(f) else c
+    return rec
+
+
+def _grid_rows(doc: Document, sec: TableSection) -> list[_Row]:
+    rows: list[_Row] = []
+    for ti in sec.tables:
+        g = doc.tables[ti]
+        m = g.matrix()
+        for r, row in enumerate(m):
+            cells = []
+            for c, text in enumerate(row):
+                cell = g.cell_at(r, c) if text else None
+                cells.append(_Cell(text, cell.lineno if cell else None, (cell.page if cell else None) or g.page,
+                                   ti, r, c))
+            while cells and not cells[-1].text.strip():
+                cells.pop()
+            if cells:
+                rows.append(_Row(cells))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the line stream (pdftotext-like text with no explicit grid)
+# ---------------------------------------------------------------------------------------------------------
+
+_VALUE_HEAD = re.compile(
+    r"^(?:(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?(?:\s*(?:底|前|内))?"
+    r"|(?:19|20)\d{2}\.\d{1,2}(?:\.\d{1,2})?"
+    r"|(?:[≥≤><=＞＜≧≦]|>=|<=)?\s*\d+(?:\.\d+)?\s*(?:-\s*\d+(?:\.\d+)?)?(?:\s*(?:百分比|[%％])|\s*[^\s\d≥≤<>]{1,4}(?=\s|$))?)")
+
+
+def _stream_tokens(lines) -> list[tuple[str, int, bool]]:
+    """(token, line number, starts a new line) for the whitespace-separated pieces of the lines."""
+    toks = []
+    for ln in lines:
+        for k, piece in enumerate(ln.text.split()):
+            toks.append((piece, ln.lineno, k == 0))
+    # join a level2 name wrapped over two lines ("服务对象满意" + "度指标")
+    out: list[tuple[str, int, bool]] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if i + 1 < len(toks) and toks[i + 1][2] and not is_level2(t[0]) and not is_level1(t[0]) \
+                and is_level2(t[0] + toks[i + 1][0]) and toks[i + 1][0].endswith("指标") and len(toks[i + 1][0]) <= 4:
+            out.append((t[0] + toks[i + 1][0], t[1], t[2]))
+            i += 2
+            continue
+        out.append(t)
+        i += 1
+    return out
+
+
+def _join(toks: list[tuple[str, int, bool]]) -> str:
+    s = ""
+    for text, _, newline in toks:
+        s = text if not s else s + ("\n" if newline else " ") + text
+    return tidy(s)
+
+
+def _stream_record(toks: list[tuple[str, int, bool]]) -> dict:
+    """Split the tokens of one row after its level2 into level3, description, value and basis."""
+    if not toks:
+        return {}
+    # find the value: the first token that starts a value pattern, after at least one name token
+    vi = None
+    for i in range(1, len(toks)):
+        if _VALUE_HEAD.match(toks[i][0]) and re.match(r"^[≥≤><=＞＜≧≦\d]", toks[i][0]):
+            vi = i
+            break
+    if vi is None:  # qualitative value: the token before the basis on the last line
+        last_line = toks[-1][1]
+        on_last = [i for i, t in enumerate(toks) if t[1] == last_line]
+        vi = on_last[0] if len(on_last) >= 2 and on_last[0] > 0 else max(1, len(toks) - 2)
+    names, rest = toks[:vi], toks[vi:]
+    rest_text = " ".join(t[0] for t in rest)
+    m = _VALUE_HEAD.match(rest_text)
+    if m and m.group(0).strip() and re.match(r"^[≥≤><=＞＜≧≦\d]", rest_text):
+        vtext = m.group(0).strip()
+        nv = len(vtext.split())
+    else:
+        nv = 1
+    value_toks, basis_toks = rest[:nv], rest[nv:]
+    # level3 and description: the name text is often written twice (identical columns)
+    flat = "".join(t[0] for t in names)
+    level3 = desc = None
+    for k in range(1, len(names)):
+        if "".join(t[0] for t in names[:k]) == "".join(t[0] for t in names[k:]):
+            level3, desc = _join(names[:k]), _join(names[k:])
+            break
+    if level3 is None:
+        if len(names) >= 2:
+            level3, desc = _join(names[:1]), _join(names[1:])
+        else:
+            level3, desc = flat, ""
+    return {"level3": level3, "description": desc, "value": " ".join(t[0] for t in value_toks),
+            "basis": _join(basis_toks)}
+
+
+def _stream_rows(lines, builder: _Builder) -> None:
+    toks = [t for t in _stream_tokens(lines)]
+    cur_l1 = ""
+    i = 0
+    while i < len(toks):
+        t = toks[i][0]
+        if is_level1(t) and not (i + 1 < len(toks) and not toks[i + 1][2] and is_level2(toks[i + 1][0]) is False
+                                 and _compact(t) == "成本指标" and cur_l1):
+            if _compact(t) == "成本指标" and cur_l1 and not (i + 1 < len(toks) and is_level2(toks[i + 1][0])):
+                pass  # 成本指标 as a second-level name under 产出指标
+            else:
+                cur_l1 = t
+                i += 1
+                continue
+        if is_level2(t):
+            j = i + 1
+            while j < len(toks) and not (toks[j][2] and (is_level1(toks[j][0]) or is_level2(toks[j][0]))):
+                j += 1
+            rec = _stream_record(toks[i + 1:j])
+            rec["level2"] = t
+            rec["level1"] = cur_l1
+            cur_l1 = ""
+            refs = [_Cell(x[0], x[1], None) for x in toks[i:j]]
+            for c in refs:
+                c.page = _page_of(builder.doc, c.line)
+            builder.add(rec, refs)
+            i = j
+            continue
+        i += 1
+
+
+def _page_of(doc: Document, lineno: int | None) -> int:
+    return 1 if lineno is None else next((ln.page for ln in doc.lines if ln.lineno == lineno), 1)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# sections and the document
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _effect_name(doc_text: str) -> str:
+    return "效果指标" if re.search(r"(?:^|\s)效果指标(?:\s|$)", doc_text) else "效益指标"
+
+
+def extract_section(doc: Document, section: TableSection, *, effect_name: str | None = None) -> Project | None:
+    """Extract one 绩效目标表 section into a Project (None when no indicator grid is found)."""
+    effect_name = effect_name or _effect_name(doc.text)
+    lines = [ln for ln in doc.lines if section.line_start <= ln.lineno <= section.line_end]
+    builder = _Builder(doc, effect_name)
+    has: set[str] = set()
+    pre_rows: list[str] = []
+    warnings: list[str] = []
+    header_rows = 0
+    title_end = section.line_start
+    free_lines = [ln.text for ln in lines if ln.table is None and ln.lineno > title_end]
+    if section.tables:
+        rows = _grid_rows(doc, section)
+        hmap: list[str | None] | None = None
+        first_table_line = doc.tables[section.tables[0]].line_start or section.line_end
+        pre_lines = [ln.text for ln in lines if ln.table is None and ln.lineno < first_table_line
+                     and ln.lineno > section.line_start]
+        for row in rows:
+            texts = row.texts()
+            if _is_header_row(texts):
+                hmap = _header_map(texts)
+                has |= {f for f in hmap if f}
+                header_rows += 1
+                continue
+            if hmap is None:
+                pre_rows.extend(t for t in texts)
+                pre_rows.append("")
+                continue
+            builder.add(_align(texts, hmap), [c for c in row.cells if c.text.strip()])
+        flat = "\n".join(pre_rows)
+    else:
+        body = [ln for ln in lines if ln.lineno > section.line_start]
+        hi = next((k for k, ln in enumerate(body) if _is_header_row([ln.text])), None)
+        if hi is None:
+            return None
+        pre_lines = []
+        flat = "\n".join(ln.text for ln in body[:hi])
+        header = body[hi].text.split()
+        has = {FIELDS[_compact(h)] for h in header if _compact(h) in FIELDS}
+        rest = [ln for ln in body[hi + 1:] if ln.text.strip() and not _is_header_row([ln.text])
+                and not re.fullmatch(r"\s*[-—]?\s*\d+\s*[-—]?\s*", ln.text)]
+        _stream_rows(rest, builder)
+        header_rows = 1
+    if not has:
+        return None
+    fields = _header_fields(flat, section.title, pre_lines if section.tables else [])
+    goals_area = re.search(r"(?:^|\n)\s*" + _lab("绩效目标") + r"(?!\s*表)\s*[:：]?", flat)
+    goals: list[str] = []
+    if goals_area:
+        tail = flat[goals_area.end():]
+        goals = _goals([p for p in tail.split("\n") if p.strip()], stream=not section.tables)
+    indicators = builder.indicators(has)
+    if not indicators:
+        warnings.append("no indicator rows under the header")
+    for ind in indicators:
+        if not ind.level3:
+            ind.warnings.append("missing level3")
+    bad = sum(1 for i in indicators if i.warnings)
+    confidence = 1.0 if indicators else 0.2
+    confidence -= 0.1 * min(bad, 5)
+    if fields["budget_wan"] is None:
+        warnings.append("budget not found")
+        confidence -= 0.1
+    if section.tables and not free_lines and False:
+        pass
+    if not section.tables:
+        confidence -= 0.1  # rows rebuilt from the line stream
+    name = fields["name"]
+    scope = section.scope
+    if scope == "department":
+        name = "部门整体绩效目标"
+    return Project(scope=scope, name=name, code=fields["code"], unit=fields["unit"],
+                   budget_wan=fields["budget_wan"], purpose=fields["purpose"], goals=goals,
+                   indicators=indicators, confidence=max(0.0, min(1.0, confidence)), warnings=warnings,
+                   source=SourceRef(file=doc.name, page=section.page_start, line=section.line_start,
+                                    line_end=section.line_end, table=section.tables[0] if section.tables else None,
+                                    text=section.text.split("\n", 1)[0].strip()),
+                   backend="rules")
+
+
+_DEPT_RE = re.compile(r"(?:^|[\s\d])([\u4e00-\u9fff]{2,16}?(?:局|委员会|厅|办公室|委|院|中心|馆|会))(?:本级|编制)?\s*$")
+
+
+def _department(doc: Document, projects: list[Project]) -> str | None:
+    for ln in doc.lines[:40]:
+        t = _compact(ln.text.lstrip("#"))
+        if 3 <= len(t) <= 20 and not re.search(r"\d", t) and re.search(r"(?:局|委员会|厅|办公室)$", t):
+            return t
+    counts: Counter[str] = Counter()
+    for ln in doc.lines:
+        m = re.match(r"^\s*#*\s*\d{3,6}\s*([\u4e00-\u9fff]{3,20}?(?:局|委员会|厅|办公室))(?:本级)?\s*$", ln.text.replace("\t", ""))
+        if m:
+            counts[m.group(1)] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _year(doc: Document) -> int | None:
+    for ln in doc.lines[:60]:
+        m = re.search(r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:部门|单位)", ln.text)
+        if m:
+            return int(m.group(1))
+    years = Counter(int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", doc.text))
+    return years.most_common(1)[0][0] if years else None
+
+
+def extract_rules(doc: Document) -> PerformanceDocument:
+    """Every 绩效目标表 of the document with header fields, goals and indicator rows."""
+    effect = _effect_name(doc.text)
+    projects = []
+    warnings: list[str] = []
+    for sec in find_sections(doc):
+        p = extract_section(doc, sec, effect_name=effect)
+        if p is not None:
+            projects.append(p)
+        else:
+            warnings.append(f"section '{sec.title}' (line {sec.line_start}): no indicator grid found")
+    return PerformanceDocument(source=doc.name, department=_department(doc, projects), year=_year(doc),
+                               projects=projects, warnings=warnings)
