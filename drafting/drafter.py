@@ -11,6 +11,7 @@ from drafting.adapt import adapt_row, shift_years
 from drafting.categories import canon_level1, canon_level2, display_level1, display_level2
 from drafting.lint import lint_project
 from drafting.memory_store import bigrams, dice
+from perfdraft.errors import ConfigError
 from perfdraft.models import (Citation, DraftResult, Indicator, Project, ProjectBrief, RetrievedProject,
                               Target)
 
@@ -151,6 +152,23 @@ def _goals(brief: ProjectBrief, sources: list[_Source]) -> list[str]:
     return goals
 
 
+def _draft_llm(brief: ProjectBrief, store, *, k: int, backend: str, exclude_ids) -> DraftResult:
+    """Hand over to the LLM drafter (drafting/llm_drafter.py) when it is installed."""
+    if backend != "llm":
+        raise ConfigError(f"unknown drafting backend {backend!r}: use rules or llm")
+    try:
+        import drafting.llm_drafter as llm
+    except ModuleNotFoundError as exc:
+        if exc.name != "drafting.llm_drafter":
+            raise
+        raise ConfigError("the LLM drafter is not installed (drafting/llm_drafter.py); use --backend rules") from None
+    fn = getattr(llm, "draft_llm", None) or getattr(llm, "draft")
+    kwargs = {"k": k}
+    if exclude_ids:
+        kwargs["exclude_ids"] = set(exclude_ids)
+    return fn(brief, store, **kwargs)
+
+
 def retrieve(brief: ProjectBrief, store, k: int, exclude_ids: Iterable[str] | None = None) -> list[RetrievedProject]:
     """The k past tables most similar to the brief (name and purpose as the query)."""
     query = " ".join(x for x in (brief.name, brief.purpose) if x)
@@ -162,8 +180,7 @@ def draft(brief: ProjectBrief, store, *, k: int = 5, backend: str = "rules",
           exclude_ids: Iterable[str] | None = None) -> DraftResult:
     """Draft next year's table from the k most similar past tables (and last year's, when given)."""
     if backend != "rules":
-        from drafting.llm_drafter import draft_llm  # the LLM engineer's module
-        return draft_llm(brief, store, k=k)
+        return _draft_llm(brief, store, k=k, backend=backend, exclude_ids=exclude_ids)
     examples = retrieve(brief, store, k, exclude_ids)
     sources = _sources(brief, examples)
     cands = _candidates(sources)

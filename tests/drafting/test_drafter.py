@@ -97,3 +97,15 @@ def test_satisfaction_rows_are_rewritten_to_at_least_percent():
     result = draft(ProjectBrief(name="x", budget_wan=5, year=2026, last_year=past), None)
     row = next(r for r in result.project.indicators if r.level3 == "参保人员满意度")
     assert row.value == "≥90%" and row.target.op == "≥"
+
+
+def test_unknown_or_missing_llm_backend_is_a_config_error():
+    import importlib.util
+
+    from perfdraft.errors import ConfigError
+    brief = ProjectBrief(name="x", budget_wan=1, year=2026)
+    with pytest.raises(ConfigError):
+        draft(brief, None, backend="magic")
+    if importlib.util.find_spec("drafting.llm_drafter") is None:
+        with pytest.raises(ConfigError, match="llm_drafter"):
+            draft(brief, None, backend="llm")
