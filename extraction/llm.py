@@ -86,36 +86,25 @@ class Chunk(BaseModel):
     rules: Project | None = None
 
 
-def _section_lines(section) -> tuple[int | None, int | None]:
-    for a, b in (("line_start", "line_end"), ("start", "end"), ("first_line", "last_line")):
-        if hasattr(section, a) and hasattr(section, b):
-            return getattr(section, a), getattr(section, b)
-    return None, None
-
-
 def table_chunks(doc: Document) -> list[Chunk]:
     """One chunk per table section found by extraction.segment, with the rules parser's project for it."""
-    from extraction.rules import extract_section
+    from extraction.rules import _effect_name, extract_section
     from extraction.segment import find_sections
 
-    lines = doc.lines
+    effect = _effect_name(doc.text)
     chunks: list[Chunk] = []
     for i, section in enumerate(find_sections(doc)):
-        start, end = _section_lines(section)
-        text = getattr(section, "text", None)
-        if not isinstance(text, str) or not text:
-            sel = [ln for ln in lines if start is not None and end is not None and start <= ln.lineno <= end]
-            text = "\n".join(ln.text for ln in sel)
-        page = next((ln.page for ln in lines if ln.lineno == start), None) if start is not None else None
         try:
-            rules = extract_section(doc, section)
+            rules = extract_section(doc, section, effect_name=effect)
         except Exception as exc:  # the LLM path must still run when the rules parser trips on a layout
             log.warning("rules parser failed on section %d of %s: %s", i, doc.name, exc)
             rules = None
-        chunks.append(Chunk(index=i, text=text, line_start=start, line_end=end, page=page, rules=rules))
+        chunks.append(Chunk(index=i, text=section.text, line_start=section.line_start, line_end=section.line_end,
+                            page=section.page_start, rules=rules))
     return chunks
 
 
+_BOOKMARK = re.compile(r"^\s*\[bookmark:[^\]]*\]")
 _GOALS_START = re.compile(r"^[#\s]*[（(]?[一二三四五六七八九十\d]*[)）、.．]?\s*总体绩效目标\s*$")
 _GOALS_END = re.compile(r"工作保障措施|^[#\s]*第二部分|绩效目标表\s*$|^[#\s]*[一二三四五六七八九十]+、(?!.*绩效目标)")
 
@@ -123,7 +112,7 @@ _GOALS_END = re.compile(r"工作保障措施|^[#\s]*第二部分|绩效目标表
 def goals_chunks(doc: Document, first_table_line: int | None = None) -> list[Chunk]:
     """The narrative 总体/分项绩效目标 region (table of contents skipped), split at paragraphs if long."""
     lines = [ln for ln in doc.lines]
-    starts = [i for i, ln in enumerate(lines) if _GOALS_START.match(ln.text)]
+    starts = [i for i, ln in enumerate(lines) if _GOALS_START.match(_BOOKMARK.sub("", ln.text))]
     start = None
     for i in starts:
         nxt = next((ln.text for ln in lines[i + 1:i + 6] if ln.text.strip()), "")
@@ -134,7 +123,7 @@ def goals_chunks(doc: Document, first_table_line: int | None = None) -> list[Chu
         return []
     end = len(lines)
     for j in range(start + 1, len(lines)):
-        t = lines[j].text.strip()
+        t = _BOOKMARK.sub("", lines[j].text).strip()
         if _GOALS_END.search(t) and "分项绩效目标" not in t or (
                 first_table_line is not None and lines[j].lineno >= first_table_line):
             end = j
@@ -183,9 +172,16 @@ def _table_problems(t: LLMTable, g: Grounder) -> list[str]:
     return problems
 
 
+# A level1 the table omits is inferred from level2 (gold rule): a closed vocabulary, not a copied value.
+LEVEL1_NAMES = {"产出指标", "效益指标", "效果指标", "成本指标", "满意度指标"}
+
+
 def _row_fields(row: LLMIndicatorRow) -> list[tuple[str, str | None]]:
-    return [(f, getattr(row, f)) for f in ("level1", "level2", "level3", "description", "value", "period_value",
-                                          "basis")]
+    """The fields of a row that must be grounded in the source."""
+    names = ("level2", "level3", "description", "value", "period_value", "basis")
+    if normalise(row.level1) not in LEVEL1_NAMES:
+        names = ("level1",) + names
+    return [(f, getattr(row, f)) for f in names]
 
 
 def _goal_problems(goals: LLMDepartmentGoals, g: Grounder) -> list[str]:
@@ -209,13 +205,9 @@ def _goal_problems(goals: LLMDepartmentGoals, g: Grounder) -> list[str]:
 
 def parse_target(value: str) -> Target:
     """The rules extractor's value parser (one parser for every backend)."""
-    if not value:
-        return Target(kind="text")
-    try:
-        from extraction.values import parse_value
-    except ImportError:  # pragma: no cover - only while the rules extractor is being built
-        return Target(kind="text")
-    return parse_value(value)
+    from extraction.values import parse_target as _parse
+
+    return _parse(value)
 
 
 def _budget_wan(t: LLMTable) -> float | None:

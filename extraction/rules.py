@@ -139,7 +139,8 @@ def _goals(parts: list[str], stream: bool) -> list[str]:
     """绩效目标 items from the cells (grid) or lines (stream) after the 绩效目标 label."""
     items: list[list[str]] = []
     labelled_empty = False
-    for part in parts:
+    split_parts = [q for part in parts for q in re.split(r"</?p>|<br\s*/?>", part) if q.strip()]
+    for part in split_parts:
         for piece in _GOAL_SPLIT.split(part.strip()):
             piece = piece.strip()
             if not piece:
@@ -189,9 +190,16 @@ class _Builder:
         self.level2 = ""
         self.warnings: list[str] = []
 
-    def add(self, rec: dict, refs: list[_Cell]) -> None:
+    def add(self, rec: dict, refs: list[_Cell], after_break: bool = False) -> None:
         l1, l2, l3 = rec.get("level1", ""), rec.get("level2", ""), rec.get("level3", "")
         val, per = rec.get("value", ""), rec.get("period_value", "")
+        if after_break and self.rows and not (l1 or l2 or val or per) and l3:
+            prev = self.rows[-1]  # a level3 name split by a page break
+            for k in ("level3", "description", "basis"):
+                if rec.get(k):
+                    prev[k] = tidy((prev.get(k) or "") + "\n" + rec[k])
+            prev["_refs"].extend(refs)
+            return
         if not (l1 or l2 or l3 or val or per) and self.rows and (rec.get("description") or rec.get("basis")):
             prev = self.rows[-1]  # a cell split by a page break: continue the previous row
             for k in ("description", "basis"):
@@ -267,11 +275,11 @@ def _align(texts: list[str], hmap: list[str | None]) -> dict:
         elif k >= len(cells):
             del fields[k]
     fields = [f for f in fields if f is not None] if len(cells) < len(fields) else fields
-    # the merged level2 text repeated in the level3 column
-    if "level3" in fields:
-        i3 = fields.index("level3")
-        if i3 < len(cells) and is_level2(cells[i3]) and _SATIS_L2.search(cells[i3]) is not None and \
-                sum(1 for c in cells[i3 + 1:] if c) >= 2 and not looks_like_value(cells[i3]):
+    # the merged level2 text repeated in the level3 column pushes the value into the basis column
+    if "level3" in fields and "value" in fields:
+        i3, iv = fields.index("level3"), fields.index("value")
+        if iv + 1 < len(cells) and i3 < len(cells) and is_level2(cells[i3]) and not looks_like_value(cells[iv]) \
+                and looks_like_value(cells[iv + 1]):
             del cells[i3]
     rec: dict = {}
     for i, c in enumerate(cells):
@@ -322,7 +330,8 @@ def _stream_tokens(lines) -> list[tuple[str, int, bool]]:
     while i < len(toks):
         t = toks[i]
         if i + 1 < len(toks) and toks[i + 1][2] and not is_level2(t[0]) and not is_level1(t[0]) \
-                and is_level2(t[0] + toks[i + 1][0]) and toks[i + 1][0].endswith("指标") and len(toks[i + 1][0]) <= 4:
+                and is_level2(t[0] + toks[i + 1][0]) and toks[i + 1][0].endswith("指标") and len(toks[i + 1][0]) <= 4 \
+                and not is_level2(toks[i + 1][0]):
             out.append((t[0] + toks[i + 1][0], t[1], t[2]))
             i += 2
             continue
@@ -421,10 +430,12 @@ def _effect_name(doc_text: str) -> str:
     return "效果指标" if re.search(r"(?:^|\s)效果指标(?:\s|$)", doc_text) else "效益指标"
 
 
-def extract_section(doc: Document, section: TableSection, *, effect_name: str | None = None) -> Project | None:
+def extract_section(doc: Document, section: TableSection, *, effect_name: str | None = None,
+                    all_lines: list | None = None) -> Project | None:
     """Extract one 绩效目标表 section into a Project (None when no indicator grid is found)."""
     effect_name = effect_name or _effect_name(doc.text)
-    lines = [ln for ln in doc.lines if section.line_start <= ln.lineno <= section.line_end]
+    lines = [ln for ln in (all_lines if all_lines is not None else doc.lines)
+             if section.line_start <= ln.lineno <= section.line_end]
     builder = _Builder(doc, effect_name)
     has: set[str] = set()
     pre_rows: list[str] = []
@@ -438,18 +449,21 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         first_table_line = doc.tables[section.tables[0]].line_start or section.line_end
         pre_lines = [ln.text for ln in lines if ln.table is None and ln.lineno < first_table_line
                      and ln.lineno > section.line_start]
+        after_break = False
         for row in rows:
             texts = row.texts()
             if _is_header_row(texts):
                 hmap = _header_map(texts)
                 has |= {f for f in hmap if f}
                 header_rows += 1
+                after_break = bool(builder.rows)
                 continue
             if hmap is None:
                 pre_rows.extend(t for t in texts)
                 pre_rows.append("")
                 continue
-            builder.add(_align(texts, hmap), [c for c in row.cells if c.text.strip()])
+            builder.add(_align(texts, hmap), [c for c in row.cells if c.text.strip()], after_break)
+            after_break = False
         flat = "\n".join(pre_rows)
     else:
         body = [ln for ln in lines if ln.lineno > section.line_start]
@@ -531,8 +545,9 @@ def extract_rules(doc: Document) -> PerformanceDocument:
     effect = _effect_name(doc.text)
     projects = []
     warnings: list[str] = []
+    all_lines = doc.lines
     for sec in find_sections(doc):
-        p = extract_section(doc, sec, effect_name=effect)
+        p = extract_section(doc, sec, effect_name=effect, all_lines=all_lines)
         if p is not None:
             projects.append(p)
         else:

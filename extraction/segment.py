@@ -13,7 +13,7 @@ _BOOKMARK = re.compile(r"^\s*\[bookmark:[^\]]*\]\s*")
 _NUMBERING = re.compile(r"^\s*(?:第[一二三四五六七八九十百\d]+[章节部分]\s*)?(?:[（(]?[一二三四五六七八九十\d]+[)）]?\s*[.、．]?)\s*")
 _STARTS_NUMBERED = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）]|\d+\s*[.、．]|[（(]\d+[)）])")
 _TOC = re.compile(r"(?:\.{4,}|…{2,}|\t\s*\d+\s*$)")
-_PART_END = re.compile(r"^\s*(?:#+\s*)?第[一二三四五六七八九十]+部分")
+_PART_END = re.compile(r"^\s*(?:#+\s*\S|(?:#+\s*)?第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)")
 _DEPT_TITLE = re.compile(r"部门整体.{0,8}绩效目标表")
 
 

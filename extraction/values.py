@@ -16,7 +16,7 @@ _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _NUMBER_RE = re.compile(rf"^(?P<op>{_OP_RE})?\s*(?P<num>{_NUM})\s*(?P<unit>.*?)\s*(?P<suffix>以上|以下|以内|内)?$")
 _RANGE_RE = re.compile(rf"^(?P<a>{_NUM})\s*(?P<ua>%|百分比)?\s*(?:-|~|～|—|–|至|到)\s*(?P<b>{_NUM})\s*(?P<unit>.*)$")
 _DATE_RE = re.compile(r"^(?:(?:于|在)\s*)?(?P<y>(?:19|20)\d{2})\s*(?:(?:年|\.|-|/)\s*(?P<m>\d{1,2})\s*(?:月)?|年)"
-                      r"(?:\s*(?:\.|-|/)?\s*(?P<d>\d{1,2})\s*日?)?\s*(?P<tail>底|末|前|之前|以前|内|完成|止)*\s*$")
+                      r"(?:\s*(?:\.|-|/)?\s*(?P<d>\d{1,2})\s*日?)?\s*(?P<tail>(?:底|末|前|之前|以前|内|完成|止)*)\s*$")
 _UNIT_MAX = 8
 _SUFFIX_OP = {"以上": "≥", "以下": "≤", "以内": "≤", "内": "≤"}
 
@@ -44,13 +44,15 @@ def parse_target(value: str | None) -> Target:
         if 1 <= mo <= 12:
             d = int(m["d"]) if m["d"] else calendar.monthrange(y, mo)[1]
             if 1 <= d <= 31:
-                return Target(kind="date", op="=", num=float(y * 10000 + mo * 100 + d))
+                op = "≤" if m["tail"] and re.search(r"前|内", m["tail"]) else "="
+                return Target(kind="date", op=op, num=float(y * 10000 + mo * 100 + d))
     m = _RANGE_RE.match(s)
     if m and len(m["unit"]) <= _UNIT_MAX:
         unit = _unit(m["unit"]) or _unit(m["ua"] or "")
         return Target(kind="range", num=_f(m["a"]), num_max=_f(m["b"]), unit=unit)
     m = _NUMBER_RE.match(s)
-    if m and len(m["unit"]) <= _UNIT_MAX and not re.search(r"\d", m["unit"]):
+    if m and len(m["unit"]) <= _UNIT_MAX and not re.search(r"\d|是否|[，,。；;]", m["unit"]) \
+            and not (m["unit"].startswith("年") and m["unit"] != "年"):
         op = _OPS[m["op"]] if m["op"] else _SUFFIX_OP.get(m["suffix"] or "", "=")
         return Target(kind="number", op=op, num=_f(m["num"]), unit=_unit(m["unit"]))
     return Target(kind="text")

@@ -70,15 +70,23 @@ def detect_grids(lines: list[TextLine]) -> list[TableGrid]:
             i = j
             continue
         i += 1
+    by_no = {ln.lineno: ln for ln in lines}
     for g in grids:
-        for ln in lines:
-            if g.line_start <= ln.lineno <= g.line_end:
-                ln.table = g.index
+        for no in range(g.line_start, g.line_end + 1):
+            if no in by_no:
+                by_no[no].table = g.index
     return grids
 
 
+def _unquote(s: str) -> str:
+    """A CSV-style quoted cell ("...", with "" inside) -> its text."""
+    if len(s) >= 2 and s[0] == s[-1] == '"':
+        return s[1:-1].replace('""', '"')
+    return s
+
+
 def _grid(index: int, rows: list[list[tuple[TextLine, str]]], origin: str) -> TableGrid:
-    cells = [TableCell(text=text.strip(), row=r, col=c, page=ln.page, lineno=ln.lineno)
+    cells = [TableCell(text=_unquote(text.strip()), row=r, col=c, page=ln.page, lineno=ln.lineno)
              for r, row in enumerate(rows) for c, (ln, text) in enumerate(row)]
     pages = sorted({ln.page for row in rows for ln, _ in row})
     first, last = rows[0][0][0], rows[-1][-1][0]
