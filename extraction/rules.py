@@ -17,6 +17,7 @@ _SATIS_L2 = re.compile(r"满意")
 _OUTPUT_L2 = ("数量指标", "质量指标", "时效指标")
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _WS_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _CODE_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
 FIELDS = {"一级指标": "level1", "二级指标": "level2", "三级指标": "level3", "绩效指标描述": "description",
           "指标描述": "description", "指标解释": "description", "指标内容": "description", "指标值": "value",
@@ -30,9 +31,18 @@ def tidy(s: str | None) -> str:
     """Collapse line-break artefacts: no whitespace between CJK characters, other spaces kept single."""
     if not s:
         return ""
+    s = _BOOKMARK.sub("", s)
     s = re.sub(r"[ \t\u00a0]*\n[ \t\u00a0]*", "\n", s.strip())
     s = _WS_BETWEEN_CJK.sub("", s)
     return re.sub(r"\s+", " ", s).strip()
+
+
+def _continue(prev: str | None, more: str) -> str:
+    """Join a cell continued after a page break; a character printed on both pages is kept once."""
+    prev = prev or ""
+    if prev and more and prev[-1] == more[0] and "\u4e00" <= more[0] <= "\u9fff":
+        more = more[1:]
+    return tidy(prev + "\n" + more)
 
 
 def _compact(s: str) -> str:
@@ -197,14 +207,14 @@ class _Builder:
             prev = self.rows[-1]  # a level3 name split by a page break
             for k in ("level3", "description", "basis"):
                 if rec.get(k):
-                    prev[k] = tidy((prev.get(k) or "") + "\n" + rec[k])
+                    prev[k] = _continue(prev.get(k), rec[k])
             prev["_refs"].extend(refs)
             return
         if not (l1 or l2 or l3 or val or per) and self.rows and (rec.get("description") or rec.get("basis")):
             prev = self.rows[-1]  # a cell split by a page break: continue the previous row
             for k in ("description", "basis"):
                 if rec.get(k):
-                    prev[k] = tidy((prev.get(k) or "") + "\n" + rec[k])
+                    prev[k] = _continue(prev.get(k), rec[k])
             prev["_refs"].extend(refs)
             return
         if l1:
@@ -331,7 +341,7 @@ def _stream_tokens(lines) -> list[tuple[str, int, bool]]:
         t = toks[i]
         if i + 1 < len(toks) and toks[i + 1][2] and not is_level2(t[0]) and not is_level1(t[0]) \
                 and is_level2(t[0] + toks[i + 1][0]) and toks[i + 1][0].endswith("指标") and len(toks[i + 1][0]) <= 4 \
-                and not is_level2(toks[i + 1][0]):
+                and not (is_level2(toks[i + 1][0]) and len(toks[i + 1][0]) >= 4):
             out.append((t[0] + toks[i + 1][0], t[1], t[2]))
             i += 2
             continue
@@ -392,14 +402,11 @@ def _stream_rows(lines, builder: _Builder) -> None:
     i = 0
     while i < len(toks):
         t = toks[i][0]
-        if is_level1(t) and not (i + 1 < len(toks) and not toks[i + 1][2] and is_level2(toks[i + 1][0]) is False
-                                 and _compact(t) == "成本指标" and cur_l1):
-            if _compact(t) == "成本指标" and cur_l1 and not (i + 1 < len(toks) and is_level2(toks[i + 1][0])):
-                pass  # 成本指标 as a second-level name under 产出指标
-            else:
-                cur_l1 = t
-                i += 1
-                continue
+        nxt = toks[i + 1][0] if i + 1 < len(toks) else ""
+        if is_level1(t) and not (_compact(t) == "成本指标" and not is_level2(nxt)):
+            cur_l1 = t
+            i += 1
+            continue
         if is_level2(t):
             j = i + 1
             while j < len(toks) and not (toks[j][2] and (is_level1(toks[j][0]) or is_level2(toks[j][0]))):
