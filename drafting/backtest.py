@@ -32,6 +32,7 @@ class BacktestResult(BaseModel):
     value_agreement_recurring: float
     drafts_with_errors: int
     latency_ms_p50: float
+    latency_ms_p95: float
     latency_ms_max: float
 
 
@@ -61,17 +62,31 @@ def score_draft(drafted: Project, truth: Project) -> tuple[int, int, int]:
     return len(truth.indicators), hit, agree
 
 
-def run(gold_dir: str | Path, k: int = 5) -> BacktestResult:
+def chroma_store(gold_dir: str | Path, directory: str | Path):
+    """The real Store in a scratch directory holding the gold documents, and its project-id function."""
+    from ingest.store import Store, project_id as store_id
+    from perfdraft.models import PerformanceDocument
+    store = Store(path=Path(directory))
+    for f in sorted(Path(gold_dir).glob("*.json")):
+        doc = PerformanceDocument.model_validate_json(f.read_text(encoding="utf-8"))
+        store.add_document(doc, source=doc.source or f.stem)
+    return store, store_id
+
+
+def run(gold_dir: str | Path, k: int = 5, store=None, id_of=None) -> BacktestResult:
     """Draft every gold project from the others (its own table excluded) and compare."""
-    store = MemoryStore.from_dir(gold_dir)
+    memory = MemoryStore.from_dir(gold_dir)
+    store = store or memory
     kinds: dict[str, int] = {}
-    for _, _, p in store.items:
+    for _, _, p in memory.items:
         kinds[kind_of(p.name)] = kinds.get(kind_of(p.name), 0) + 1
     tot = {"all": [0, 0, 0], "rec": [0, 0, 0]}
     lat, errors = [], 0
-    for pid, doc, p in store.items:
+    for pid, doc, p in memory.items:
         if not p.budget_wan or not doc.year:
             continue
+        if id_of is not None:
+            pid = id_of(doc.source, doc.projects.index(p))
         brief = ProjectBrief(name=p.name, budget_wan=p.budget_wan, year=doc.year, department=doc.department,
                              purpose=p.purpose)
         t0 = time.perf_counter()
@@ -86,17 +101,26 @@ def run(gold_dir: str | Path, k: int = 5) -> BacktestResult:
             tot[g][2] += agree
     r = lambda a, b: round(a / b, 3) if b else 0.0  # noqa: E731
     return BacktestResult(
-        tables=len(lat), recurring=sum(1 for _, _, p in store.items if kinds[kind_of(p.name)] > 1),
+        tables=len(lat), recurring=sum(1 for _, _, p in memory.items if kinds[kind_of(p.name)] > 1),
         recall_all=r(tot["all"][1], tot["all"][0]), value_agreement_all=r(tot["all"][2], tot["all"][1]),
         recall_recurring=r(tot["rec"][1], tot["rec"][0]), value_agreement_recurring=r(tot["rec"][2], tot["rec"][1]),
         drafts_with_errors=errors, latency_ms_p50=round(statistics.median(lat), 2) if lat else 0.0,
+        latency_ms_p95=round(sorted(lat)[int(0.95 * (len(lat) - 1))], 2) if lat else 0.0,
         latency_ms_max=round(max(lat), 2) if lat else 0.0)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Usage: python -m drafting.backtest [GOLD_DIR] [--chroma]  (memory retriever by default)."""
     argv = sys.argv[1:] if argv is None else argv
-    gold = argv[0] if argv else str(Path(__file__).resolve().parents[1] / "eval" / "fixtures" / "gold")
-    print(run(gold).model_dump_json(indent=2))
+    paths = [a for a in argv if not a.startswith("--")]
+    gold = paths[0] if paths else str(Path(__file__).resolve().parents[1] / "eval" / "fixtures" / "gold")
+    if "--chroma" in argv:
+        import tempfile
+        with tempfile.TemporaryDirectory(prefix="perfdraft-draft-backtest-") as tmp:
+            store, id_of = chroma_store(gold, tmp)
+            print(run(gold, store=store, id_of=id_of).model_dump_json(indent=2))
+    else:
+        print(run(gold).model_dump_json(indent=2))
     return 0
 
 

@@ -109,3 +109,10 @@ def test_unknown_or_missing_llm_backend_is_a_config_error():
     if importlib.util.find_spec("drafting.llm_drafter") is None:
         with pytest.raises(ConfigError, match="llm_drafter"):
             draft(brief, None, backend="llm")
+
+
+def test_backtest_meets_the_recurring_kind_targets():
+    from drafting.backtest import run
+    res = run(GOLD)
+    assert res.drafts_with_errors == 0
+    assert res.recall_recurring >= 0.7 and res.value_agreement_recurring >= 0.6
