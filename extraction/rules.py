@@ -31,10 +31,12 @@ def tidy(s: str | None) -> str:
     """Collapse line-break artefacts: no whitespace between CJK characters, other spaces kept single."""
     if not s:
         return ""
+    if "[" not in s and not _ANY_WS.search(s):
+        return s
     s = _BOOKMARK.sub("", s)
-    s = re.sub(r"[ \t\u00a0]*\n[ \t\u00a0]*", "\n", s.strip())
+    s = _NL.sub("\n", s.strip())
     s = _WS_BETWEEN_CJK.sub("", s)
-    return re.sub(r"\s+", " ", s).strip()
+    return _SPACES.sub(" ", s).strip()
 
 
 def _continue(prev: str | None, more: str) -> str:
@@ -45,8 +47,13 @@ def _continue(prev: str | None, more: str) -> str:
     return tidy(prev + "\n" + more)
 
 
+_ANY_WS = re.compile(r"\s")
+_NL = re.compile(r"[ \t\u00a0]*\n[ \t\u00a0]*")
+_SPACES = re.compile(r"\s+")
+
+
 def _compact(s: str) -> str:
-    return re.sub(r"\s+", "", s or "")
+    return _SPACES.sub("", s or "")
 
 
 def _lab(word: str) -> str:
@@ -111,10 +118,12 @@ def _header_fields(flat: str, title: str, pre_lines: list[str]) -> dict:
     m = _CODE_RE.search(_compact(code_area))
     code = m.group(1) if m else None
     budget = None
-    m = re.search(r"(?:" + _lab("预算数") + "|" + _lab("预算金额") + r")\s*[:：]?\s*([\d,]+(?:\.\d+)?)", flat)
+    m = re.search(r"(?:" + _lab("预算数") + "|" + _lab("预算金额") + r")\s*(?:[（(]\s*(万元|元)\s*[)）])?\s*[:：]?\s*"
+                  r"([\d,]+(?:\.\d+)?)\s*(万元|元)?", flat)
     if m:
-        budget = float(m.group(1).replace(",", ""))
-        if re.search(r"单位\s*[:：]\s*元", flat + "\n" + "\n".join(pre_lines)):
+        budget = float(m.group(2).replace(",", ""))
+        money_unit = m.group(1) or m.group(3)
+        if money_unit == "元" or (money_unit is None and re.search(r"单位\s*[:：]\s*元", flat + "\n" + "\n".join(pre_lines))):
             budget = round(budget / 10000, 6)
     purpose = None
     m = re.search(_lab("其他资金") + r"[^\n]*\n?", flat)
@@ -305,10 +314,11 @@ def _grid_rows(doc: Document, sec: TableSection) -> list[_Row]:
     for ti in sec.tables:
         g = doc.tables[ti]
         m = g.matrix()
+        origin = {(c.row, c.col): c for c in g.cells}
         for r, row in enumerate(m):
             cells = []
             for c, text in enumerate(row):
-                cell = g.cell_at(r, c) if text else None
+                cell = origin.get((r, c)) if text else None
                 cells.append(_Cell(text, cell.lineno if cell else None, (cell.page if cell else None) or g.page,
                                    ti, r, c))
             while cells and not cells[-1].text.strip():
@@ -441,15 +451,17 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                     all_lines: list | None = None) -> Project | None:
     """Extract one 绩效目标表 section into a Project (None when no indicator grid is found)."""
     effect_name = effect_name or _effect_name(doc.text)
-    lines = [ln for ln in (all_lines if all_lines is not None else doc.lines)
-             if section.line_start <= ln.lineno <= section.line_end]
+    src = all_lines if all_lines is not None else doc.lines
+    if src and src[0].lineno == 1 and src[-1].lineno == len(src):  # contiguous numbering: slice directly
+        lines = src[section.line_start - 1 : section.line_end]
+    else:
+        lines = [ln for ln in src if section.line_start <= ln.lineno <= section.line_end]
     builder = _Builder(doc, effect_name)
     has: set[str] = set()
     pre_rows: list[str] = []
     warnings: list[str] = []
     header_rows = 0
     title_end = section.line_start
-    free_lines = [ln.text for ln in lines if ln.table is None and ln.lineno > title_end]
     if section.tables:
         rows = _grid_rows(doc, section)
         hmap: list[str | None] | None = None
@@ -505,8 +517,6 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
     if fields["budget_wan"] is None:
         warnings.append("budget not found")
         confidence -= 0.1
-    if section.tables and not free_lines and False:
-        pass
     if not section.tables:
         confidence -= 0.1  # rows rebuilt from the line stream
     name = fields["name"]
