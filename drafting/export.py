@@ -242,10 +242,12 @@ def export_docx(obj: Project | PerformanceDocument, path: str | Path, options: E
         d.add_paragraph(lay.unit_line)
         t = d.add_table(rows=lay.n_rows, cols=lay.n_cols)
         t.style = "Table Grid"
+        # Table.cell() rebuilds the whole grid on every call; take it once (merging only touches each region)
+        grid = [[cell for cell in row.cells] for row in t.rows]
         for c in lay.cells:
-            cell = t.cell(c.row, c.col)
+            cell = grid[c.row][c.col]
             if c.rowspan > 1 or c.colspan > 1:
-                cell = cell.merge(t.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
+                cell = cell.merge(grid[c.row + c.rowspan - 1][c.col + c.colspan - 1])
             parts = c.text.split("\n")
             cell.paragraphs[0].text = ""
             run = cell.paragraphs[0].add_run(parts[0])
@@ -272,12 +274,13 @@ def _wrap(font, text: str, width: float, size: float) -> list[str]:
     """Break text into lines that fit width, character by character (CJK has no spaces to break on)."""
     out: list[str] = []
     for para in text.split("\n"):
-        line = ""
-        for ch in para:
-            if line and font.text_length(line + ch, fontsize=size) > width:
+        line, used = "", 0.0
+        for ch, w in zip(para, font.char_lengths(para, fontsize=size)):
+            if line and used + w > width:
                 out.append(line)
-                line = ""
+                line, used = "", 0.0
             line += ch
+            used += w
         out.append(line)
     return out if any(out) else []
 
