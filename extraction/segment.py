@@ -100,11 +100,14 @@ def find_sections(doc: Document) -> list[TableSection]:
                 end = m - 1
                 break
         body = lines[a : end + 1]
-        if not any("一级指标" in _compact(ln.text) for ln in body):
+        lo, hi = lines[a].lineno, lines[end].lineno
+        tables = sorted({ln.table for ln in body if ln.table is not None}
+                        | {g.index for g in doc.tables if g.line_start is not None and lo <= g.line_start <= hi})
+        if not any("一级指标" in _compact(ln.text) for ln in body) and not any(
+                "一级指标" in _compact(c.text) for ti in tables for c in doc.tables[ti].cells):
             continue  # table of contents entry, or a heading without an indicator grid
         title = section_title(raw)
         scope: Scope = "department" if _DEPT_TITLE.search(_compact(raw)) else "project"
-        tables = sorted({ln.table for ln in body if ln.table is not None})
         sections.append(TableSection(index=len(sections), title=title, scope=scope,
                                      line_start=lines[a].lineno, line_end=lines[end].lineno,
                                      page_start=lines[a].page, page_end=lines[end].page, tables=tables,

@@ -1,0 +1,112 @@
+"""Rule extraction on grids like the PDF/DOCX/XLSX loaders make: merges, page splits, layout variants."""
+
+from extraction.rules import extract_rules
+from extraction.segment import find_sections
+from tests.extraction.gridkit import make_doc
+
+HEADER = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]
+META = [
+    ["项目编码", "13020025P00682510503U", "项目名称", "办公楼维修（护）费"],
+    ["预算规模及资金用途", "预算数", "30000.00", "其他资金"],
+    ["", "用于年久失修的办公楼的维修维护", "", ""],
+    ["绩效目标", "1.保障机关办公正常运转 2.提高安全性", "", ""],
+]
+
+
+def _doc(grids, *, unit_line="单位：万元", page_breaks=()):
+    return make_doc(["某某市医疗保障局", "2025年部门预算绩效文本", "1.办公楼维修（护）费绩效目标表",
+                     "619001某某市医疗保障局本级", unit_line, *grids], page_breaks=page_breaks)
+
+
+def test_merged_level_cells_are_filled_down_and_header_fields_read():
+    grid = META + [HEADER,
+                   [("产出指标", 2, 1), ("数量指标", 2, 1), "工程量完成率", "完成率", "≥100%", "工作计划"],
+                   [None, None, "维修次数", "次数", "≥2次", "工作计划"],
+                   [("效果指标", 1, 1), "社会效益指标", "安全性", "提高安全性", "有所提升", ""],
+                   ["满意度指标", "服务对象满意度指标", "满意度", "满意度", "≥90%", "问卷"]]
+    perf = extract_rules(_doc([grid], unit_line="单位：元"))
+    assert perf.department == "某某市医疗保障局" and perf.year == 2025
+    [p] = perf.projects
+    assert p.name == "办公楼维修（护）费" and p.code == "13020025P00682510503U"
+    assert p.unit == "619001某某市医疗保障局本级"
+    assert p.budget_wan == 3.0  # 30000 元
+    assert p.purpose == "用于年久失修的办公楼的维修维护"
+    assert p.goals == ["保障机关办公正常运转", "提高安全性"]
+    rows = [(i.level1, i.level2, i.level3, i.value) for i in p.indicators]
+    assert rows == [("产出指标", "数量指标", "工程量完成率", "≥100%"), ("产出指标", "数量指标", "维修次数", "≥2次"),
+                    ("效果指标", "社会效益指标", "安全性", "有所提升"),
+                    ("满意度指标", "服务对象满意度指标", "满意度", "≥90%")]
+    assert p.indicators[2].basis is None  # empty cell
+    assert p.indicators[1].source.table == 0 and p.indicators[1].source.row is not None
+    assert p.indicators[0].target.num == 100
+
+
+def test_table_split_over_two_pages_with_repeated_header_and_split_cell():
+    first = META + [HEADER, ["产出指标", "数量指标", "参保人数", "全年参保人数占常住", "≥90%", "文件"]]
+    second = [HEADER, ["", "", "", "人口比例", "", ""],
+              ["", "质量指标", "保障率", "纳入保障的比例", "≥95%", "文件"]]
+    perf = extract_rules(_doc([first, second], page_breaks=(6,)))
+    [p] = perf.projects
+    assert [i.level3 for i in p.indicators] == ["参保人数", "保障率"]
+    assert p.indicators[0].description == "全年参保人数占常住人口比例"
+    assert p.indicators[1].level1 == "产出指标"
+    assert p.indicators[1].source.page == 2
+
+
+def test_two_value_columns_and_missing_basis_column():
+    header = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "实施周期指标值", "年度指标值"]
+    grid = META + [header, ["产出指标", "数量指标", "培训人次", "培训人次", "≥300人次", "≥100人次"]]
+    [p] = extract_rules(_doc([grid])).projects
+    ind = p.indicators[0]
+    assert (ind.period_value, ind.value, ind.basis) == ("≥300人次", "≥100人次", None)
+    assert ind.target.num == 100
+
+
+def test_no_description_column_gives_null_and_cost_as_first_level():
+    header = ["一级指标", "二级指标", "三级指标", "指标值", "指标值确定依据"]
+    grid = META + [header, ["成本指标", "经济成本指标", "单位成本", "≤20元/平米", "预算"],
+                   ["产出指标", "数量指标", "次数", "≥2次", "计划"]]
+    [p] = extract_rules(_doc([grid])).projects
+    assert [(i.level1, i.level2, i.description) for i in p.indicators] == [
+        ("成本指标", "经济成本指标", None), ("产出指标", "数量指标", None)]
+
+
+def test_shifted_row_and_repeated_level2_are_realigned_and_placeholders_dropped():
+    header = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "", "指标值", "指标值确定依据"]
+    grid = META + [header,
+                   ["产出指标", "数量指标", "参保人数", "参保人数", "", "289.89 万人", "数据"],
+                   ["时效指标", "到位率", "资金到位率", "", "≥100%", "", ""],
+                   ["", "生态效益指标", "", "", "", "", ""],
+                   ["满意度指标", "服务对象满意度指标", "服务对象满意度指标", "政策满意度", "对政策的满意度。", "≥90%"]]
+    [p] = extract_rules(_doc([grid])).projects
+    rows = [(i.level1, i.level2, i.level3, i.description, i.value) for i in p.indicators]
+    assert rows == [("产出指标", "数量指标", "参保人数", "参保人数", "289.89 万人"),
+                    ("产出指标", "时效指标", "到位率", "资金到位率", "≥100%"),
+                    ("满意度指标", "服务对象满意度指标", "政策满意度", "对政策的满意度。", "≥90%")]
+
+
+def test_effect_level2_under_missing_level1_gets_the_documents_effect_name():
+    grid = META + [HEADER, ["产出指标", "数量指标", "件数", "件数", "≥5件", ""],
+                   ["", "社会效益指标", "知晓率", "知晓率", "≥90%", ""]]
+    [p] = extract_rules(_doc([grid])).projects
+    assert p.indicators[1].level1 == "效益指标"  # the document never names 效果指标
+
+
+def test_toc_and_other_budget_tables_are_not_sections():
+    doc = make_doc(["目录", "1.办公费绩效目标表 ........ 3", "部门预算收支总表",
+                    [["项目", "金额"], ["收入", "100"]],
+                    "1.办公费绩效目标表", META + [HEADER, ["产出指标", "数量指标", "件数", "件数", "≥5件", ""]]])
+    secs = find_sections(doc)
+    assert [s.title for s in secs] == ["办公费"]
+    assert secs[0].tables == [1]
+    assert all(v.value for p in extract_rules(doc).projects for v in p.indicators)
+
+
+def test_every_extracted_value_is_text_of_the_document():
+    grid = META + [HEADER, ["产出指标", "数量指标", "件数", "件数", "≥5件", "计划"]]
+    doc = _doc([grid])
+    text = "".join(c.text for g in doc.tables for c in g.cells)
+    for p in extract_rules(doc).projects:
+        for i in p.indicators:
+            for v in (i.level3, i.description, i.value, i.basis):
+                assert v is None or v in text
