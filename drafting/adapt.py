@@ -6,7 +6,7 @@ import math
 import re
 
 from drafting.categories import canon_level1, canon_level2, is_cost
-from drafting.lint import money_to_wan, row_target
+from drafting.lint import is_unit_cost_name, money_to_wan, row_target
 from perfdraft.models import Indicator, Target
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
@@ -62,12 +62,15 @@ def adapt_row(ind: Indicator, *, src_year: int | None, src_budget: float | None,
         new.target.num = float(year * 10000 + int(t.num) % 10000)
         new.value = _YEAR.sub(str(year), new.value)
     elif t.kind == "number" and t.num is not None and is_cost(ind.level1, ind.level2):
-        total = money_to_wan(t.num, t.unit) if t.unit in ("万元", "元", "万", "亿元", "千元") else None
+        total = (money_to_wan(t.num, t.unit) if t.unit in ("万元", "元", "万", "亿元", "千元")
+                 and not is_unit_cost_name(ind.level3) else None)
         monthly = bool(t.unit) and t.unit.endswith("/月") and money_to_wan(1, t.unit.split("/")[0]) is not None
         if t.op in ("≥", ">"):
             if t.unit == "%" or (total is None and not monthly and "/" not in (t.unit or "")):
                 return None  # a rate dressed as cost (拨付率 ≥90%) cannot be turned into a cost ceiling
             new.target.op = "≤"
+        elif t.op == "<":
+            new.target.op = "≤"  # a strict ceiling is written as ≤ in the framework
         if total is not None:
             ratio = budget / src_budget if src_budget else None
             wan = min(budget, total * ratio if ratio else budget)

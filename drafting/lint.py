@@ -162,8 +162,9 @@ def lint_project(project: Project, *, budget_wan: float | None = None, year: int
                 out.append(_f("L11-cost-op", "error", f"{where}：成本指标应使用≤或=（现为{t.op}）", i, "value"))
             wan = money_to_wan(t.num, t.unit) if t.num is not None else None
             if wan is not None and budget is not None and wan > budget + 1e-9:
+                what = "单位成本" if is_unit_cost_name(name) else "总成本"  # one unit alone cannot exceed it either
                 out.append(_f("L11-cost-budget", "error",
-                              f"{where}：总成本{wan:g}万元超过项目预算{budget:g}万元", i, "value"))
+                              f"{where}：{what}{wan:g}万元超过项目预算{budget:g}万元", i, "value"))
             per = _unit_cost(t)
             if per is not None and budget is not None:
                 qty = _quantity_of(per[1], project.indicators, targets)
@@ -201,6 +202,14 @@ def lint_project(project: Project, *, budget_wan: float | None = None, year: int
     if last_year is not None:
         out.extend(_against_last_year(project, targets, last_year, budget))
     return sorted(out, key=lambda f: (f.row if f.row is not None else 10**6, f.severity != "error", f.rule))
+
+
+_UNIT_COST_NAME = re.compile(r"(单位|单价|单次|单场|单件|人均|户均|次均|平均|每|月均|年均|日均|标准)")
+
+
+def is_unit_cost_name(level3: str) -> bool:
+    """A 三级 name of a per-item cost (单位成本, 人均…), whose plain 元 value is not a total."""
+    return bool(_UNIT_COST_NAME.search(level3))
 
 
 def _unit_cost(t: Target) -> tuple[float, str] | None:

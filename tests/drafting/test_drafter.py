@@ -116,3 +116,12 @@ def test_backtest_meets_the_recurring_kind_targets():
     res = run(GOLD)
     assert res.drafts_with_errors == 0
     assert res.recall_recurring >= 0.7 and res.value_agreement_recurring >= 0.6
+
+
+def test_unit_cost_rows_keep_their_value_and_strict_ceilings_become_at_most():
+    past = Project(name="维修费", budget_wan=10, goals=["g"], indicators=[
+        Indicator(level1="产出指标", level2="成本指标", level3="单位成本", value="<40000元",
+                  target=Target(kind="number", op="<", num=40000, unit="元"))])
+    result = draft(ProjectBrief(name="维修费", budget_wan=5, year=2026, last_year=past), None)
+    row = next(r for r in result.project.indicators if r.level3 == "单位成本")
+    assert row.target.num == 40000 and row.target.op == "≤" and row.value == "≤40000元"

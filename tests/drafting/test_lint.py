@@ -144,3 +144,10 @@ def test_rows_without_a_parsed_target_are_parsed_from_their_value():
     assert any(f.rule == "L14-satisfaction" and f.row == 5 for f in found)
     ok = Indicator(level1="满意度指标", level2="服务对象满意度指标", level3="满意度", value="≥90%")
     assert "L14-satisfaction" not in rules_of(lint(with_row(5, ok)))
+
+
+def test_unit_cost_in_plain_yuan_must_fit_the_budget_once():
+    per = row(l2="成本指标", l3="单位成本", value="≤40000元", target=Target(kind="number", op="≤", num=40000, unit="元"))
+    assert "L11-cost-budget" not in rules_of(lint(with_row(3, per), budget_wan=5))
+    found = [f for f in lint(with_row(3, per), budget_wan=3) if f.rule == "L11-cost-budget"]
+    assert found and "单位成本" in found[0].message
