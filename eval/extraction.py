@@ -108,6 +108,16 @@ class ExtractionEval(BaseModel):
 Predictor = "callable(stem, path) -> (PerformanceDocument | None, DocCost)"
 
 
+def shown_path(path: Path | None) -> str | None:
+    """A path relative to the working directory when inside it, so saved runs do not carry machine paths."""
+    if path is None:
+        return None
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def predict_with_extractor(path: Path, backend: str, settings=None) -> tuple[PerformanceDocument | None, DocCost]:
     """Run extraction.api.extract_file; any failure is recorded, scored as an empty prediction, never raised."""
     start = time.perf_counter()
@@ -212,11 +222,12 @@ def evaluate_extraction(gold_dir: Path, docs_dir: Path | None, *, backend: str =
             if progress:
                 progress(f"run {k + 1}/{repeat} {stem}: {costs[stem].status} in {costs[stem].seconds:.2f}s")
         runs.append(score_run(k + 1, gold, preds, costs, sources))
-    note = ("share of predicted non-empty values found verbatim (normalised) in the lines or table cell their "
-            "SourceRef claims; values without provenance count as not grounded")
+    note = ("share of predicted non-empty values found verbatim (normalised) in a location their SourceRef "
+            "claims: the lines line..line_end or the table cell (table, row, col; the whole grid row when col is "
+            "null); values without provenance count as not grounded")
     if notes:
         note += ". Not measured for: " + "; ".join(notes)
     return ExtractionEval(backend=backend if mode == "extractor" else "predictions", mode=mode,
-                          gold_dir=str(gold_dir), docs_dir=str(docs_dir) if docs_dir else None,
-                          predictions_dir=str(predictions_dir) if predictions_dir else None, repeat=max(1, repeat),
+                          gold_dir=shown_path(gold_dir), docs_dir=shown_path(docs_dir),
+                          predictions_dir=shown_path(predictions_dir), repeat=max(1, repeat),
                           grounding_note=note, summary=summarise(runs), runs=runs)

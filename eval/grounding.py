@@ -7,29 +7,45 @@ from perfdraft.models import Document, Indicator, PerformanceDocument, SourceRef
 from eval.scores import Ratio
 
 
-def location_text(doc: Document, ref: SourceRef) -> str | None:
-    """The text at the claimed location: a table cell (or whole table row), else lines line..line_end."""
-    if ref.table is not None and ref.row is not None and 0 <= ref.table < len(doc.tables):
-        grid = doc.tables[ref.table]
-        if ref.col is not None:
-            cell = grid.cell_at(ref.row, ref.col)
-            return cell.text if cell else None
-        if 0 <= ref.row < grid.n_rows:
-            return "".join(grid.matrix(fill_merged=True)[ref.row])
+def cell_text(doc: Document, ref: SourceRef) -> str | None:
+    """Text of the claimed table cell (the whole grid row when no column is claimed)."""
+    if ref.table is None or ref.row is None or not 0 <= ref.table < len(doc.tables):
         return None
-    if ref.line is not None:
-        end = ref.line_end if ref.line_end is not None else ref.line
-        texts = [ln.text for ln in doc.lines if ref.line <= ln.lineno <= end]
-        return "".join(texts) if texts else None
+    grid = doc.tables[ref.table]
+    if ref.col is not None:
+        cell = grid.cell_at(ref.row, ref.col)
+        return cell.text if cell else None
+    if 0 <= ref.row < grid.n_rows:
+        return "".join(grid.matrix(fill_merged=True)[ref.row])
     return None
 
 
-def is_grounded(doc: Document, ind: Indicator) -> bool | None:
-    """True/False for a value with provenance; None when the row claims no source at all."""
+def lines_text(doc: Document, ref: SourceRef, by_line: dict[int, str] | None = None) -> str | None:
+    """Text of the claimed lines line..line_end (joined; whitespace is normalised away anyway)."""
+    if ref.line is None:
+        return None
+    by_line = by_line if by_line is not None else line_map(doc)
+    end = ref.line_end if ref.line_end is not None else ref.line
+    texts = [by_line[n] for n in range(ref.line, end + 1) if n in by_line]
+    return "".join(texts) if texts else None
+
+
+def line_map(doc: Document) -> dict[int, str]:
+    """lineno -> text, built once per document."""
+    return {ln.lineno: ln.text for ln in doc.lines}
+
+
+def location_texts(doc: Document, ref: SourceRef, by_line: dict[int, str] | None = None) -> list[str]:
+    """Every location the ref claims: its table cell and its line range (a row ref usually gives both)."""
+    return [t for t in (cell_text(doc, ref), lines_text(doc, ref, by_line)) if t is not None]
+
+
+def is_grounded(doc: Document, ind: Indicator, by_line: dict[int, str] | None = None) -> bool | None:
+    """True when the value is in one of the claimed locations; None when the row claims no source at all."""
     if ind.source is None:
         return None
-    text = location_text(doc, ind.source)
-    return text is not None and norm_text(ind.value) in norm_text(text)
+    value = norm_text(ind.value)
+    return any(value in norm_text(t) for t in location_texts(doc, ind.source, by_line))
 
 
 def score_grounding(doc: Document, pred: PerformanceDocument) -> tuple[Ratio, int]:
@@ -38,11 +54,12 @@ def score_grounding(doc: Document, pred: PerformanceDocument) -> tuple[Ratio, in
     Values with no provenance count as not grounded: an extractor that claims nothing proves nothing.
     """
     r, missing = Ratio(), 0
+    by_line = line_map(doc)
     for project in pred.projects:
         for ind in project.indicators:
             if not norm_text(ind.value):
                 continue
-            g = is_grounded(doc, ind)
+            g = is_grounded(doc, ind, by_line)
             if g is None:
                 missing += 1
             r.count(bool(g))
