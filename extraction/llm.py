@@ -244,21 +244,31 @@ def build_project(t: LLMTable, chunk: Chunk, doc: Document, problems: list[str],
     warnings = [f"extracted by LLM with prompt {prompt_key}"]
     header_bad = [p for p in problems if not p.startswith("indicators[")]
     warnings += [f"LLM value not found in the source: {p}" for p in header_bad]
+    flagged = sum(1 for i in indicators if i.warnings)
+    if flagged:
+        warnings.append(f"{flagged} row(s) carry LLM values not found in the source (see the row warnings)")
     budget = _budget_wan(t)
     if budget is not None and not g.has_number(budget):
         warnings.append(f"LLM budget {budget} 万元 not found in the source")
     confidence = 0.9
+    disagreements = 0
     if chunk.rules is not None and len(chunk.rules.indicators) != len(indicators):
         warnings.append(f"row count differs: LLM {len(indicators)} rows, rules parser "
                         f"{len(chunk.rules.indicators)} rows")
-        confidence = 0.6
+        disagreements += 1
+    if chunk.rules is not None and chunk.rules.scope == "project" and chunk.rules.name:
+        a, b = normalise(t.name), normalise(chunk.rules.name)
+        if a not in b and b not in a:
+            warnings.append(f"name differs: LLM {t.name!r}, rules parser {chunk.rules.name!r}")
+            disagreements += 1
+    confidence -= 0.3 * disagreements
     if problems:
         confidence = min(confidence, 0.4)
     return Project(scope=chunk.rules.scope if chunk.rules else "project", name=normalise_name(t.name), code=t.code,
                    unit=t.unit, budget_wan=budget, purpose=t.purpose, goals=[x for x in t.goals if x.strip()],
                    indicators=indicators,
                    source=SourceRef(file=doc.source, page=chunk.page, line=chunk.line_start, line_end=chunk.line_end),
-                   confidence=confidence, warnings=warnings, backend="llm")
+                   confidence=max(0.0, confidence), warnings=warnings, backend="llm")
 
 
 def normalise_name(name: str) -> str:
