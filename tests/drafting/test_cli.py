@@ -83,3 +83,20 @@ def test_draft_rejects_bad_briefs(tmp_path, capsys):
     assert main(["draft", "--name", "x", "--budget", "-1", "--year", "2026", "--store", str(tmp_path)]) == 2
     assert "budget_wan" in capsys.readouterr().err
     assert main(["draft", "--name", "x", "--budget", "1", "--year", "2026", "--out", "d.pdf"]) == 2
+
+
+def test_draft_from_last_years_document_alone(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("chromadb")
+    from tests.conftest import CORPUS
+    monkeypatch.setenv("PERFDRAFT_DATA_DIR", str(tmp_path / "data"))
+    src = CORPUS / "000_bcf204015f35a258.txt"
+    out = tmp_path / "d.json"
+    rc = main(["draft", "--name", "医保专项业务费", "--budget", "28", "--year", "2026", "--last-year", str(src),
+               "--store", str(tmp_path / "empty"), "--k", "0", "--out", str(out)])
+    assert rc == 0, capsys.readouterr().err
+    result = DraftResult.model_validate_json(out.read_text(encoding="utf-8"))
+    cited = [r for r in result.project.indicators if r.sources]
+    assert len(cited) >= 4
+    assert all(c.document.endswith("000_bcf204015f35a258.txt") for r in cited for c in r.sources)
+    deadline = next(r for r in result.project.indicators if r.target.kind == "date")
+    assert int(deadline.target.num) // 10000 == 2026 and "2026" in deadline.value
