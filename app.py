@@ -41,8 +41,10 @@ def get_store(settings: Settings):
     store = _store_for(key, settings)
     if st.session_state.get("corpus_checked") != key:
         bar = st.progress(0.0, text="正在检查语料库…")
-        problems = service.ensure_corpus(store, settings, progress=lambda f, t: bar.progress(f, text=t))
-        bar.empty()
+        try:
+            problems = service.ensure_corpus(store, settings, progress=lambda f, t: bar.progress(f, text=t))
+        finally:
+            bar.empty()
         for p in problems:
             st.warning(f"示例语料载入失败：{p}")
         st.session_state["corpus_checked"] = key
