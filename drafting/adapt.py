@@ -59,8 +59,11 @@ def adapt_row(ind: Indicator, *, src_year: int | None, src_budget: float | None,
 
     if t.kind == "date" and t.num is not None:
         # a deadline moves into the budget year, whatever year the source named
-        new.target.num = float(year * 10000 + int(t.num) % 10000)
+        md = int(t.num) % 10000
+        new.target.num = float(year * 10000 + md)
         new.value = _YEAR.sub(str(year), new.value)
+        if str(year) not in new.value or re.search(rf"\d{year}|{year}\d", new.value):
+            new.value = f"{year}年{md // 100}月{md % 100}日"  # a garbled source date is written out afresh
     elif t.kind == "number" and t.num is not None and is_cost(ind.level1, ind.level2):
         total = (money_to_wan(t.num, t.unit) if t.unit in ("万元", "元", "万", "亿元", "千元")
                  and not is_unit_cost_name(ind.level3) else None)

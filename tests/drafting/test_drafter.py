@@ -125,3 +125,14 @@ def test_unit_cost_rows_keep_their_value_and_strict_ceilings_become_at_most():
     result = draft(ProjectBrief(name="维修费", budget_wan=5, year=2026, last_year=past), None)
     row = next(r for r in result.project.indicators if r.level3 == "单位成本")
     assert row.target.num == 40000 and row.target.op == "≤" and row.value == "≤40000元"
+
+
+@pytest.mark.parametrize("value,num,expected", [("2025.12.31", 20251231, "2026.12.31"),
+                                                 ("2025年12月", 20251231, "2026年12月"),
+                                                 ("1002025年12月31日", 20251231, "2026年12月31日")])
+def test_deadlines_move_into_the_budget_year(value, num, expected):
+    from drafting.adapt import adapt_row
+    ind = Indicator(level1="产出指标", level2="时效指标", level3="完成时限", value=value,
+                    target=Target(kind="date", op="=", num=num))
+    new = adapt_row(ind, src_year=2025, src_budget=5, year=2026, budget=5)
+    assert new.value == expected and new.target.num == 20261231
