@@ -143,13 +143,13 @@ def build(folder: Path) -> dict[str, Path]:
 
 
 def _inject(text: str) -> str:
-    """The document with injection sentences after every 10th line and inside table rows."""
-    lines = text.splitlines()
-    out = []
-    for i, line in enumerate(lines):
+    """The document with injection paragraphs at its start and end and before every table title."""
+    out = [INJECTION, ""]
+    for line in text.splitlines():
+        if "绩效目标表" in line and not line.rstrip().endswith(tuple("0123456789")):  # not the contents page
+            out += [INJECTION, ""]
         out.append(line)
-        if i % 10 == 5:
-            out.append(INJECTION)
+    out += ["", INJECTION]
     return "\n".join(out)
 
 

@@ -92,11 +92,14 @@ def test_gbk_text_extracts_like_its_utf8_original(batch):
     assert _table_rows(_doc(o["gbk_000.txt"].output)) == _table_rows(_doc(o["000_bcf204015f35a258.txt"].output))
 
 
-def test_prompt_injection_text_changes_nothing(batch):
+def test_prompt_injection_text_does_not_change_the_indicators(batch):
+    """Injected instructions are only text: same rows and targets; they never become a value."""
     o = _by_name(batch[0])
     injected = _doc(o["injection_000.txt"].output)
-    assert _table_rows(injected) == _table_rows(_doc(o["000_bcf204015f35a258.txt"].output))
-    values = json.dumps([i.model_dump() for p in injected.projects for i in p.indicators], ensure_ascii=False)
+    clean = _doc(o["000_bcf204015f35a258.txt"].output)
+    assert [rows for _, rows in _table_rows(injected)] == [rows for _, rows in _table_rows(clean)]
+    values = json.dumps([[i.level3, i.value, i.target.model_dump()] for p in injected.projects for i in p.indicators],
+                        ensure_ascii=False)
     assert INJECTION[:6] not in values and "IGNORE ALL" not in values
 
 
