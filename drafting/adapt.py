@@ -38,7 +38,8 @@ def render(t: Target) -> str:
 
 def _floor2(x: float) -> float:
     """Round down to 2 decimals so a recomputed total never exceeds the budget."""
-    return math.floor(x * 100 + 1e-9) / 100
+    y = math.floor(x * 100 + 1e-9) / 100
+    return y if y > 0 else math.floor(x * 10000 + 1e-9) / 10000  # tiny budgets keep a non-zero ceiling
 
 
 def adapt_row(ind: Indicator, *, src_year: int | None, src_budget: float | None, year: int,

@@ -197,13 +197,10 @@ def draft(brief: ProjectBrief, store, *, k: int = 5, backend: str = "rules",
         slot_cands = cands.get(slot, [])
         slot_support = sum(s.weight for s in sources
                            if any((canon_level1(i.level1), canon_level2(i.level2)) == slot for i in s.project.indicators))
+        # as many rows as the closest table has; required slots at least one; others when most tables have them
         want = top_counts.get(slot, 0)
-        if slot in REQUIRED:
+        if slot in REQUIRED or (want == 0 and slot_support / total_w >= 0.5):
             want = max(want, 1)
-        elif want == 0 and slot_support / total_w >= 0.5:
-            want = 1
-        if slot_support / total_w < 0.5 and top_counts.get(slot, 0) == 0 and slot not in REQUIRED:
-            want = 0
         picked: list[Indicator] = []
         for cand in slot_cands:
             if len(picked) >= want:
