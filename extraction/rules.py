@@ -35,6 +35,7 @@ def tidy(s: str | None) -> str:
         return s
     s = _BOOKMARK.sub("", s)
     s = _NL.sub("\n", s.strip())
+    s = _NL_JOIN.sub("", s)  # a wrapped line goes on without a space unless two Latin words meet
     s = _WS_BETWEEN_CJK.sub("", s)
     return _SPACES.sub(" ", s).strip()
 
@@ -48,6 +49,7 @@ def _continue(prev: str | None, more: str) -> str:
 
 
 _ANY_WS = re.compile(r"\s")
+_NL_JOIN = re.compile(r"(?<![A-Za-z])\n|\n(?![A-Za-z])")
 _NL = re.compile(r"[ \t\u00a0]*\n[ \t\u00a0]*")
 _SPACES = re.compile(r"\s+")
 
@@ -212,9 +214,10 @@ class _Builder:
     def add(self, rec: dict, refs: list[_Cell], after_break: bool = False) -> None:
         l1, l2, l3 = rec.get("level1", ""), rec.get("level2", ""), rec.get("level3", "")
         val, per = rec.get("value", ""), rec.get("period_value", "")
-        if after_break and self.rows and not (l1 or l2 or val or per) and l3:
-            prev = self.rows[-1]  # a level3 name split by a page break
-            for k in ("level3", "description", "basis"):
+        same_levels = (not l1 or l1 == self.level1) and (not l2 or l2 == self.level2)
+        if after_break and self.rows and same_levels and not per and l3 and self._fragment(val):
+            prev = self.rows[-1]  # cells split by a page break: the row goes on at the top of the next page
+            for k in ("level3", "description", "value", "basis"):
                 if rec.get(k):
                     prev[k] = _continue(prev.get(k), rec[k])
             prev["_refs"].extend(refs)
@@ -238,6 +241,14 @@ class _Builder:
         rec["level1"], rec["level2"] = self.level1 or self._consistent_level1("", self.level2), self.level2
         rec["_refs"] = list(refs)
         self.rows.append(rec)
+
+    def _fragment(self, val: str) -> bool:
+        """An empty value, or a unit left over from a value split by the page break (`6-9` + `个月`)."""
+        if not val:
+            return True
+        prev = tidy(self.rows[-1].get("value")) if self.rows else ""
+        t = parse_target(prev)
+        return not re.search(r"\d", val) and t.kind in ("number", "range") and t.unit is None
 
     def _consistent_level1(self, current: str, l2: str) -> str:
         c2 = _compact(l2)

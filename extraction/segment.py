@@ -88,6 +88,28 @@ def _titles(lines: list[TextLine]) -> list[tuple[int, int, str]]:
     return out
 
 
+_NAME_LABELS = ("项目名称", "专项资金名称", "项目编码")
+
+
+def _split_untitled(doc: Document, tables: list[int]) -> list[list[int]]:
+    """Group a section's tables; a table naming a project after an indicator grid starts a new group."""
+    groups: list[list[int]] = []
+    seen_indicators = False
+    for ti in tables:
+        g = doc.tables[ti]
+        head = "".join(_compact(c.text) for c in g.cells if c.row < 2)
+        if groups and seen_indicators and any(lab in head for lab in _NAME_LABELS):
+            groups.append([ti])
+            seen_indicators = False
+        elif groups:
+            groups[-1].append(ti)
+        else:
+            groups.append([ti])
+        if any("一级指标" in _compact(c.text) for c in g.cells):
+            seen_indicators = True
+    return groups or [[]]
+
+
 def find_sections(doc: Document) -> list[TableSection]:
     """Every 绩效目标表 (project, special fund, department-wide) with an indicator grid, in order."""
     lines = doc.lines
@@ -108,6 +130,19 @@ def find_sections(doc: Document) -> list[TableSection]:
             continue  # table of contents entry, or a heading without an indicator grid
         title = section_title(raw)
         scope: Scope = "department" if _DEPT_TITLE.search(_compact(raw)) else "project"
+        # a second table with its own 项目名称 after an indicator grid: an untitled next table
+        groups = _split_untitled(doc, tables)
+        if len(groups) > 1:
+            starts = [doc.tables[gr[0]].line_start or lo for gr in groups]
+            for gi, group in enumerate(groups):
+                s_lo = lo if gi == 0 else starts[gi]
+                s_hi = hi if gi == len(groups) - 1 else starts[gi + 1] - 1
+                sub = [ln for ln in body if s_lo <= ln.lineno <= s_hi]
+                sections.append(TableSection(index=len(sections), title=title if gi == 0 else "", scope=scope,
+                                             line_start=s_lo, line_end=s_hi, page_start=sub[0].page if sub else 1,
+                                             page_end=sub[-1].page if sub else 1, tables=group,
+                                             text="\n".join(ln.text for ln in sub)))
+            continue
         sections.append(TableSection(index=len(sections), title=title, scope=scope,
                                      line_start=lines[a].lineno, line_end=lines[end].lineno,
                                      page_start=lines[a].page, page_end=lines[end].page, tables=tables,
