@@ -201,7 +201,7 @@ class LLMClient:
                     raise self._unavailable(exc.reason, failures, ledger) from None
                 ledger.bump(transport_retries=1)
                 delay = exc.retry_after if exc.retry_after is not None else self.backoff_base * 2 ** (failures - 1)
-                log.warning("LLM transport problem (%s); retry %d/%d in %.2f s", exc.reason, failures, retries, delay)
+                log.info("LLM transport problem (%s); retry %d/%d in %.2f s", exc.reason, failures, retries, delay)
                 self.sleep(delay)
                 continue
             except LLMError as exc:
