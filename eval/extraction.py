@@ -197,8 +197,17 @@ def evaluate_extraction(gold_dir: Path, docs_dir: Path | None, *, backend: str =
                         progress=None) -> ExtractionEval:
     """Run the whole extraction benchmark; `progress(msg)` is called per document when given."""
     gold = load_dir(gold_dir)
-    sources, notes = load_source_documents(docs_dir, list(gold))
     mode = "predictions" if predictions_dir is not None else "extractor"
+    if predictions_dir is not None and not Path(predictions_dir).is_dir():
+        from perfdraft.errors import InputError
+        raise InputError("predictions directory not found", file=str(predictions_dir))
+    if docs_dir is not None and not Path(docs_dir).is_dir():
+        from perfdraft.errors import InputError
+        raise InputError("documents directory not found", file=str(docs_dir))
+    if mode == "extractor" and backend in ("llm", "hybrid"):
+        from perfdraft.settings import get_settings
+        (settings or get_settings()).require_llm()  # a missing endpoint is a set-up error, not a 0% score
+    sources, notes = load_source_documents(docs_dir, list(gold))
     paths = find_docs(docs_dir, list(gold)) if docs_dir is not None and mode == "extractor" else {}
     runs = []
     for k in range(max(1, repeat)):

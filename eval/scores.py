@@ -22,24 +22,27 @@ class PRF(BaseModel):
 
     @computed_field
     @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+    def precision(self) -> float | None:
+        """None when nothing was predicted: undefined, not perfect."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
 
     @computed_field
     @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
 
     @computed_field
     @property
-    def f1(self) -> float:
+    def f1(self) -> float | None:
         p, r = self.precision, self.recall
+        if p is None or r is None:
+            return 0.0 if (p, r) != (None, None) else None  # one side empty, the other not: nothing right
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def add(self, o: "PRF") -> None:
         self.tp, self.fp, self.fn = self.tp + o.tp, self.fp + o.fp, self.fn + o.fn
 
-    def figures(self) -> dict[str, float]:
+    def figures(self) -> dict[str, float | None]:
         return {"precision": self.precision, "recall": self.recall, "f1": self.f1}
 
 
