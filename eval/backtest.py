@@ -325,3 +325,25 @@ def render_backtest_markdown(ev: BacktestEval) -> str:
             lines.append(f"| {c.document[:12]} | {c.name[:30]} | {_pct(d.coverage)} | {_pct(d.recall)} | "
                          f"{_pct(d.precision)} | {_pct(d.agreement)} | {d.lint_errors} | {c.seconds:.2f} |")
     return "\n".join(lines) + "\n"
+
+
+def write_backtest_chart(ev: BacktestEval, path) -> None:
+    """Bar chart of the overall backtest figures that are shares (0..1)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keys = (["recall_at_k", "mrr", "recall_at_k_purpose_only", "mrr_purpose_only"] if ev.task == "retrieval" else
+            ["level2_coverage", "level3_recall", "level3_precision", "value_agreement", "op_agreement",
+             "num_agreement", "unit_agreement"])
+    vals = [ev.summary.get(k) or 0.0 for k in keys]
+    fig, ax = plt.subplots(figsize=(7, 0.4 * len(keys) + 1.2))
+    ax.barh(keys[::-1], vals[::-1], color="#4c72b0")
+    for y, v in enumerate(vals[::-1]):
+        ax.text(v + 0.01, y, f"{v:.2f}", va="center", fontsize=8)
+    ax.set_xlim(0, 1.12)
+    ax.set_title(f"{ev.task} backtest — {ev.backend} ({len(ev.cases)} hidden projects)")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

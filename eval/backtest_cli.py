@@ -7,8 +7,8 @@ from pathlib import Path
 
 def run_backtest_task(args, settings, backend: str, report_path: Path, json_path: Path, chart_path: Path,
                       progress) -> int:
-    """Run --task drafting or --task retrieval on the gold corpus and write the report and JSON."""
-    from eval.backtest import render_backtest_markdown, run_backtest
+    """Run --task drafting or --task retrieval on the gold corpus and write the report, JSON and chart."""
+    from eval.backtest import render_backtest_markdown, run_backtest, write_backtest_chart
     from eval.data import load_dir
 
     gold = load_dir(args.gold)
@@ -17,6 +17,7 @@ def run_backtest_task(args, settings, backend: str, report_path: Path, json_path
     report_path.write_text(render_backtest_markdown(result), encoding="utf-8")
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(result.model_dump_json(indent=2), encoding="utf-8")
+    write_backtest_chart(result, chart_path)
     print(result.one_line())
-    print(f"wrote {report_path}, {json_path}")
+    print(f"wrote {report_path}, {json_path}, {chart_path}")
     return 0

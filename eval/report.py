@@ -66,6 +66,13 @@ def render_markdown(ev: ExtractionEval) -> str:
                      f"| {_pct(sc.fields['value'].value)} | {_pct(sc.grounding.value)} | {c.seconds:.2f} | "
                      f"{c.usage.calls} ({c.usage.failed_calls} failed) | {c.usage.prompt_tokens} | "
                      f"{c.usage.completion_tokens} | {c.usage.cache_hits} |")
+    cols = ROW_FIELDS + HEADER_FIELDS + [f"target.{p}" for p in TARGET_PARTS]
+    lines += ["", "Per document and field (accuracy over aligned pairs, last run):", "",
+              "| document | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    for d in last.documents:
+        vals = [d.scores.fields[f].value for f in ROW_FIELDS + HEADER_FIELDS]
+        vals += [d.scores.target[p].value for p in TARGET_PARTS]
+        lines.append(f"| {d.document[:12]} | " + " | ".join(_pct(v) for v in vals) + " |")
     errs = [f"- {d.document}: {e}" for d in last.documents for e in d.cost.errors]
     if errs:
         lines += ["", "Extraction errors:", ""] + errs

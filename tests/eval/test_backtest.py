@@ -110,3 +110,14 @@ def test_a_leaking_drafter_is_reported(gold):
     ev = run_cases("drafting", gold, store, _id, drafter=leaky)
     assert all(c.error and "leak" in c.error for c in ev.cases)
     assert ev.summary["failures"] == len(ev.cases)
+
+
+@pytest.mark.slow
+def test_cli_retrieval_backtest_on_the_real_store_writes_outputs(tmp_path):
+    from perfdraft.cli import main
+    rc = main(["eval", "--task", "retrieval", "--report", str(tmp_path / "r.md"), "--quiet"])
+    assert rc == 0
+    data = __import__("json").loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert data["task"] == "retrieval" and data["summary"]["failures"] == 0
+    assert 0 <= data["summary"]["recall_at_k"] <= 1 and len(data["cases"]) == sum(data["kinds"].values())
+    assert (tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG" and "## Per project" in (tmp_path / "r.md").read_text()
