@@ -511,11 +511,17 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
     if not has:
         return None
     fields = _header_fields(flat, section.title, pre_lines if section.tables else [])
-    goals_area = re.search(r"(?:^|\n)\s*" + _lab("绩效目标") + r"(?!\s*表)\s*[:：]?", flat)
     goals: list[str] = []
-    if goals_area:
-        tail = flat[goals_area.end():]
-        goals = _goals([p for p in tail.split("\n") if p.strip()], stream=not section.tables)
+    if section.tables:
+        # grid: every cell after the 绩效目标 label cell is one part (a cell may hold several numbered goals)
+        k = next((i for i, t in enumerate(pre_rows) if re.fullmatch(r"(?:年度)?绩效目标|年度目标", _compact(t))), None)
+        if k is not None:
+            goals = _goals([t for t in pre_rows[k + 1:] if t.strip()], stream=False)
+    else:
+        goals_area = re.search(r"(?:^|\n)\s*" + _lab("绩效目标") + r"(?!\s*表)\s*[:：]?", flat)
+        if goals_area:
+            tail = flat[goals_area.end():]
+            goals = _goals([p for p in tail.split("\n") if p.strip()], stream=True)
     indicators = builder.indicators(has)
     if not indicators:
         warnings.append("no indicator rows under the header")
