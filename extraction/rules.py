@@ -48,6 +48,7 @@ def _continue(prev: str | None, more: str) -> str:
     return tidy(prev + "\n" + more)
 
 
+_PERCENTS = re.compile(r"\d+(?:\.\d+)?\s*[%％]")
 _ANY_WS = re.compile(r"\s")
 _NL_JOIN = re.compile(r"(?<![A-Za-z])\n|\n(?![A-Za-z])")
 _NL = re.compile(r"[ \t\u00a0]*\n[ \t\u00a0]*")
@@ -238,6 +239,10 @@ class _Builder:
         if not (l3 or val or per):
             return  # placeholder row such as an empty 生态效益指标
         rec = dict(rec)
+        desc = rec.get("description") or ""
+        if not val and not rec.get("basis") and len(_PERCENTS.findall(desc)) >= 2:
+            # a cell of several target percentages left of an empty value column is the value itself
+            rec["value"], rec["description"] = desc, ""
         rec["level1"], rec["level2"] = self.level1 or self._consistent_level1("", self.level2), self.level2
         rec["_refs"] = list(refs)
         self.rows.append(rec)
