@@ -40,10 +40,11 @@ def rows(project) -> list[tuple]:
     return [tuple(getattr(i, f) for f in FIELDS) for i in project.indicators]
 
 
-def test_llm_backend_reads_every_table_and_the_narrative_goals(doc, settings_for):
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_llm_backend_reads_every_table_and_the_narrative_goals(doc, settings_for, concurrency):
     with FakeLLM(responder=Oracle(STEM)) as fake:
-        result = extract_with_llm(doc, "llm", client(settings_for(fake.url)).settings, client=client(
-            settings_for(fake.url)))
+        s = settings_for(fake.url, llm_max_concurrency=concurrency)
+        result = extract_with_llm(doc, "llm", s, client=client(s))
         n_calls = len(fake.requests)
     gold = gold_projects(STEM)
     perf = result.document
@@ -67,7 +68,7 @@ def test_llm_backend_reads_every_table_and_the_narrative_goals(doc, settings_for
 
 def test_rerunning_an_unchanged_document_makes_zero_calls(doc, settings_for):
     with FakeLLM(responder=Oracle(STEM)) as fake:
-        first = extract_with_llm(doc, "llm", None or settings_for(fake.url), client=client(settings_for(fake.url)))
+        first = extract_with_llm(doc, "llm", settings_for(fake.url), client=client(settings_for(fake.url)))
         calls = len(fake.requests)
         again = extract_with_llm(doc, "llm", settings_for(fake.url), client=client(settings_for(fake.url)))
         assert len(fake.requests) == calls
