@@ -79,3 +79,54 @@ def _diff(a: Path, b: Path) -> bool:
     sa, sb = snapshot(a), snapshot(b)
     raise AssertionError({k: (sa.get(k, "<missing>")[:200], sb.get(k, "<missing>")[:200])
                           for k in set(sa) | set(sb) if sa.get(k) != sb.get(k)})
+
+
+def _ingest(src: Path, store_dir: Path, quiet: bool) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PERFDRAFT_DATA_DIR=str(store_dir.parent))
+    return subprocess.Popen([sys.executable, "-m", "perfdraft.cli", "ingest", str(src), "--store", str(store_dir),
+                             *(["-q"] if quiet else [])], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _store_state(store_dir: Path) -> tuple:
+    from ingest.store import Store
+    from perfdraft.settings import Settings
+    st = Store(Settings(data_dir=store_dir.parent, _env_file=None), path=store_dir)
+    stats = st.stats()
+    return st.count(), stats.documents, sorted(p.id for p in st.projects())
+
+
+@pytest.mark.slow
+def test_ingest_killed_and_rerun_stores_no_duplicates(tmp_path: Path):
+    """perfdraft ingest killed part-way, run again: the store holds exactly what one clean run stores."""
+    src = tmp_path / "src"
+    src.mkdir()
+    base = (ROOT / "eval" / "fixtures" / "corpus" / "000_bcf204015f35a258.txt").read_text(encoding="utf-8")
+    n = 20
+    for i in range(n):  # distinct content, so the content-hash skip does not merge them
+        (src / f"doc{i:03d}.txt").write_text(base + f"\n（副本 {i}）\n", encoding="utf-8")
+
+    ref = _ingest(src, tmp_path / "ref" / "store", quiet=True)
+    _, err = ref.communicate(timeout=300)
+    assert ref.returncode == 0, err
+
+    victim = _ingest(src, tmp_path / "run" / "store", quiet=False)
+    seen, buf = 0, ""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and seen < 5:
+        ch = victim.stderr.read(1)  # tqdm progress "k/n" on stderr
+        if not ch:
+            break
+        buf = (buf + ch)[-200:]
+        marks = [int(m.split("/")[0]) for m in buf.replace("\r", " ").split() if m.endswith(f"/{n}")
+                 and m.split("/")[0].isdigit()]
+        seen = max(marks, default=0)
+    victim.send_signal(signal.SIGKILL)
+    victim.communicate(timeout=30)
+    assert 5 <= seen < n, f"not killed part-way (progress {seen}/{n})"
+
+    rerun = _ingest(src, tmp_path / "run" / "store", quiet=True)
+    out, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, err
+    assert "skipped" in out
+    assert _store_state(tmp_path / "run" / "store") == _store_state(tmp_path / "ref" / "store")
