@@ -23,7 +23,7 @@ def text_sim(a: str | None, b: str | None) -> float:
 
 
 def project_sim(g: Project, p: Project) -> float:
-    """Name dominates; code, unit, budget and scope separate same-named tables (six 印刷费 in one document)."""
+    """Name dominates; code, unit, budget, scope and row names separate same-named tables (six 印刷费 in one document)."""
     name = text_sim(g.name, p.name)
     if name < 0.4:  # a different project whatever the other fields say
         return name * 0.5
@@ -38,6 +38,10 @@ def project_sim(g: Project, p: Project) -> float:
         weight += 0.15
     score += 0.05 * (g.scope == p.scope)
     weight += 0.05
+    # the rows' names separate tables whose headers are identical (or were read wrongly)
+    score += 0.1 * text_sim("".join(sorted(i.level3 for i in g.indicators)),
+                            "".join(sorted(i.level3 for i in p.indicators)))
+    weight += 0.1
     return score / weight
 
 

@@ -137,3 +137,32 @@ def test_bad_gold_file_names_the_file(tmp_path: Path):
     p.write_text("{not json")
     with pytest.raises(InputError, match="not valid JSON"):
         load_perf_json(p)
+
+
+def test_order_of_projects_and_rows_does_not_matter(gold):
+    import random
+    rng = random.Random(7)
+    preds = {}
+    for stem, doc in gold.items():
+        d = doc.model_copy(deep=True)
+        rng.shuffle(d.projects)
+        for p in d.projects:
+            rng.shuffle(p.indicators)
+        preds[stem] = d
+    figures = _figures(gold, preds)
+    assert all(v == 1.0 for k, v in figures.items() if k != "grounding"), figures
+
+
+def test_same_named_tables_align_by_unit_budget_and_rows(gold):
+    """The 唐山 document has six 印刷费 tables of different units: each must meet its own gold."""
+    stem = "003_c5a160bc6509b21b"
+    d = gold[stem].model_copy(deep=True)
+    idx = [i for i, p in enumerate(d.projects) if p.name == "印刷费"]
+    assert len(idx) == 6
+    d.projects[idx[0]].unit = None  # one of them loses its unit: budget and rows still place it
+    preds = dict(gold)
+    preds[stem] = d
+    errors = []
+    s = score_document(stem, gold[stem], d, errors)
+    assert s.projects.tp == len(gold[stem].projects) and s.rows.fn == 0
+    assert [(e.field, e.project) for e in errors] == [("unit", "印刷费")]
