@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from extraction.segment import TableSection, find_sections
 from extraction.values import looks_like_value, parse_target
@@ -59,6 +60,7 @@ def _compact(s: str) -> str:
     return _SPACES.sub("", s or "")
 
 
+@lru_cache(maxsize=256)
 def _lab(word: str) -> str:
     """A label regex tolerant of whitespace and line breaks between its characters."""
     return r"\s*".join(map(re.escape, word))
@@ -153,6 +155,7 @@ def _header_fields(flat: str, title: str, pre_lines: list[str]) -> dict:
     return {"name": name, "code": code, "budget_wan": budget, "purpose": purpose, "unit": unit}
 
 
+_GOAL_LABEL = re.compile(r"(?:年度)?绩效目标|年度目标")
 _GOAL_NUM = re.compile(r"^\s*(?:目标\s*\d+\s*[:：.、．]?|\d+\s*[.、．]|[（(]\d+[)）]|[一二三四五六七八九十]+[、.．])\s*")
 _GOAL_SPLIT = re.compile(r"(?:(?<=\s)|(?<=[。；;]))(?=\d+\s*[.、．](?!\d))")
 
@@ -189,7 +192,10 @@ def _goals(parts: list[str], stream: bool) -> list[str]:
 
 
 def _is_header_row(texts: list[str]) -> bool:
-    c = _compact("".join(texts))
+    joined = "".join(texts)
+    if "指标" not in joined:
+        return False
+    c = _compact(joined)
     return "一级指标" in c and ("二级指标" in c or "三级指标" in c)
 
 
@@ -326,17 +332,16 @@ def _align(texts: list[str], hmap: list[str | None]) -> dict:
 
 
 def _grid_rows(doc: Document, sec: TableSection) -> list[_Row]:
+    """The rows of the section's grids in order; merged areas are empty except at their origin cell."""
     rows: list[_Row] = []
     for ti in sec.tables:
         g = doc.tables[ti]
-        m = g.matrix()
-        origin = {(c.row, c.col): c for c in g.cells}
-        for r, row in enumerate(m):
-            cells = []
-            for c, text in enumerate(row):
-                cell = origin.get((r, c)) if text else None
-                cells.append(_Cell(text, cell.lineno if cell else None, (cell.page if cell else None) or g.page,
-                                   ti, r, c))
+        grid: list[list[_Cell | None]] = [[None] * g.n_cols for _ in range(g.n_rows)]
+        for c in g.cells:
+            if 0 <= c.row < g.n_rows and 0 <= c.col < g.n_cols:
+                grid[c.row][c.col] = _Cell(c.text, c.lineno, c.page or g.page, ti, c.row, c.col)
+        for r, row in enumerate(grid):
+            cells = [x if x is not None else _Cell("", None, g.page, ti, r, k) for k, x in enumerate(row)]
             while cells and not cells[-1].text.strip():
                 cells.pop()
             if cells:
@@ -519,7 +524,7 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
     goals: list[str] = []
     if section.tables:
         # grid: every cell after the 绩效目标 label cell is one part (a cell may hold several numbered goals)
-        k = next((i for i, t in enumerate(pre_rows) if re.fullmatch(r"(?:年度)?绩效目标|年度目标", _compact(t))), None)
+        k = next((i for i, t in enumerate(pre_rows) if "目标" in t and _GOAL_LABEL.fullmatch(_compact(t))), None)
         if k is not None:
             goals = _goals([t for t in pre_rows[k + 1:] if t.strip()], stream=False)
     else:
@@ -557,6 +562,9 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
 _DEPT_RE = re.compile(r"(?:^|[\s\d])([\u4e00-\u9fff]{2,16}?(?:局|委员会|厅|办公室|委|院|中心|馆|会))(?:本级|编制)?\s*$")
 
 
+_UNIT_DEPT = re.compile(r"^\s*#*\s*\d{3,6}\s*([\u4e00-\u9fff]{3,20}?(?:局|委员会|厅|办公室))(?:本级)?\s*$")
+
+
 def _department(doc: Document, projects: list[Project]) -> str | None:
     for ln in doc.lines[:40]:
         t = _compact(ln.text.lstrip("#"))
@@ -564,7 +572,9 @@ def _department(doc: Document, projects: list[Project]) -> str | None:
             return t
     counts: Counter[str] = Counter()
     for ln in doc.lines:
-        m = re.match(r"^\s*#*\s*\d{3,6}\s*([\u4e00-\u9fff]{3,20}?(?:局|委员会|厅|办公室))(?:本级)?\s*$", ln.text.replace("\t", ""))
+        if not ("局" in ln.text or "委员会" in ln.text or "厅" in ln.text or "办公室" in ln.text):
+            continue
+        m = _UNIT_DEPT.match(ln.text.replace("\t", ""))
         if m:
             counts[m.group(1)] += 1
     return counts.most_common(1)[0][0] if counts else None

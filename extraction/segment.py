@@ -56,7 +56,7 @@ def _titles(lines: list[TextLine]) -> list[tuple[int, int, str]]:
 
     def usable(k: int) -> bool:
         ln = lines[k]
-        return ln.table is None and not _TOC.search(ln.text) and len(ln.text) <= 200
+        return ln.table is None and len(ln.text) <= 200 and not _TOC.search(ln.text)
 
     def next_nonblank(k: int) -> int | None:
         for m in range(k + 1, min(n, k + 3)):
@@ -66,7 +66,7 @@ def _titles(lines: list[TextLine]) -> list[tuple[int, int, str]]:
 
     i = 0
     while i < n:
-        if not usable(i) or not lines[i].text.strip():
+        if lines[i].table is not None or not lines[i].text.strip() or not usable(i):
             i += 1
             continue
         text = _clean(lines[i].text)
@@ -97,7 +97,7 @@ def _split_untitled(doc: Document, tables: list[int]) -> list[list[int]]:
     seen_indicators = False
     for ti in tables:
         g = doc.tables[ti]
-        head = "".join(_compact(c.text) for c in g.cells if c.row < 2)
+        head = "".join(_compact(c.text) for c in g.cells if c.row < 2 and "名" in c.text or "编" in c.text)
         if groups and seen_indicators and any(lab in head for lab in _NAME_LABELS):
             groups.append([ti])
             seen_indicators = False
@@ -105,7 +105,7 @@ def _split_untitled(doc: Document, tables: list[int]) -> list[list[int]]:
             groups[-1].append(ti)
         else:
             groups.append([ti])
-        if any("一级指标" in _compact(c.text) for c in g.cells):
+        if any("级" in c.text and "一级指标" in _compact(c.text) for c in g.cells):
             seen_indicators = True
     return groups or [[]]
 
@@ -114,6 +114,7 @@ def find_sections(doc: Document) -> list[TableSection]:
     """Every 绩效目标表 (project, special fund, department-wide) with an indicator grid, in order."""
     lines = doc.lines
     heads = _titles(lines)
+    header_lines = {ln.lineno for ln in lines if "指标" in ln.text and "一级指标" in _compact(ln.text)}
     sections: list[TableSection] = []
     for k, (a, b, raw) in enumerate(heads):
         end = heads[k + 1][0] - 1 if k + 1 < len(heads) else len(lines) - 1
@@ -125,7 +126,7 @@ def find_sections(doc: Document) -> list[TableSection]:
         lo, hi = lines[a].lineno, lines[end].lineno
         tables = sorted({ln.table for ln in body if ln.table is not None}
                         | {g.index for g in doc.tables if g.line_start is not None and lo <= g.line_start <= hi})
-        if not any("一级指标" in _compact(ln.text) for ln in body) and not any(
+        if not any(ln.lineno in header_lines for ln in body) and not any(
                 "一级指标" in _compact(c.text) for ti in tables for c in doc.tables[ti].cells):
             continue  # table of contents entry, or a heading without an indicator grid
         title = section_title(raw)
