@@ -524,7 +524,7 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
     goals: list[str] = []
     if section.tables:
         # grid: every cell after the 绩效目标 label cell is one part (a cell may hold several numbered goals)
-        k = next((i for i, t in enumerate(pre_rows) if "目标" in t and _GOAL_LABEL.fullmatch(_compact(t))), None)
+        k = next((i for i, t in enumerate(pre_rows) if "标" in t and _GOAL_LABEL.fullmatch(_compact(t))), None)
         if k is not None:
             goals = _goals([t for t in pre_rows[k + 1:] if t.strip()], stream=False)
     else:

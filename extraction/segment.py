@@ -97,7 +97,7 @@ def _split_untitled(doc: Document, tables: list[int]) -> list[list[int]]:
     seen_indicators = False
     for ti in tables:
         g = doc.tables[ti]
-        head = "".join(_compact(c.text) for c in g.cells if c.row < 2 and "名" in c.text or "编" in c.text)
+        head = "".join(_compact(c.text) for c in g.cells if c.row < 2 and ("名" in c.text or "编" in c.text))
         if groups and seen_indicators and any(lab in head for lab in _NAME_LABELS):
             groups.append([ti])
             seen_indicators = False
