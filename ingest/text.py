@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from perfdraft.errors import CorruptDocument, EmptyDocument
@@ -31,6 +32,24 @@ def _is_cell_line(s: str) -> bool:
     return s.startswith("\t") and "\t" not in s[1:]
 
 
+_PIPE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _is_pipe_row(s: str) -> bool:
+    """A Markdown table row: | a | b |."""
+    t = s.strip()
+    return t.startswith("|") and t.count("|") >= 3
+
+
+def _pipe_cells(s: str) -> list[str]:
+    t = s.strip()
+    if t.startswith("|"):
+        t = t[1:]
+    if t.endswith("|"):
+        t = t[:-1]
+    return [c.strip() for c in t.split("|")]
+
+
 def _is_tab_row(s: str) -> bool:
     return "\t" in s and not _is_cell_line(s) and "...." not in s
 
@@ -49,6 +68,17 @@ def detect_grids(lines: list[TextLine]) -> list[TableGrid]:
                 j += 1
             if len(rows) >= 1 and max(len(r[1]) for r in rows) >= 3:
                 grids.append(_grid(len(grids), [[(ln, c) for c in cells] for ln, cells in rows], "text-tabs"))
+            i = j
+            continue
+        if _is_pipe_row(s):
+            j = i
+            prows: list[tuple[TextLine, list[str]]] = []
+            while j < n and _is_pipe_row(lines[j].text):
+                if not _PIPE_SEP.match(lines[j].text):
+                    prows.append((lines[j], _pipe_cells(lines[j].text)))
+                j += 1
+            if prows:
+                grids.append(_grid(len(grids), [[(ln, c) for c in cells] for ln, cells in prows], "text-pipes"))
             i = j
             continue
         if _is_cell_line(s):

@@ -39,3 +39,14 @@ def test_one_cell_per_line_dump_becomes_a_grid(tmp_path):
     assert len(doc.tables) == 1
     assert doc.tables[0].matrix() == [["一级指标", "二级指标"], ["产出指标", "数量指标"]]
     assert doc.tables[0].origin == "text-cells"
+
+
+def test_markdown_pipe_table_becomes_a_grid(tmp_path):
+    p = tmp_path / "doc.md"
+    p.write_text("# 标题\n\n| 一级指标 | 二级指标 | 三级指标 |\n|---|---|---|\n| 产出指标 | 数量指标 | 参保人数 |\n\n正文\n",
+                 encoding="utf-8")
+    doc = load_text(p, kind="markdown")
+    assert doc.format == "markdown"
+    [g] = doc.tables
+    assert g.origin == "text-pipes"
+    assert g.matrix() == [["一级指标", "二级指标", "三级指标"], ["产出指标", "数量指标", "参保人数"]]
