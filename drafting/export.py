@@ -100,10 +100,12 @@ def layout_project(project: Project, options: ExportOptions | None = None, numbe
     if o.page_break_after is not None and 0 < o.page_break_after < len(rows):
         split_row = first + o.page_break_after
         if o.split_cell:
-            # the row after the break starts on page 1 and its longer texts continue on page 2
+            # the row after the break starts on page 1; like a row cut between two text lines, only its
+            # longer cells (description, basis) run on to page 2, the short ones end on page 1
             row = rows[o.page_break_after]
-            top = row[:2] + [t[: (len(t) + 1) // 2] for t in row[2:]]
-            bottom = row[:2] + [t[(len(t) + 1) // 2:] for t in row[2:]]
+            cut = [k for k in (3, n - 1) if len(row[k]) >= 4] or [2]
+            top = [t[: (len(t) + 1) // 2] if k in cut else t for k, t in enumerate(row)]
+            bottom = [t[(len(t) + 1) // 2:] if k in cut else ("" if k > 1 else t) for k, t in enumerate(row)]
             rows[o.page_break_after: o.page_break_after + 1] = [top, bottom]
             split_row += 1
             fragment = True
@@ -190,6 +192,8 @@ def export_xlsx(obj: Project | PerformanceDocument, path: str | Path, options: E
         top = r0 + 2
         for c in lay.cells:
             cell = ws.cell(top + c.row, 1 + c.col, c.text)
+            if c.text.startswith("="):
+                cell.data_type = "s"  # a value such as "=100%" is text, not a formula
             cell.alignment = wrap
             if c.header:
                 cell.font = Font(bold=True)

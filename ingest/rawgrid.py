@@ -99,16 +99,24 @@ def is_repeated_header(prev: RawTable, row: list[str]) -> bool:
 
 def stitch(prev: RawTable, cont: RawTable) -> None:
     """Append a table continued on the next page to prev: repeated header dropped, split cells joined."""
+    header_at = -1
     while cont.n_rows and is_repeated_header(prev, cont.matrix(fill=False)[0]):
+        key = [_norm(t) for t in cont.matrix(fill=False)[0]]
+        header_at = next(i for i, r in enumerate(prev.matrix(fill=False)) if [_norm(t) for t in r] == key)
         cont.drop_row(0)
     if cont.n_rows == 0:
         return
     last = prev.n_rows - 1
     first_row = [c for c in cont.cells if c.row == 0]
-    # a row cut in two by the page break: its top part ends page 1 and its first row on page 2 is a fragment
-    # (empty in a column every other row fills)
-    others = [r for r in prev.matrix()[1:]] + cont.matrix()[1:]
-    always = [k for k in range(cont.n_cols) if others and all(r[k].strip() for r in others)]
+    # a row cut in two by the page break: its top part ends page 1 and its first row on page 2 is a fragment,
+    # empty in a column that every data row fills and that is never merged vertically (the level columns
+    # are merged, so an empty level cell there is a merge running on, not a fragment)
+    if header_at < 0:  # no repeated header: data rows start below the last horizontally merged row
+        header_at = max((c.row for c in prev.cells if c.colspan > 1), default=-1)
+    others = prev.matrix()[header_at + 1:] + cont.matrix()[1:]
+    merged_cols = {k for c in prev.cells + cont.cells if c.rowspan > 1 for k in range(c.col, c.col + c.colspan)}
+    always = [k for k in range(cont.n_cols)
+              if k not in merged_cols and others and all(r[k].strip() for r in others)]
     c0 = cont.matrix()[0]
     if any(t.strip() for t in c0) and any(not c0[k].strip() for k in always):
         for c in first_row:
@@ -123,7 +131,7 @@ def stitch(prev: RawTable, cont: RawTable) -> None:
             continue
         above = prev.covering(last, c.col)
         if above is not None and above.text.strip() and above.col == c.col and above.colspan == c.colspan \
-                and (above.rowspan > 1 or c.rowspan > 1):
+                and (above.rowspan > 1 or c.rowspan > 1 or c.col in merged_cols):
             above.rowspan += c.rowspan
             cont.cells.remove(c)
     for c in cont.cells:
