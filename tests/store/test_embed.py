@@ -91,3 +91,24 @@ def test_openai_embedder_errors_are_store_errors(fake_endpoint):
 def test_openai_embedder_needs_configuration():
     with pytest.raises(ConfigError, match="PERFDRAFT_EMBED_MODEL"):
         OpenAIEmbedder(Settings(llm_base_url="http://127.0.0.1:1/v1", _env_file=None))
+
+
+@pytest.mark.slow
+def test_e5_embedder_ships_in_the_package_and_ranks_by_meaning():
+    from ingest.embed import E5Embedder
+    e = E5Embedder()
+    q = e.query("印刷费")
+    printing, property_fee = e.passages(["印刷费 用于印制宣传材料", "物业管理费 保洁保安"])
+    assert q.shape == (e.dim,) and abs(float(np.linalg.norm(q)) - 1.0) < 1e-4
+    assert float(q @ printing) > float(q @ property_fee)
+
+
+def test_each_embedder_gets_its_own_collections(tmp_path):
+    from ingest.store import Store
+    from .conftest import gold_docs
+    s = Settings(data_dir=tmp_path, _env_file=None)
+    perf = gold_docs()[0]
+    a = Store(s, embedder=HashEmbedder(dim=1024))
+    a.add_document(perf, source=perf.source)
+    b = Store(s, embedder=HashEmbedder(dim=256))  # other vector space: must not mix with the 1024-d records
+    assert b.count() == (0, 0) and a.count()[0] == len(perf.projects)
