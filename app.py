@@ -19,6 +19,12 @@ from perfdraft.ui.uploads import ALLOWED_SUFFIXES, save_upload
 log = logging.getLogger("perfdraft.app")
 PAGES = ["起草", "抽取", "语料"]
 UPLOAD_TYPES = [s.lstrip(".") for s in ALLOWED_SUFFIXES]
+EDITOR_COLUMNS = {
+    "一级指标": st.column_config.TextColumn(width="small"),
+    "二级指标": st.column_config.TextColumn(width="small"),
+    "指标值": st.column_config.TextColumn(width="small", help="例如 ≥95%、≤12万元、2026年12月31日前"),
+    "来源": st.column_config.TextColumn(width="medium", help="该行参考的往年表格：文件 · 项目 · 行"),
+}
 
 
 # ------------------------------------------------------------------------------------- plumbing
@@ -149,7 +155,7 @@ def show_draft(settings: Settings, result) -> None:
     if not result.examples:
         st.caption("语料库中没有找到相似项目。")
     for ex in result.examples:
-        meta = " · ".join(str(x) for x in (ex.document, ex.department, ex.year) if x)
+        meta = " · ".join(str(x) for x in (ex.document, ex.project.unit or ex.department, ex.year) if x)
         with st.expander(f"{ex.project.name}（相似度 {ex.score:.2f}）— 来源：{meta}"):
             st.caption(f"预算数：{ex.project.budget_wan if ex.project.budget_wan is not None else '—'} 万元；"
                        f"共 {len(ex.project.indicators)} 项指标")
@@ -158,10 +164,10 @@ def show_draft(settings: Settings, result) -> None:
 
     st.subheader(f"草稿：{brief.name}（{brief.year} 年，{brief.budget_wan:g} 万元）")
     st.caption(f"由「{'规则' if result.backend == 'rules' else '大模型'}」后端生成。直接在表格中修改，右侧检查结果随之更新。")
-    left, right = st.columns([3, 2])
+    left, right = st.columns([5, 2])
     with left:
         edited = st.data_editor(project_to_frame(result.project), key="draft_editor", num_rows="dynamic",
-                                disabled=["来源"], hide_index=True, width="stretch")
+                                disabled=["来源"], hide_index=True, width="stretch", column_config=EDITOR_COLUMNS)
     project = frame_to_project(edited, result.project)
     with right:
         st.markdown("**检查结果**")
@@ -238,7 +244,7 @@ def add_outcome(settings: Settings, o) -> None:
 def show_outcome(settings: Settings, i: int, o) -> None:
     st.divider()
     if o.error:
-        st.error(f"{o.name}：处理失败。{o.error}")
+        st.error(f"处理失败：{o.error}（其余文件不受影响）")
         return
     res = o.result
     st.subheader(f"{o.name} — {STATUS_ZH.get(res.status, res.status)}（{res.seconds:.1f} 秒）")
@@ -251,31 +257,43 @@ def show_outcome(settings: Settings, i: int, o) -> None:
         return
     if not doc.projects:
         st.info("文件中没有找到绩效目标表。")
-    for j, proj in enumerate(doc.projects):
-        left, right = st.columns([3, 2])
-        with left:
-            st.markdown(f"**{proj.name}**　部门：{doc.department or '—'}　年度：{doc.year or '—'}　"
-                        f"预算数：{proj.budget_wan if proj.budget_wan is not None else '—'} 万元")
-            st.caption(f"置信度 {proj.confidence:.2f}　·　位置：{location_text(proj.source)}")
-            for w in proj.warnings:
-                st.warning(w)
-            frame = project_to_frame(proj).drop(columns=["来源"])
-            frame.insert(0, "页", [ind.source.page if ind.source else None for ind in proj.indicators])
-            frame.insert(1, "行", [ind.source.line if ind.source else None for ind in proj.indicators])
-            frame["提示"] = ["；".join(ind.warnings) for ind in proj.indicators]
-            st.dataframe(frame, hide_index=True, width="stretch")
-        with right:
-            st.markdown("**原文**")
-            ref = proj.source
-            try:
-                text = service.source_lines(o.path, ref.line if ref else None, ref.line_end if ref else None)
-            except PerfdraftError as exc:
-                text = f"（无法显示原文：{error_text(exc)}）"
-            st.code(text or "（无原文）", language=None, height=360)
+    summary = [{"序号": j + 1, "项目": p.name, "指标数": len(p.indicators), "置信度": round(p.confidence, 2),
+                "位置": location_text(p.source), "提示": "；".join(p.warnings)} for j, p in enumerate(doc.projects)]
+    if len(summary) > 1:
+        st.caption(f"共 {len(summary)} 张绩效目标表")
+        st.dataframe(summary, hide_index=True, width="stretch")
+    if doc.projects:
+        pick = st.selectbox("查看表格", range(len(doc.projects)), key=f"extract_pick_{i}",
+                            format_func=lambda j: f"{j + 1}. {doc.projects[j].name}")
+        show_extracted_table(o, doc, doc.projects[pick or 0])
     if o.added:
         st.caption("已加入语料库。")
     elif st.button("加入语料库", key=f"extract_add_{i}"):
         add_outcome(settings, o)
+
+
+def show_extracted_table(o, doc, proj) -> None:
+    """One extracted table with its warnings, confidence and location; the source text beside it."""
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown(f"**{proj.name}**　部门：{doc.department or '—'}　年度：{doc.year or '—'}　"
+                    f"预算数：{proj.budget_wan if proj.budget_wan is not None else '—'} 万元")
+        st.caption(f"置信度 {proj.confidence:.2f}　·　位置：{location_text(proj.source)}")
+        for w in proj.warnings:
+            st.warning(w)
+        frame = project_to_frame(proj).drop(columns=["来源"])
+        frame.insert(0, "页", [ind.source.page if ind.source else None for ind in proj.indicators])
+        frame.insert(1, "行", [ind.source.line if ind.source else None for ind in proj.indicators])
+        frame["提示"] = ["；".join(ind.warnings) for ind in proj.indicators]
+        st.dataframe(frame, hide_index=True, width="stretch")
+    with right:
+        st.markdown("**原文**")
+        ref = proj.source
+        try:
+            text = service.source_lines(o.path, ref.line if ref else None, ref.line_end if ref else None)
+        except PerfdraftError as exc:
+            text = f"（无法显示原文：{error_text(exc)}）"
+        st.code(text or "（无原文）", language=None, height=360)
 
 
 # ------------------------------------------------------------------------------------- 语料

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from functools import lru_cache
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -118,17 +119,21 @@ def extract_path(path: Path, backend: str, settings: Settings) -> ExtractionResu
         raise NotReady(f"抽取功能尚未就绪（{exc}）", file=Path(path).name) from exc
 
 
-def source_lines(path: Path, line: int | None, line_end: int | None, context: int = 2,
+@lru_cache(maxsize=16)
+def _lines_of(path: str, mtime_ns: int) -> tuple[tuple[int, str], ...]:
+    """Numbered text lines of a file, cached per file version (reruns redraw the page often)."""
+    from ingest.load import load_document
+    return tuple((ln.lineno, ln.text) for ln in load_document(path).lines)
+
+
+def source_lines(path: str | Path, line: int | None, line_end: int | None, context: int = 2,
                  limit: int = 80) -> str:
     """The text lines of a file around a source location, numbered, for showing beside a table."""
-    from ingest.load import load_document
-    doc = load_document(path)
-    lines = doc.lines
-    if not lines:
-        return ""
+    p = Path(path)
+    lines = _lines_of(str(p), p.stat().st_mtime_ns)
     start = max((line or 1) - context, 1)
     end = min((line_end or line or 1) + context, start + limit - 1)
-    return "\n".join(f"{ln.lineno:>5}  {ln.text}" for ln in lines if start <= ln.lineno <= end)
+    return "\n".join(f"{no:>5}  {text}" for no, text in lines if start <= no <= end)
 
 
 def first_project(result: ExtractionResult) -> Project | None:

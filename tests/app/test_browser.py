@@ -75,7 +75,7 @@ def test_draft_and_download_excel_in_chromium(server, tmp_path):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+            page = browser.new_page(viewport={"width": 1500, "height": 2600}, accept_downloads=True)
             page.goto(server)
             # first start loads the sample corpus; the form appears when the page is ready
             expect(page.get_by_role("button", name="生成草稿")).to_be_visible(timeout=120_000)
