@@ -379,10 +379,10 @@ class _Run:
         return out
 
 
-def _rules_result(doc: Document, warning: str) -> ExtractionResult:
+def _rules_result(doc: Document, warning: str, perf: PerformanceDocument | None = None) -> ExtractionResult:
     from extraction.api import extract_rules
 
-    perf = extract_rules(doc)
+    perf = perf.model_copy(deep=True) if perf is not None else extract_rules(doc)
     perf.warnings.append(warning)
     return ExtractionResult(source=doc.source, status="success", document=perf, backend="rules",
                             warnings=[warning])
@@ -415,7 +415,7 @@ def extract_with_llm(doc: Document, backend: str, settings: Settings, client=Non
     first_table = min((c.line_start for c in chunks if c.line_start is not None), default=None)
     goals = run.department_goals(first_table) if run.stop is None else []
     if backend == "hybrid" and isinstance(run.stop, LLMUnavailable):
-        result = _rules_result(doc, f"hybrid: {run.stop.message}; ran as rules")
+        result = _rules_result(doc, f"hybrid: {run.stop.message}; ran as rules", base)
         result.usage = run.ledger.snapshot()
         return result
     perf = PerformanceDocument(source=base.source or doc.name, department=base.department, year=base.year,

@@ -249,6 +249,7 @@ class _Builder:
         if not val and not rec.get("basis") and len(_PERCENTS.findall(desc)) >= 2:
             # a cell of several target percentages left of an empty value column is the value itself
             rec["value"], rec["description"] = desc, ""
+            rec["_notes"] = list(rec.get("_notes", [])) + ["description cell read as the value"]
         rec["level1"], rec["level2"] = self.level1 or self._consistent_level1("", self.level2), self.level2
         rec["_refs"] = list(refs)
         self.rows.append(rec)
@@ -281,7 +282,7 @@ class _Builder:
             first = refs[0] if refs else _Cell("")
             lines = [c.line for c in refs if c.line is not None]
             value = tidy(rec.get("value"))
-            warnings = []
+            warnings = list(rec.get("_notes", []))
             if value and parse_target(value).kind == "text" and re.search(r"\d", value):
                 warnings.append("value not parseable")
             out.append(Indicator(
@@ -302,12 +303,14 @@ def _align(texts: list[str], hmap: list[str | None]) -> dict:
     """Map one grid row onto the header's fields, repairing shifted and duplicated cells."""
     cells = [t.strip() for t in texts]
     fields = [f for f in hmap]
+    notes: list[str] = []
     # a missing first cell shifts the row left: a level2 name sits in the level1 column
     if cells and "level1" in fields and fields.index("level1") == 0 and cells[0]:
         c0 = cells[0]
         nxt = cells[1] if len(cells) > 1 else ""
         if (not is_level1(c0) and is_level2(c0)) or (_compact(c0) == "成本指标" and not is_level2(nxt)):
             cells = [""] + cells
+            notes.append("row realigned: first cell missing")
     # empty spacer columns (a header cell left blank) are dropped when the row leaves them empty
     for k in sorted((i for i, f in enumerate(fields) if f is None), reverse=True):
         if k < len(cells) and not cells[k]:
@@ -322,7 +325,10 @@ def _align(texts: list[str], hmap: list[str | None]) -> dict:
         if iv + 1 < len(cells) and i3 < len(cells) and is_level2(cells[i3]) and not looks_like_value(cells[iv]) \
                 and looks_like_value(cells[iv + 1]):
             del cells[i3]
-    rec: dict = {}
+            notes.append("row realigned: level2 repeated in the level3 column")
+    rec: dict = {"_notes": notes}
+    if len(cells) > len(fields) and any(cells[len(fields):]):
+        notes.append("row has more cells than the header")
     for i, c in enumerate(cells):
         f = fields[i] if i < len(fields) else (fields[-1] if fields else None)
         if f is None or not c:
@@ -538,9 +544,10 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
     for ind in indicators:
         if not ind.level3:
             ind.warnings.append("missing level3")
-    bad = sum(1 for i in indicators if i.warnings)
+    bad = sum(1 for i in indicators if any(not w.startswith("row realigned") for w in i.warnings))
+    realigned = sum(1 for i in indicators if any(w.startswith("row realigned") for w in i.warnings))
     confidence = 1.0 if indicators else 0.2
-    confidence -= 0.1 * min(bad, 5)
+    confidence -= 0.1 * min(bad, 5) + 0.03 * min(realigned, 5)
     if fields["budget_wan"] is None:
         warnings.append("budget not found")
         confidence -= 0.1

@@ -110,3 +110,15 @@ def test_every_extracted_value_is_text_of_the_document():
         for i in p.indicators:
             for v in (i.level3, i.description, i.value, i.basis):
                 assert v is None or v in text
+
+
+def test_realigned_rows_carry_warnings_and_lower_confidence():
+    header = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]
+    clean = META + [header, ["产出指标", "数量指标", "件数", "件数", "≥5件", "计划"]]
+    shifted = META + [header, ["产出指标", "数量指标", "件数", "件数", "≥5件", "计划"],
+                      ["时效指标", "到位率", "资金到位率", "≥100%", ""]]
+    [ok] = extract_rules(_doc([clean])).projects
+    [p] = extract_rules(_doc([shifted])).projects
+    assert ok.confidence == 1.0 and not ok.indicators[0].warnings
+    assert any(w.startswith("row realigned") for w in p.indicators[1].warnings)
+    assert p.confidence < ok.confidence
