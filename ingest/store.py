@@ -9,7 +9,7 @@ import threading
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Iterable, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -282,11 +282,11 @@ class Store:
 
     # ---------------------------------------------------------------------------------- search
 
-    def search_projects(self, query: str, k: int = 5, *, exclude_ids: set[str] | None = None,
+    def search_projects(self, query: str, k: int = 5, *, exclude_ids: Iterable[str] | None = None,
                         where: Where | None = None, ranking: Ranking | None = None) -> list[RetrievedProject]:
         """The k past projects most similar to `query` (name + purpose works best), best first."""
         ranking = ranking or self.ranking
-        exclude = exclude_ids or set()
+        exclude = set(exclude_ids or ())
         total = self._projects.count()
         if total == 0 or k <= 0:
             return []
@@ -308,10 +308,10 @@ class Store:
         meta = dict(zip(got["ids"], got["metadatas"]))
         return [self._retrieved(i, meta[i], s) for i, s in scored if i in meta]
 
-    def search_rows(self, query: str, k: int = 10, *, exclude_ids: set[str] | None = None,
+    def search_rows(self, query: str, k: int = 10, *, exclude_ids: Iterable[str] | None = None,
                     where: Where | None = None) -> list[RetrievedRow]:
         """The k past indicator rows most similar to `query`; exclude_ids may hold row or project ids."""
-        exclude = exclude_ids or set()
+        exclude = set(exclude_ids or ())
         if self._rows.count() == 0 or k <= 0:
             return []
         n = k + (len(exclude) * 20 if exclude else 0)

@@ -133,3 +133,8 @@ def test_store_reopens_from_disk(settings, gold_store: Store):
                                         ("河北省唐山市乐亭县医疗保障局", "河北省/唐山市/乐亭县"), (None, None)])
 def test_region_of(dep, region):
     assert region_of(dep) == region
+
+
+def test_exclude_ids_accepts_any_iterable(gold_store: Store):
+    top = gold_store.search_projects("物业管理费", k=1)[0].id
+    assert top not in {h.id for h in gold_store.search_projects("物业管理费", k=3, exclude_ids=[top])}
