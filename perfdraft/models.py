@@ -137,6 +137,7 @@ class Citation(BaseModel):
 
     document: str = Field(description="source file of the past table")
     project: str = Field(description="name of the past project")
+    project_id: str | None = Field(None, description="store id of the past project (names repeat within a document)")
     row: int = Field(description="0-based index of the indicator row in that project")
     level3: str | None = None
     value: str | None = None
