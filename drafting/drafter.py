@@ -109,7 +109,7 @@ def _cite(cand: _Candidate) -> list[Citation]:
         if (src.id, src.document, src.project.name, i) in seen:
             continue
         seen.add((src.id, src.document, src.project.name, i))
-        out.append(Citation(document=src.document, project=src.project.name, project_id=src.id, row=i,
+        out.append(Citation(document=src.document, project=src.project.name, project_id=src.id or None, row=i,
                             level3=ind.level3,
                             value=ind.value, year=src.year, department=src.department, score=round(src.score, 4)))
     return out[:MAX_CITATIONS]
