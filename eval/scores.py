@@ -112,7 +112,18 @@ class Scores(BaseModel):
             out[f"target_{k}"] = r.value
         out["exact_tables"] = self.exact_tables.value
         out["grounding"] = self.grounding.value
+        out["row_fields_all"] = _pooled(self.fields[f] for f in ROW_FIELDS)
+        out["header_fields_all"] = _pooled(self.fields[f] for f in HEADER_FIELDS)
+        out["target_all"] = _pooled(self.target.values())
         return out
+
+
+def _pooled(ratios) -> float | None:
+    """Micro-average of several field ratios (every compared field value counts once)."""
+    total = Ratio()
+    for r in ratios:
+        total.add(r)
+    return total.value
 
 
 def _field_text(obj, name: str) -> str:

@@ -77,8 +77,8 @@ def run(args) -> int:
     fig = lambda k: "n/a" if s[k].mean is None else f"{100 * s[k].mean:.1f}%"  # noqa: E731
     print(f"extraction [{ev.backend}] runs={ev.repeat}: project F1 {fig('project_f1')}, row P/R/F1 "
           f"{fig('row_precision')}/{fig('row_recall')}/{fig('row_f1')}, exact tables {fig('exact_tables')}, "
-          f"grounding {fig('grounding')}, value {fig('field_value')}, level3 {fig('field_level3')}, "
-          f"target.num {fig('target_num')}; {s['seconds_total'].mean:.2f}s, {int(s['llm_calls'].mean)} LLM calls")
+          f"row fields {fig('row_fields_all')}, header fields {fig('header_fields_all')}, targets "
+          f"{fig('target_all')}, grounding {fig('grounding')}; {s['seconds_total'].mean:.2f}s, {int(s['llm_calls'].mean)} LLM calls")
     print(f"wrote {report_path}, {json_path}, {chart_path}")
     if ev.baseline_check is not None:
         b = ev.baseline_check
