@@ -207,6 +207,25 @@ def _header_map(texts: list[str]) -> list[str | None]:
     return [FIELDS.get(c) if c else None for c in cols]
 
 
+_SUBHEADER = {"实施周期指标值": "period_value", "实施周期": "period_value", "实施期": "period_value",
+              "年度指标值": "value", "年度": "value", "本年度": "value"}
+
+
+def _is_subheader(texts: list[str]) -> bool:
+    found = [t for t in texts if _compact(t) in _SUBHEADER]
+    return bool(found) and all(not t.strip() or _compact(t) in _SUBHEADER or _compact(t) in FIELDS for t in texts)
+
+
+def _dedupe_value(hmap: list[str | None]) -> list[str | None]:
+    """After a sub-header, a field named twice keeps its last (sub-header) column only."""
+    out = list(hmap)
+    for f in set(x for x in out if x):
+        idx = [i for i, x in enumerate(out) if x == f]
+        for i in idx[:-1]:
+            out[i] = None
+    return out
+
+
 class _Builder:
     """Turns aligned rows into Indicators: fill-down, continuation rows, placeholders, provenance."""
 
@@ -504,6 +523,17 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                 header_rows += 1
                 after_break = bool(builder.rows)
                 continue
+            if hmap is not None and not builder.rows and _is_subheader(texts):
+                # a second header row naming the two value columns under a merged 指标值
+                for k, t in enumerate(texts):
+                    f = _SUBHEADER.get(_compact(t))
+                    if f and k < len(hmap):
+                        hmap[k] = f
+                    elif f:
+                        hmap.extend([None] * (k - len(hmap)) + [f])
+                hmap = _dedupe_value(hmap)
+                has |= {f for f in hmap if f}
+                continue
             if hmap is None:
                 pre_rows.extend(t for t in texts)
                 pre_rows.append("")
@@ -603,7 +633,12 @@ def extract_rules(doc: Document) -> PerformanceDocument:
     warnings: list[str] = []
     all_lines = doc.lines
     for sec in find_sections(doc):
-        p = extract_section(doc, sec, effect_name=effect, all_lines=all_lines)
+        try:
+            p = extract_section(doc, sec, effect_name=effect, all_lines=all_lines)
+        except Exception as exc:  # one malformed table must not lose the rest of the document
+            warnings.append(f"section '{sec.title}' (line {sec.line_start}): extraction failed: "
+                            f"{type(exc).__name__}: {exc}")
+            continue
         if p is not None:
             projects.append(p)
         else:

@@ -122,3 +122,31 @@ def test_realigned_rows_carry_warnings_and_lower_confidence():
     assert ok.confidence == 1.0 and not ok.indicators[0].warnings
     assert any(w.startswith("row realigned") for w in p.indicators[1].warnings)
     assert p.confidence < ok.confidence
+
+
+def test_two_row_header_with_merged_value_heading():
+    h1 = ["一级指标", "二级指标", "三级指标", ("指标值", 1, 2), None, "指标值确定依据"]
+    h2 = ["", "", "", "实施周期", "年度", ""]
+    grid = META + [h1, h2, ["产出指标", "数量指标", "培训人次", "≥300人次", "≥100人次", "计划"]]
+    [p] = extract_rules(_doc([grid])).projects
+    ind = p.indicators[0]
+    assert (ind.period_value, ind.value, ind.basis, ind.description) == ("≥300人次", "≥100人次", "计划", None)
+
+
+def test_a_broken_section_does_not_lose_the_others(monkeypatch):
+    import extraction.rules as rules
+    grid = META + [HEADER, ["产出指标", "数量指标", "件数", "件数", "≥5件", ""]]
+    doc = make_doc(["1.甲项目绩效目标表", grid, "2.乙项目绩效目标表", grid])
+    real = rules.extract_section
+    calls = []
+
+    def flaky(doc, sec, **kw):
+        calls.append(sec.index)
+        if sec.index == 0:
+            raise ValueError("boom")
+        return real(doc, sec, **kw)
+
+    monkeypatch.setattr(rules, "extract_section", flaky)
+    perf = rules.extract_rules(doc)
+    assert len(perf.projects) == 1 and calls == [0, 1]
+    assert any("extraction failed" in w and "boom" in w for w in perf.warnings)
