@@ -136,9 +136,9 @@ class Store:
                 self.client = client
                 self.location = "client"
             elif self.settings.chroma_host and path is None:
+                self.location = f"http://{self.settings.chroma_host}:{self.settings.chroma_port}"
                 self.client = chromadb.HttpClient(host=self.settings.chroma_host, port=self.settings.chroma_port,
                                                   settings=chroma_settings)
-                self.location = f"http://{self.settings.chroma_host}:{self.settings.chroma_port}"
             else:
                 root = Path(path or self.settings.store)
                 root.mkdir(parents=True, exist_ok=True)

@@ -72,3 +72,12 @@ def test_server_store_behaves_like_local(chroma_server: int, tmp_path: Path):
     assert [h.project.name for h in hits] == ["综合业务会议费"] * 3
     assert other.delete_document(perf.source) == rows
     assert store.count() == (0, 0)
+
+
+def test_unreachable_server_is_a_store_error_naming_it(tmp_path: Path):
+    from perfdraft.errors import StoreError
+    port = _free_port()  # nothing listens there
+    settings = Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=port, _env_file=None)
+    with pytest.raises(StoreError) as info:
+        Store(settings, embedder=HashEmbedder())
+    assert f"127.0.0.1:{port}" in info.value.one_line()
