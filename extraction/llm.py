@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from perfdraft.errors import BudgetExceeded, LLMError, LLMUnavailable, LLMValidationError
+from perfdraft.errors import BudgetExceeded, LLMError, LLMUnavailable
 from perfdraft.llm.grounding import Grounder, normalise
 from perfdraft.llm.ledger import Ledger
 from perfdraft.llm.prompts import load_prompt, render
@@ -329,7 +329,7 @@ class _Run:
             self.note(f"LLM stopped: {exc.message}", ErrorInfo(kind=exc.kind, message=exc.message,
                                                                file=self.doc.source))
             return self._fallback(chunk, f"LLM not used: {exc.message}")
-        except LLMValidationError as exc:
+        except LLMError as exc:  # invalid answers, or a request this endpoint refuses (e.g. too long)
             self.note(f"table {chunk.index}: {exc.message}")
             return self._fallback(chunk, f"LLM answer rejected: {exc.message}")
         project = build_project(answer.value, chunk, self.doc, answer.problems, answer.prompt)
@@ -366,7 +366,7 @@ class _Run:
                 self.note(f"LLM stopped: {exc.message}", ErrorInfo(kind=exc.kind, message=exc.message,
                                                                    file=self.doc.source))
                 break
-            except LLMValidationError as exc:
+            except LLMError as exc:
                 self.note(f"department goals: {exc.message}")
                 continue
             for p in answer.problems:

@@ -24,9 +24,6 @@ FIELDS = {"一级指标": "level1", "二级指标": "level2", "三级指标": "l
           "指标描述": "description", "指标解释": "description", "指标内容": "description", "指标值": "value",
           "年度指标值": "value", "年度目标值": "value", "实施周期指标值": "period_value",
           "指标值确定依据": "basis", "确定依据": "basis"}
-_STOP = ("指标值确定依据", "实施周期指标值", "年度指标值", "年度目标值", "绩效指标描述", "一级指标", "二级指标",
-         "三级指标", "指标描述", "指标值", "确定依据")
-
 
 def tidy(s: str | None) -> str:
     """Collapse line-break artefacts: no whitespace between CJK characters, other spaces kept single."""
@@ -506,8 +503,6 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
     has: set[str] = set()
     pre_rows: list[str] = []
     warnings: list[str] = []
-    header_rows = 0
-    title_end = section.line_start
     if section.tables:
         rows = _grid_rows(doc, section)
         hmap: list[str | None] | None = None
@@ -520,7 +515,6 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
             if _is_header_row(texts):
                 hmap = _header_map(texts)
                 has |= {f for f in hmap if f}
-                header_rows += 1
                 after_break = bool(builder.rows)
                 continue
             if hmap is not None and not builder.rows and _is_subheader(texts):
@@ -553,7 +547,6 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         rest = [ln for ln in body[hi + 1:] if ln.text.strip() and not _is_header_row([ln.text])
                 and not re.fullmatch(r"\s*[-—]?\s*\d+\s*[-—]?\s*", ln.text)]
         _stream_rows(rest, builder)
-        header_rows = 1
     if not has:
         return None
     fields = _header_fields(flat, section.title, pre_lines if section.tables else [])
@@ -596,7 +589,6 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                    backend="rules")
 
 
-_DEPT_RE = re.compile(r"(?:^|[\s\d])([\u4e00-\u9fff]{2,16}?(?:局|委员会|厅|办公室|委|院|中心|馆|会))(?:本级|编制)?\s*$")
 
 
 _UNIT_DEPT = re.compile(r"^\s*#*\s*\d{3,6}\s*([\u4e00-\u9fff]{3,20}?(?:局|委员会|厅|办公室))(?:本级)?\s*$")
