@@ -158,7 +158,7 @@ def score_run(run: int, gold: dict[str, PerformanceDocument], preds: dict[str, P
         doc_errors: list[ErrorPair] = []
         s = score_document(stem, g, preds.get(stem), doc_errors)
         if stem in sources and preds.get(stem) is not None:
-            s.grounding, s.ungrounded_no_source = score_grounding(sources[stem], preds[stem])
+            s.grounding, s.ungrounded_no_source = score_grounding(sources[stem], preds[stem], doc_errors)
         cost = costs.get(stem, DocCost())
         docs.append(DocResult(document=stem, scores=s, cost=cost))
         overall.add(s)

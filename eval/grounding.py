@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eval.normalize import norm_text
 from perfdraft.models import Document, Indicator, PerformanceDocument, SourceRef
-from eval.scores import Ratio
+from eval.scores import ErrorPair, Ratio
 
 
 def cell_text(doc: Document, ref: SourceRef) -> str | None:
@@ -48,7 +48,8 @@ def is_grounded(doc: Document, ind: Indicator, by_line: dict[int, str] | None = 
     return any(value in norm_text(t) for t in location_texts(doc, ind.source, by_line))
 
 
-def score_grounding(doc: Document, pred: PerformanceDocument) -> tuple[Ratio, int]:
+def score_grounding(doc: Document, pred: PerformanceDocument,
+                    errors: list[ErrorPair] | None = None) -> tuple[Ratio, int]:
     """(values found at their source / values with a non-empty text, count without any provenance).
 
     Values with no provenance count as not grounded: an extractor that claims nothing proves nothing.
@@ -56,11 +57,16 @@ def score_grounding(doc: Document, pred: PerformanceDocument) -> tuple[Ratio, in
     r, missing = Ratio(), 0
     by_line = line_map(doc)
     for project in pred.projects:
-        for ind in project.indicators:
+        for j, ind in enumerate(project.indicators):
             if not norm_text(ind.value):
                 continue
             g = is_grounded(doc, ind, by_line)
             if g is None:
                 missing += 1
             r.count(bool(g))
+            if not g and errors is not None:
+                where = " / ".join(location_texts(doc, ind.source, by_line)) if ind.source else "no provenance"
+                errors.append(ErrorPair(document=doc.name.rsplit(".", 1)[0], project=project.name, row=None,
+                                        field=f"grounding (predicted row {j})", gold=f"at source: {where}",
+                                        predicted=ind.value, similarity=0.0))
     return r, missing
