@@ -20,9 +20,9 @@ log = logging.getLogger("perfdraft.app")
 PAGES = ["起草", "抽取", "语料"]
 UPLOAD_TYPES = [s.lstrip(".") for s in ALLOWED_SUFFIXES]
 EDITOR_COLUMNS = {
-    "一级指标": st.column_config.TextColumn(width="small"),
-    "二级指标": st.column_config.TextColumn(width="small"),
-    "指标值": st.column_config.TextColumn(width="small", help="例如 ≥95%、≤12万元、2026年12月31日前"),
+    "一级指标": st.column_config.TextColumn(width=90),
+    "二级指标": st.column_config.TextColumn(width=120),
+    "指标值": st.column_config.TextColumn(width=130, help="例如 ≥95%、≤12万元、2026年12月31日前"),
     "来源": st.column_config.TextColumn(width="medium", help="该行参考的往年表格：文件 · 项目 · 行"),
 }
 
@@ -182,7 +182,7 @@ def show_draft(settings: Settings, result) -> None:
         if findings:
             st.dataframe(findings_frame(findings), hide_index=True, width="stretch")
 
-    with st.expander("每行的引用来源", expanded=False):
+    with st.expander("每行的引用来源", expanded=True):
         for i, ind in enumerate(project.indicators):
             cites = citations_text(ind.sources) or "无（人工新增）"
             st.markdown(f"{i + 1}. **{ind.level3}** ← {cites}")
