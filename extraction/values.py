@@ -42,8 +42,9 @@ def parse_target(value: str | None) -> Target:
     if m:
         y, mo = int(m["y"]), int(m["m"] or 12)
         if 1 <= mo <= 12:
-            d = int(m["d"]) if m["d"] else calendar.monthrange(y, mo)[1]
-            if 1 <= d <= 31:
+            last = calendar.monthrange(y, mo)[1]
+            d = int(m["d"]) if m["d"] else last
+            if 1 <= d <= last:
                 op = "≤" if m["tail"] and re.search(r"前|内", m["tail"]) else "="
                 return Target(kind="date", op=op, num=float(y * 10000 + mo * 100 + d))
     m = _RANGE_RE.match(s)

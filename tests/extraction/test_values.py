@@ -24,7 +24,7 @@ def test_parse_target_shapes(value, kind, op, num, num_max, unit):
     assert (t.kind, t.op, t.num, t.num_max, t.unit) == (kind, op, num, num_max, unit)
 
 
-@pytest.mark.parametrize("value", ["有所提升", "", "   ", None, "2021年是否实施", "明显提高"])
+@pytest.mark.parametrize("value", ["有所提升", "", "   ", None, "2021年是否实施", "明显提高", "2025年2月31日"])
 def test_qualitative_and_empty_values_are_text(value):
     t = parse_target(value)
     assert t.kind == "text" and t.op is None and t.num is None and t.unit is None
