@@ -245,6 +245,7 @@ class LLMClient:
     def _ask(self, prompt, schema, messages, key, ledger, check):
         max_reasks = max(0, self.settings.llm_max_reasks)
         content: str | None = None
+        best = None  # the last schema-valid answer, kept if a later re-ask breaks the schema
         for attempt in range(max_reasks + 1):
             content, mode = self.chat(messages, schema, ledger)
             hard: list[str] = []
@@ -256,6 +257,10 @@ class LLMClient:
                 hard = _describe(exc)
             if value is not None and check is not None:
                 soft = check(value)
+            if value is None and best is not None and attempt == max_reasks:
+                value, soft, content, mode = best
+            if value is not None:
+                best = (value, soft, content, mode)
             if value is not None and (not soft or attempt == max_reasks):
                 if self.cache is not None:
                     self.cache.put(key, content or "", prompt=prompt.key, model=self.model)

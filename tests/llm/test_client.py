@@ -214,3 +214,11 @@ def test_cache_file_roundtrip(tmp_path):
     cache = LLMCache(tmp_path / "c.sqlite")
     cache.put("k", "v", prompt="p@1", model="m")
     assert cache.get("k") == "v" and cache.get("missing") is None and len(cache) == 1
+
+
+def test_a_valid_answer_survives_a_later_broken_reask(fake_llm, settings_for):
+    invented = json.dumps({"level3": "参保人数", "value": "300 万人"}, ensure_ascii=False)
+    fake_llm.add(invented, "{broken", "{broken")
+    ans = client_for(settings_for(fake_llm.url), use_cache=False).structured(PROMPT, Row, ledger=Ledger(),
+                                                                             check=grounded)
+    assert ans.value.value == "300 万人" and ans.problems == ["value '300 万人' does not occur in the document"]

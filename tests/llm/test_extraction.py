@@ -196,15 +196,15 @@ def _degrade(tmp_path, doc):
 def test_hybrid_sends_only_unsure_tables_to_the_llm(doc, tmp_path, settings_for):
     degraded = _degrade(tmp_path, doc)
     rules = extract_rules(degraded).projects
-    unsure = [p.name for p in rules if p.confidence < 0.9 or p.warnings]
-    assert unsure == ["城乡居民基本医疗保险专项资金"]
+    unsure = {p.name for p in rules if p.confidence < 0.9 or p.warnings}
+    assert "城乡居民基本医疗保险专项资金" in unsure and len(unsure) < len(rules)
     with FakeLLM(responder=Oracle(STEM)) as fake:
         result = extract_with_llm(degraded, "hybrid", settings_for(fake.url), client=client(settings_for(fake.url)))
         tables_asked = [r for r in fake.requests if "department goals" not in FakeLLM.user_text(r)]
-    assert len(tables_asked) == 1
-    backends = {p.name: p.backend for p in result.document.projects}
-    assert backends.pop("城乡居民基本医疗保险专项资金") == "llm" and set(backends.values()) == {"rules"}
-    assert result.document.projects[0].budget_wan == 1906.7
+    assert len(tables_asked) == len(unsure)
+    for p in result.document.projects:
+        assert p.backend == ("llm" if p.name in unsure else "rules"), p.name
+    assert result.document.projects[0].budget_wan == 1906.7  # the LLM read the garbled budget cell
     assert len(result.document.department_goals) == 5  # narrative goals come from the LLM in hybrid too
 
 
