@@ -118,9 +118,12 @@ def find_sections(doc: Document) -> list[TableSection]:
     sections: list[TableSection] = []
     for k, (a, b, raw) in enumerate(heads):
         end = heads[k + 1][0] - 1 if k + 1 < len(heads) else len(lines) - 1
+        seen_header = False
         for m in range(b + 1, end + 1):
-            if _PART_END.match(lines[m].text) and lines[m].table is None:
-                end = m - 1
+            if lines[m].lineno in header_lines:
+                seen_header = True
+            elif seen_header and lines[m].table is None and _PART_END.match(lines[m].text):
+                end = m - 1  # the next chapter after the indicator grid
                 break
         body = lines[a : end + 1]
         lo, hi = lines[a].lineno, lines[end].lineno
