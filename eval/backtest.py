@@ -185,6 +185,30 @@ def reciprocal_rank(retrieved: list[str], relevant: set[str]) -> float:
 # ------------------------------------------------------------------------------------------ running
 
 
+class HidingStore:
+    """A view of a store that never returns the hidden ids, whatever the caller passes (leak-proof backtest)."""
+
+    def __init__(self, store, hidden: set[str]):
+        self._store, self._hidden = store, set(hidden)
+
+    def search_projects(self, query: str, k: int = 5, *args, exclude_ids=None, **kw):
+        return self._store.search_projects(query, k, *args, exclude_ids=set(exclude_ids or ()) | self._hidden, **kw)
+
+    def search_rows(self, query: str, k: int = 10, *args, exclude_ids=None, **kw):
+        # the Store's search_rows accepts project ids in exclude_ids; filter again in case another store does not
+        hits = self._store.search_rows(query, k, *args, exclude_ids=set(exclude_ids or ()) | self._hidden, **kw)
+        return [h for h in hits if getattr(h, "project_id", None) not in self._hidden]
+
+    def projects(self, *args, **kw):
+        return [p for p in self._store.projects(*args, **kw) if p.id not in self._hidden]
+
+    def get_project(self, pid: str):
+        return None if pid in self._hidden else self._store.get_project(pid)
+
+    def __getattr__(self, name):  # everything else (stats, count ...) passes through
+        return getattr(self._store, name)
+
+
 def _mean(xs: list[float | None]) -> float | None:
     ys = [x for x in xs if x is not None]
     return statistics.fmean(ys) if ys else None
@@ -227,7 +251,7 @@ def run_cases(task: str, gold: dict[str, PerformanceDocument], store, id_of: Cal
                 else:
                     brief = ProjectBrief(name=m.project.name, budget_wan=m.project.budget_wan or 1.0,
                                          year=m.year or 2025, department=m.department, purpose=m.project.purpose)
-                    result = drafter(brief, store, backend=backend, exclude_ids={m.id})
+                    result = drafter(brief, HidingStore(store, {m.id}), backend=backend, exclude_ids={m.id})
                     if any(e.id == m.id for e in result.examples):
                         raise RuntimeError("the drafter used the hidden project (leak)")
                     case.draft = score_draft(m.project, result.project, lint_errors=len(result.errors))

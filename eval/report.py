@@ -65,13 +65,14 @@ def render_markdown(ev: ExtractionEval) -> str:
         lines.append(f"| target.{p} | {_stat(s.get('target_' + p))} | {r.correct} / {r.total} |")
     lines += ["", "## Per document (last run)", "",
               "| document | status | project F1 | row P | row R | row F1 | exact tables | value acc. | grounding "
-              "| seconds | LLM calls | prompt tok. | completion tok. | cache hits |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| seconds | ms/table | LLM calls | prompt tok. | completion tok. | cache hits |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for d in last.documents:
         sc, c = d.scores, d.cost
         lines.append(f"| {d.document} | {c.status} | {_pct(sc.projects.f1)} | {_pct(sc.rows.precision)} | "
                      f"{_pct(sc.rows.recall)} | {_pct(sc.rows.f1)} | {sc.exact_tables.correct}/{sc.exact_tables.total} "
                      f"| {_pct(sc.fields['value'].value)} | {_pct(sc.grounding.value)} | {c.seconds:.2f} | "
+                     f"{1000 * c.seconds / max(1, sc.projects.tp + sc.projects.fn):.1f} | "
                      f"{c.usage.calls} ({c.usage.failed_calls} failed) | {c.usage.prompt_tokens} | "
                      f"{c.usage.completion_tokens} | {c.usage.cache_hits} |")
     cols = ROW_FIELDS + HEADER_FIELDS + [f"target.{p}" for p in TARGET_PARTS]

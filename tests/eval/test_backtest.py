@@ -100,11 +100,24 @@ def test_leave_one_out_retrieval_and_drafting(gold):
     assert "## Per project" in render_backtest_markdown(ev)
 
 
-def test_a_leaking_drafter_is_reported(gold):
+def test_a_drafter_ignoring_exclude_ids_still_cannot_see_the_hidden_table(gold):
+    store = _ListStore(gold)
+
+    def careless(brief, st, backend="rules", exclude_ids=None):
+        everything = st.search_projects(brief.name, 100)  # ignores exclude_ids
+        return DraftResult(brief=brief, project=everything[0].project, examples=everything)
+
+    ev = run_cases("drafting", gold, store, _id, drafter=careless)
+    assert ev.cases and all(c.error is None for c in ev.cases)
+    # had the hidden table leaked, every draft would be a perfect copy of itself
+    assert ev.summary["level3_recall"] < 1.0
+
+
+def test_a_leak_is_reported_not_scored(gold):
     store = _ListStore(gold)
 
     def leaky(brief, st, backend="rules", exclude_ids=None):
-        everything = st.search_projects(brief.name, 100)  # ignores exclude_ids
+        everything = st._store.search_projects(brief.name, 100)  # goes around the hiding view
         return DraftResult(brief=brief, project=everything[0].project, examples=everything)
 
     ev = run_cases("drafting", gold, store, _id, drafter=leaky)
