@@ -105,7 +105,6 @@ class ExtractionEval(BaseModel):
         return self.model_dump_json(by_alias=True, indent=2)
 
 
-Predictor = "callable(stem, path) -> (PerformanceDocument | None, DocCost)"
 
 
 def shown_path(path: Path | None) -> str | None:
