@@ -108,7 +108,7 @@ def render_markdown(ev: ExtractionEval) -> str:
             lines.append(f"- MISSING {m}: in the baseline, not measured now")
     lines += ["", "## Method", "",
               "- Projects are aligned to gold by optimal assignment (scipy `linear_sum_assignment`) on name "
-              f"similarity plus code, unit, budget and scope; pairs below {ev.thresholds['project']} similarity are "
+              f"similarity plus code, unit, budget, scope and row names; pairs below {ev.thresholds['project']} similarity are "
               "unmatched. Rows within a project are aligned the same way on level3 (0.6), level1/level2 (0.2) "
               f"and value (0.2) similarity (rapidfuzz), threshold {ev.thresholds['row']}.",
               "- row_fields_all / header_fields_all / target_all pool every compared row field, header field and "
