@@ -135,10 +135,12 @@ def run_draft(settings, backend, name, budget, year, department, purpose, last_f
             path = save_upload(last_file.name, last_file.getvalue(), settings, sub="uploads/last_year")
             res = service.extract_path(path, backend, settings)
             add_usage(res.usage)
-            last_year = service.first_project(res)
+            last_year = service.best_project(res, name)
         if last_year is None:
             msgs = "；".join(error_text(e) for e in res.errors) or "文件中未找到绩效目标表"
             st.warning(f"上年绩效目标表未能使用：{msgs}。将只参考语料库。")
+        else:
+            st.info(f"已读取上年绩效目标表：{last_year.name}（{len(last_year.indicators)} 项指标），作为最主要的参考。")
     brief = ProjectBrief(name=name, budget_wan=budget, year=year, department=department, purpose=purpose,
                          last_year=last_year)
     store = get_store(settings)

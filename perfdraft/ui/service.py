@@ -136,10 +136,13 @@ def source_lines(path: str | Path, line: int | None, line_end: int | None, conte
     return "\n".join(f"{no:>5}  {text}" for no, text in lines if start <= no <= end)
 
 
-def first_project(result: ExtractionResult) -> Project | None:
-    if result.document and result.document.projects:
-        return result.document.projects[0]
-    return None
+def best_project(result: ExtractionResult, name: str) -> Project | None:
+    """The table in an extracted file that best matches the project name (last year's file may hold several)."""
+    if not (result.document and result.document.projects):
+        return None
+    from rapidfuzz import fuzz
+    projects = [p for p in result.document.projects if p.scope == "project"] or result.document.projects
+    return max(projects, key=lambda p: fuzz.ratio(p.name, name))
 
 
 # ---------------------------------------------------------------- drafting
@@ -147,7 +150,10 @@ def first_project(result: ExtractionResult) -> Project | None:
 def make_draft(brief: ProjectBrief, store, backend: str, settings: Settings) -> DraftResult:
     """Draft next year's table from the brief and the store."""
     drafter = _need("drafting.drafter", "起草")
-    return drafter.draft(brief, store, backend=backend)
+    try:
+        return drafter.draft(brief, store, backend=backend)
+    except ImportError as exc:  # e.g. the LLM drafter is not installed
+        raise NotReady(f"{backend} 后端的起草功能尚未就绪（{exc}）") from exc
 
 
 def lint(project: Project, budget_wan: float | None, year: int | None,

@@ -41,7 +41,7 @@ def server(tmp_path):
     streamlit = Path(sys.executable).with_name("streamlit")
     proc = subprocess.Popen([str(streamlit), "run", str(ROOT / "app.py"), "--server.headless", "true",
                              "--server.address", "127.0.0.1", "--server.port", str(port),
-                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                             "--browser.gatherUsageStats", "false", "--server.maxUploadSize", "50", "--server.fileWatcherType", "none"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -89,6 +89,7 @@ def test_draft_and_download_excel_in_chromium(server, tmp_path):
             assert page.locator(".stException").count() == 0, "a traceback reached the page"
             download_button = page.get_by_role("button", name="下载 Excel")
             expect(download_button).to_be_visible(timeout=60_000)
+            expect(page.get_by_role("button", name="下载 JSON")).to_be_visible(timeout=60_000)
             page.screenshot(path=str(ARTIFACTS / "draft_page.png"), full_page=True)
             with page.expect_download(timeout=60_000) as info:
                 download_button.click()

@@ -57,3 +57,15 @@ def test_empty_name_is_refused_with_a_message(app):
     assert not app.exception
     assert any("项目名称" in e for e in messages(app, "error"))
     assert not [d for d in app.data_editor if d.key == "draft_editor"]
+
+
+def test_last_years_table_is_used_as_the_strongest_source(app):
+    from tests.conftest import CORPUS
+    # the 2025 file holds many tables; the one named like the brief is taken as last year's
+    app.file_uploader(key="brief_last_year").set_value(
+        ("去年.txt", (CORPUS / "003_c5a160bc6509b21b.txt").read_bytes(), "text/plain"))
+    fill_brief(app)
+    assert_clean(app)
+    assert any("已读取上年绩效目标表：印刷费" in i.value for i in app.info)
+    frame = _editor(app).value
+    assert len(frame) >= 4 and not any("2025年" in v for v in frame["指标值"])
