@@ -310,7 +310,7 @@ class _Builder:
                 target=parse_target(value),
                 source=SourceRef(file=self.doc.name, page=first.page, line=min(lines) if lines else None,
                                  line_end=max(lines) if lines else None, table=first.table, row=first.row,
-                                 col=first.col, text=" | ".join(c.text for c in refs if c.text)),
+                                 col=None, text=" | ".join(c.text for c in refs if c.text)),
                 warnings=warnings))
         return out
 
