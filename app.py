@@ -226,7 +226,8 @@ def page_extract(settings: Settings, backend: str) -> None:
     outcomes = st.session_state.get("extractions", [])
     if not outcomes:
         return
-    ok = [o for o in outcomes if o.result is not None and o.result.document is not None]
+    ok = [o for o in outcomes if o.result is not None and o.result.document is not None
+          and o.result.document.projects]
     if ok and st.button("全部加入语料库", key="extract_add_all"):
         for o in ok:
             add_outcome(settings, o)
@@ -236,7 +237,7 @@ def page_extract(settings: Settings, backend: str) -> None:
 
 def add_outcome(settings: Settings, o) -> None:
     try:
-        service.add_to_store(get_store(settings), o.result.document, o.name)
+        service.add_to_store(get_store(settings), o.result.document, o.name, backend=o.result.backend)
         o.added = True
         st.success(f"已加入语料库：{o.name}")
     except PerfdraftError as exc:
@@ -252,22 +253,25 @@ def show_outcome(settings: Settings, i: int, o) -> None:
     st.subheader(f"{o.name} — {STATUS_ZH.get(res.status, res.status)}（{res.seconds:.1f} 秒）")
     for e in res.errors:
         st.error(error_text(e))
-    for w in res.warnings:
-        st.warning(w)
     doc = res.document
+    for w in res.warnings:
+        if doc is not None and not doc.projects and "no 绩效目标表" in w:
+            continue  # said in Chinese just below
+        st.warning(w)
     if doc is None:
         return
     if not doc.projects:
         st.info("文件中没有找到绩效目标表。")
+        return
     summary = [{"序号": j + 1, "项目": p.name, "指标数": len(p.indicators), "置信度": round(p.confidence, 2),
-                "位置": location_text(p.source), "提示": "；".join(p.warnings)} for j, p in enumerate(doc.projects)]
+                "位置": location_text(p.source, o.name), "提示": "；".join(p.warnings)}
+               for j, p in enumerate(doc.projects)]
     if len(summary) > 1:
         st.caption(f"共 {len(summary)} 张绩效目标表")
         st.dataframe(summary, hide_index=True, width="stretch")
-    if doc.projects:
-        pick = st.selectbox("查看表格", range(len(doc.projects)), key=f"extract_pick_{i}",
-                            format_func=lambda j: f"{j + 1}. {doc.projects[j].name}")
-        show_extracted_table(o, doc, doc.projects[pick or 0])
+    pick = st.selectbox("查看表格", range(len(doc.projects)), key=f"extract_pick_{i}",
+                        format_func=lambda j: f"{j + 1}. {doc.projects[j].name}")
+    show_extracted_table(o, doc, doc.projects[pick or 0])
     if o.added:
         st.caption("已加入语料库。")
     elif st.button("加入语料库", key=f"extract_add_{i}"):
@@ -280,7 +284,7 @@ def show_extracted_table(o, doc, proj) -> None:
     with left:
         st.markdown(f"**{proj.name}**　部门：{doc.department or '—'}　年度：{doc.year or '—'}　"
                     f"预算数：{proj.budget_wan if proj.budget_wan is not None else '—'} 万元")
-        st.caption(f"置信度 {proj.confidence:.2f}　·　位置：{location_text(proj.source)}")
+        st.caption(f"置信度 {proj.confidence:.2f}　·　位置：{location_text(proj.source, o.name)}")
         for w in proj.warnings:
             st.warning(w)
         frame = project_to_frame(proj).drop(columns=["来源"])
@@ -331,7 +335,7 @@ def page_corpus(settings: Settings) -> None:
         if not hits:
             st.caption("没有找到。")
         for h in hits:
-            meta = " · ".join(str(x) for x in (h.document, h.department, h.year) if x)
+            meta = " · ".join(str(x) for x in (h.document, h.project.unit or h.department, h.year) if x)
             with st.expander(f"{h.project.name}（相似度 {h.score:.2f}）— {meta}"):
                 st.dataframe(project_to_frame(h.project).drop(columns=["来源"]), hide_index=True,
                              width="stretch")

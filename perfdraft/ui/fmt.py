@@ -45,11 +45,11 @@ def citations_text(cites: list[Citation]) -> str:
     return "；".join(t if n == 1 else f"{t}（×{n}）" for t, n in counts.items())
 
 
-def location_text(ref: SourceRef | None) -> str:
-    """Where in the file: page and line range."""
+def location_text(ref: SourceRef | None, file: str | None = None) -> str:
+    """Where in the file: page and line range (file overrides the stored file name, e.g. the upload's name)."""
     if ref is None:
         return "位置未知"
-    parts = [ref.file]
+    parts = [file or ref.file]
     if ref.page is not None:
         parts.append(f"第{ref.page}页")
     if ref.line is not None:

@@ -72,9 +72,9 @@ def ensure_corpus(store, settings: Settings, progress: Progress | None = None,
     return problems
 
 
-def add_to_store(store, perf: PerformanceDocument, source: str) -> Any:
+def add_to_store(store, perf: PerformanceDocument, source: str, backend: str = "rules") -> Any:
     """Store an extracted document under a source name (re-adding replaces it)."""
-    return store.add_document(perf, source=source)
+    return store.add_document(perf, source=source, backend=backend)
 
 
 def delete_document(store, source: str) -> Any:

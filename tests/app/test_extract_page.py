@@ -30,7 +30,7 @@ def test_extract_an_uploaded_file_and_a_broken_one(app, data_dir):
     tables = [d.value for d in app.dataframe if "三级指标" in d.value.columns]
     assert tables and all({"页", "行"} <= set(t.columns) for t in tables)
     assert any(t["行"].notna().any() for t in tables), "source lines are shown"
-    assert any("置信度" in c.value and "第" in c.value for c in app.caption)
+    assert any("置信度" in c.value and "今年的表.txt · 第" in c.value for c in app.caption), "location names the upload"
     shown = tables[-1]["三级指标"].iloc[0]
     assert app.code and any(shown in c.value for c in app.code), "source text is shown beside the table"
     # uploads are kept under the data directory only
