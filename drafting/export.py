@@ -204,7 +204,7 @@ def export_xlsx(obj: Project | PerformanceDocument, path: str | Path, options: E
             for k in range(1, lay.n_cols + 1):
                 ws.cell(r, k).border = border
         for k in range(lay.n_cols):
-            ws.column_dimensions[chr(ord("A") + k)].width = widths[k] if lay.n_cols == 7 else widths[k]
+            ws.column_dimensions[chr(ord("A") + k)].width = widths[k]
     cites = [(p, i, ind, c) for p in projects for i, ind in enumerate(p.indicators) for c in ind.sources]
     if cites:
         ws = wb.create_sheet("来源")

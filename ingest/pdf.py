@@ -20,7 +20,8 @@ def _open(path: Path):
     try:
         doc = pymupdf.open(str(path), filetype="pdf")
     except Exception as exc:  # MuPDF raises its own FileDataError/RuntimeError family
-        raise CorruptDocument(f"not a readable PDF ({exc})", file=str(path)) from None
+        detail = str(exc).replace(str(path), "").replace("''", "").strip(" .")
+        raise CorruptDocument(f"not a readable PDF ({type(exc).__name__}: {detail})", file=str(path)) from None
     if doc.needs_pass:
         doc.close()
         raise EncryptedDocument("PDF is password-protected; remove the password and try again", file=str(path))

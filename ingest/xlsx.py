@@ -43,10 +43,11 @@ def _sheet_items(ws, number: int) -> list[Item]:
             t = _text(cell.value)
             if t or (cell.row, cell.column) in merged:
                 origins.setdefault(cell.row, []).append((cell.column, t))
-    # a row belongs to a table when it has two or more cells, or sits under a vertical merge of a table row
+    # a row belongs to a table when it has text and two or more cells (an empty merged cell counts: a label
+    # next to an empty merged value is still a table row), or sits under a vertical merge of a table row
     table_rows: set[int] = set()
     for r in sorted(origins):
-        if sum(1 for _, t in origins[r] if t) >= 2:
+        if len(origins[r]) >= 2 and any(t for _, t in origins[r]):
             table_rows.add(r)
             for c, _ in origins[r]:
                 rs, _cs = merged.get((r, c), (1, 1))

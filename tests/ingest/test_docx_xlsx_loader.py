@@ -58,3 +58,14 @@ def test_merged_cells_are_read_from_the_xml_not_repeated(tmp_path):
     assert spans == [(0, 0, 3, 1, "产出指标"), (0, 1, 1, 2, "数量指标"), (1, 1, 1, 1, "a"), (1, 2, 1, 1, "b"),
                      (2, 1, 1, 1, "c"), (2, 2, 1, 1, "d")]
     assert (grid.n_rows, grid.n_cols) == (3, 3)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".docx", ".pdf"])
+def test_table_with_empty_header_fields_stays_one_grid(tmp_path, suffix):
+    from drafting.export import export
+    from perfdraft.models import Project
+
+    doc = load_document(export(Project(name="空表项目"), tmp_path / f"e{suffix}"))
+    assert len(doc.tables) == 1
+    m = doc.tables[0].matrix()
+    assert flat(m[0][4]) == "空表项目" and any(flat(r[0]) == "一级指标" for r in m)
