@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from perfdraft.errors import CorruptDocument, EncryptedDocument
-from perfdraft.models import Document
+from perfdraft.models import Document, Page
 from ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages, stitch
 
 SNAP = 1.5  # points: ruling positions closer than this are the same boundary
@@ -140,7 +140,8 @@ def load_pdf(path: str | Path) -> Document:
         doc.close()
     if n_text == 0:
         return Document(source=str(p), name=p.name, sha256=sha256_of(p), format="pdf", status="scanned",
-                        pages=[], warnings=["scanned: no text layer"])
+                        pages=[Page(number=n, width=w, height=h) for n, w, h, _ in per_page],
+                        warnings=["scanned: no text layer"])
     if n_text < len(per_page):
         blank = [n for n, _, _, items in per_page if not items]
         warnings.append(f"pages without a text layer (scanned?): {', '.join(map(str, blank))}")
