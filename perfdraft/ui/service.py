@@ -164,10 +164,20 @@ def lint(project: Project, budget_wan: float | None, year: int | None,
 
 
 def export_bytes(project: Project, kind: str, settings: Settings) -> bytes:
-    """Excel or Word export as bytes (written to a temp file under the data directory, then read back)."""
+    """Excel or Word export as bytes; cached per table content, since every edit reruns the page."""
+    return _export_cached(project.model_dump_json(), kind, str(settings.data_dir))
+
+
+@lru_cache(maxsize=32)
+def _export_cached(project_json: str, kind: str, data_dir: str) -> bytes:
+    return _export(Project.model_validate_json(project_json), kind, Path(data_dir))
+
+
+def _export(project: Project, kind: str, data_dir: Path) -> bytes:
+    """Write the export to a temp file under the data directory and read it back."""
     export = _need("drafting.export", "导出")
     fn = {"xlsx": export.export_xlsx, "docx": export.export_docx}[kind]
-    tmp_dir = Path(settings.data_dir) / "exports"
+    tmp_dir = data_dir / "exports"
     tmp_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=tmp_dir) as d:
         out = Path(d) / f"draft.{kind}"
