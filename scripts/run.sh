@@ -11,5 +11,6 @@ else
 fi
 if [ -f app.py ] && [ -z "${PERFDRAFT_NO_UI:-}" ]; then
   exec .venv/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false \
+    --server.maxUploadSize "${PERFDRAFT_MAX_UPLOAD_MB:-50}" \
     --server.port "${PORT:-8501}"
 fi

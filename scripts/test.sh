@@ -3,12 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages: Chromium drives the browser test; LibreOffice checks that exports open cleanly.
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-noto-cjk)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui libreoffice-writer-nogui)
+if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
-      || echo "warning: could not install chromium; the browser test will be skipped" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" \
+      >/dev/null) || echo "warning: could not install ${need[*]}; the tests needing them will be skipped" >&2
   else
-    echo "warning: chromium missing and not root; the browser test will be skipped" >&2
+    echo "warning: ${need[*]} missing and not root; the tests needing them will be skipped" >&2
   fi
 fi
 exec .venv/bin/python -m pytest "$@"
