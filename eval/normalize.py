@@ -38,7 +38,8 @@ def norm_text(s: str | None) -> str:
     s = unicodedata.normalize("NFKC", str(s))
     s = s.replace(">=", "≥").replace("<=", "≤").replace("≧", "≥").replace("≦", "≤")
     s = s.replace("百分比", "%")
-    return _WS.sub("", s)
+    # NFKC again: removing a space can bring a base letter and a combining mark together (R + ̧ -> Ŗ).
+    return unicodedata.normalize("NFKC", _WS.sub("", s))
 
 
 def norm_unit(u: str | None) -> str:

@@ -50,7 +50,8 @@ def parse_target(value: str | None) -> Target:
     m = _RANGE_RE.match(s)
     if m and len(m["unit"]) <= _UNIT_MAX:
         unit = _unit(m["unit"]) or _unit(m["ua"] or "")
-        return Target(kind="range", num=_f(m["a"]), num_max=_f(m["b"]), unit=unit)
+        lo, hi = sorted((_f(m["a"]), _f(m["b"])))  # "9-6 个月" is the same range written high to low
+        return Target(kind="range", num=lo, num_max=hi, unit=unit)
     m = _NUMBER_RE.match(s)
     if m and len(m["unit"]) <= _UNIT_MAX and not re.search(r"\d|是否|[，,。；;]", m["unit"]) \
             and not (m["unit"].startswith("年") and m["unit"] != "年"):
