@@ -381,6 +381,14 @@ _VALUE_HEAD = re.compile(
     r"|(?:[≥≤><=＞＜≧≦]|>=|<=)?\s*\d+(?:\.\d+)?\s*(?:-\s*\d+(?:\.\d+)?)?(?:\s*(?:百分比|[%％])|\s*[^\s\d≥≤<>]{1,4}(?=\s|$))?)")
 
 
+_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+
+
+def _half(s: str) -> str:
+    """Full-width ASCII forms to ASCII, one char for one char, so pattern spans still index the original."""
+    return s.translate(_HALF)
+
+
 def _stream_tokens(lines) -> list[tuple[str, int, bool]]:
     """(token, line number, starts a new line) for the whitespace-separated pieces of the lines."""
     toks = []
@@ -417,7 +425,7 @@ def _stream_record(toks: list[tuple[str, int, bool]]) -> dict:
     # find the value: the first token that starts a value pattern, after at least one name token
     vi = None
     for i in range(1, len(toks)):
-        if _VALUE_HEAD.match(toks[i][0]) and re.match(r"^[≥≤><=＞＜≧≦\d]", toks[i][0]):
+        if _VALUE_HEAD.match(_half(toks[i][0])) and re.match(r"^[≥≤><=＞＜≧≦\d]", toks[i][0]):
             vi = i
             break
     if vi is None:  # qualitative value: the token before the basis on the last line
@@ -426,7 +434,7 @@ def _stream_record(toks: list[tuple[str, int, bool]]) -> dict:
         vi = on_last[0] if len(on_last) >= 2 and on_last[0] > 0 else max(1, len(toks) - 2)
     names, rest = toks[:vi], toks[vi:]
     rest_text = " ".join(t[0] for t in rest)
-    m = _VALUE_HEAD.match(rest_text)
+    m = _VALUE_HEAD.match(_half(rest_text))  # match width-normalised; output stays verbatim
     if m and m.group(0).strip() and re.match(r"^[≥≤><=＞＜≧≦\d]", rest_text):
         vtext = m.group(0).strip()
         nv = len(vtext.split())
