@@ -524,6 +524,8 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                 hmap = _header_map(texts)
                 has |= {f for f in hmap if f}
                 after_break = bool(builder.rows)
+                if after_break:  # a page break repeats the header; rows around it may be split or lost
+                    warnings.append(f"header row repeated inside the table (line {row.cells[0].line}): page break?")
                 continue
             if hmap is not None and not builder.rows and _is_subheader(texts):
                 # a second header row naming the two value columns under a merged 指标值
@@ -575,6 +577,8 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
     for ind in indicators:
         if not ind.level3:
             ind.warnings.append("missing level3")
+        if not (ind.value or "").strip():  # often a cell wrapped onto its own row: row count differs from header
+            ind.warnings.append("value missing (row count differs from header?)")
     bad = sum(1 for i in indicators if any(not w.startswith("row realigned") for w in i.warnings))
     realigned = sum(1 for i in indicators if any(w.startswith("row realigned") for w in i.warnings))
     confidence = 1.0 if indicators else 0.2
