@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ingest.load import sha256_of
+
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".xlsx")
 MANIFEST = "manifest.jsonl"
 FAILURES = "failures.jsonl"
@@ -152,14 +154,6 @@ def output_names(inputs: list[Path]) -> dict[Path, str]:
 # ------------------------------------------------------------------------------------------------
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -257,7 +251,7 @@ def process_file(task: FileTask) -> FileOutcome:
                            seconds=time.perf_counter() - start)
 
     try:
-        sha = sha256_file(task.source)
+        sha = sha256_of(task.source)
     except OSError as exc:
         return failed("io", f"cannot read file: {exc.strerror or exc}")
     try:
@@ -422,7 +416,7 @@ def _finished(entry: ManifestEntry | None, sha: str, out: Path, backend: str) ->
     if entry is None or entry.sha256 != sha or entry.backend != backend or entry.output != str(out):
         return False
     try:
-        return out.is_file() and sha256_file(out) == entry.output_sha256
+        return out.is_file() and sha256_of(out) == entry.output_sha256
     except OSError:
         return False
 
@@ -460,7 +454,7 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
         out = out_dir / names[f]
         if not opts.force:
             try:
-                sha = sha256_file(f)
+                sha = sha256_of(f)
             except OSError:
                 sha = ""
             entry = manifest.get(keys[f])

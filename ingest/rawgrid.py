@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from perfdraft.models import BBox, Page, TableCell, TableGrid, TextLine
+from perfdraft.models import BBox, Page, TableCell, TableGrid, TextLine, covering_cell, span_matrix
 
 
 @dataclass
@@ -47,19 +47,10 @@ class RawTable:
     col_x: list[float] = field(default_factory=list)
 
     def matrix(self, fill: bool = True) -> list[list[str]]:
-        m = [["" for _ in range(self.n_cols)] for _ in range(self.n_rows)]
-        for c in self.cells:
-            for r in range(c.row, min(c.row + c.rowspan, self.n_rows)):
-                for k in range(c.col, min(c.col + c.colspan, self.n_cols)):
-                    if fill or (r == c.row and k == c.col):
-                        m[r][k] = c.text
-        return m
+        return span_matrix(self.cells, self.n_rows, self.n_cols, fill)
 
     def covering(self, row: int, col: int) -> RawCell | None:
-        for c in self.cells:
-            if c.row <= row < c.row + c.rowspan and c.col <= col < c.col + c.colspan:
-                return c
-        return None
+        return covering_cell(self.cells, row, col)
 
     def drop_row(self, row: int) -> None:
         """Remove a row; cells starting there keep their lower part, cells spanning it shrink."""

@@ -50,6 +50,25 @@ class TableCell(BaseModel):
     lineno: int | None = Field(None, description="first text line of the cell, when known")
 
 
+def span_matrix(cells, n_rows: int, n_cols: int, fill_merged: bool = False) -> list[list[str]]:
+    """Dense text matrix of cells with row/col spans; merged areas hold the origin's text only unless fill_merged."""
+    m = [["" for _ in range(n_cols)] for _ in range(n_rows)]
+    for c in cells:
+        for r in range(c.row, min(c.row + c.rowspan, n_rows)):
+            for k in range(c.col, min(c.col + c.colspan, n_cols)):
+                if fill_merged or (r == c.row and k == c.col):
+                    m[r][k] = c.text
+    return m
+
+
+def covering_cell(cells, row: int, col: int):
+    """The cell whose span covers (row, col), or None."""
+    for c in cells:
+        if c.row <= row < c.row + c.rowspan and c.col <= col < c.col + c.colspan:
+            return c
+    return None
+
+
 class TableGrid(BaseModel):
     """A table as a grid of cells, from a real table structure (DOCX, PDF ruling) or a text layout."""
 
@@ -65,20 +84,11 @@ class TableGrid(BaseModel):
 
     def matrix(self, fill_merged: bool = False) -> list[list[str]]:
         """Dense rows x cols text matrix; merged areas hold the text at the origin only unless fill_merged."""
-        m = [["" for _ in range(self.n_cols)] for _ in range(self.n_rows)]
-        for c in self.cells:
-            for r in range(c.row, min(c.row + c.rowspan, self.n_rows)):
-                for k in range(c.col, min(c.col + c.colspan, self.n_cols)):
-                    if fill_merged or (r == c.row and k == c.col):
-                        m[r][k] = c.text
-        return m
+        return span_matrix(self.cells, self.n_rows, self.n_cols, fill_merged)
 
     def cell_at(self, row: int, col: int) -> TableCell | None:
         """The cell covering (row, col), merged spans included."""
-        for c in self.cells:
-            if c.row <= row < c.row + c.rowspan and c.col <= col < c.col + c.colspan:
-                return c
-        return None
+        return covering_cell(self.cells, row, col)
 
 
 class Page(BaseModel):
