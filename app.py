@@ -8,9 +8,9 @@ from datetime import date
 import streamlit as st
 from pydantic import ValidationError
 
-from perfdraft.errors import PerfdraftError
-from perfdraft.models import ProjectBrief, Usage
-from perfdraft.settings import Settings
+from perfdraft.core.errors import PerfdraftError
+from perfdraft.core.models import ProjectBrief, Usage
+from perfdraft.core.settings import Settings
 from perfdraft.ui import service
 from perfdraft.ui.fmt import STATUS_ZH, backend_label, citations_text, error_text, location_text, usage_lines
 from perfdraft.ui.table import findings_frame, frame_to_project, project_to_frame

@@ -14,10 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from eval.scores import Scores, score_document  # noqa: E402
-from extraction.rules import extract_rules  # noqa: E402
-from ingest.text import load_text  # noqa: E402
-from perfdraft.models import PerformanceDocument  # noqa: E402
+from perfdraft.eval.scores import Scores, score_document  # noqa: E402
+from perfdraft.extraction.rules import extract_rules  # noqa: E402
+from perfdraft.ingest.text import load_text  # noqa: E402
+from perfdraft.core.models import PerformanceDocument  # noqa: E402
 
 KEYS = ["row_f1", "field_level3", "field_value", "field_description", "field_basis", "target_kind", "target_num",
         "field_name", "field_budget_wan", "field_goals"]

@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from drafting.export import ExportOptions  # noqa: E402
-from ingest.load import load_document  # noqa: E402
+from perfdraft.drafting.export import ExportOptions  # noqa: E402
+from perfdraft.ingest.load import load_document  # noqa: E402
 from tests.docgen import gold_paths, load_gold, render  # noqa: E402
 
 KINDS = {"pdf": ExportOptions(), "split.pdf": ExportOptions(page_break_after=3, split_cell=True),

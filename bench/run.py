@@ -74,7 +74,7 @@ def rendered(stem: str, fmt: str) -> Path:
     """The corpus document as txt, or its gold fixture rendered as PDF/DOCX (cached across runs)."""
     if fmt == "txt":
         return CORPUS / f"{stem}.txt"
-    from drafting import export
+    from perfdraft.drafting import export
     from tests.docgen import load_gold, render
     key = hashlib.sha256((GOLD / f"{stem}.json").read_bytes() + Path(export.__file__).read_bytes()).hexdigest()[:12]
     out = CACHE / f"{stem}-{key}.{fmt}"
@@ -87,7 +87,7 @@ def rendered(stem: str, fmt: str) -> Path:
 
 
 def gold_rows(stem: str) -> Counter:
-    from eval.normalize import norm_text
+    from perfdraft.eval.normalize import norm_text
     g = json.loads((GOLD / f"{stem}.json").read_text(encoding="utf-8"))
     return Counter((norm_text(i["level3"]), norm_text(i["value"])) for p in g["projects"] for i in p["indicators"])
 
@@ -105,8 +105,8 @@ def row_f1(got: Counter, want: Counter) -> float:
 
 def per_document(repeats: int) -> tuple[list[str], dict]:
     """Median load+extract time per document and per table, for each format."""
-    from extraction.api import extract_file, extract_loaded
-    from ingest.load import load_document
+    from perfdraft.extraction.api import extract_file, extract_loaded
+    from perfdraft.ingest.load import load_document
     lines = ["| document | format | tables | rows | load+extract ms | extract only ms | ms per table |",
              "|---|---|---:|---:|---:|---:|---:|"]
     facts = {}
@@ -177,7 +177,7 @@ def throughput(scales: list[int], jobs: int, pdf_scales: list[int] | None = None
 def _pdfplumber_rows(path: Path) -> Counter:
     """pdfplumber's tables, mapped to (三级指标, 指标值) by the header row (reused on continuation pages)."""
     import pdfplumber
-    from eval.normalize import norm_text
+    from perfdraft.eval.normalize import norm_text
     rows: Counter = Counter()
     cols = None
     with pdfplumber.open(path) as pdf:
@@ -196,8 +196,8 @@ def _pdfplumber_rows(path: Path) -> Counter:
 
 def pdf_tables(repeats: int) -> list[str]:
     """perfdraft vs pdfplumber on the same generated PDFs: time and indicator-row F1 against the gold."""
-    from eval.normalize import norm_text
-    from extraction.api import extract_file
+    from perfdraft.eval.normalize import norm_text
+    from perfdraft.extraction.api import extract_file
     lines = ["| document | gold rows | perfdraft ms | perfdraft row F1 | pdfplumber ms | pdfplumber row F1 |",
              "|---|---:|---:|---:|---:|---:|"]
     for stem in stems():
@@ -231,10 +231,10 @@ def store(sizes: list[int], queries: int) -> list[str]:
 
 def drafting(n: int) -> list[str]:
     """draft() latency p50/p95 over briefs made from the gold projects, store holding the four gold documents."""
-    from drafting.drafter import draft
-    from ingest.store import Store, load_performance_json
-    from perfdraft.models import ProjectBrief
-    from perfdraft.settings import Settings
+    from perfdraft.drafting.drafter import draft
+    from perfdraft.ingest.store import Store, load_performance_json
+    from perfdraft.core.models import ProjectBrief
+    from perfdraft.core.settings import Settings
     with tempfile.TemporaryDirectory() as tmp:
         st = Store(Settings(data_dir=Path(tmp), _env_file=None))
         golds = [load_performance_json(f) for f in sorted(GOLD.glob("*.json"))]

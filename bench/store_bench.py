@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingest.store import Store, load_performance_json  # noqa: E402
-from perfdraft.models import PerformanceDocument  # noqa: E402
-from perfdraft.settings import Settings  # noqa: E402
+from perfdraft.ingest.store import Store, load_performance_json  # noqa: E402
+from perfdraft.core.models import PerformanceDocument  # noqa: E402
+from perfdraft.core.settings import Settings  # noqa: E402
 
 GOLD = ROOT / "eval" / "fixtures" / "gold"
 CITIES = ["唐山市", "承德市", "邢台市", "保定市", "沧州市", "廊坊市", "衡水市", "邯郸市", "张家口市", "秦皇岛市"]

@@ -12,9 +12,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingest.embed import E5Embedder, HashEmbedder  # noqa: E402
-from ingest.store import Store, load_performance_json  # noqa: E402
-from perfdraft.settings import Settings  # noqa: E402
+from perfdraft.ingest.embed import E5Embedder, HashEmbedder  # noqa: E402
+from perfdraft.ingest.store import Store, load_performance_json  # noqa: E402
+from perfdraft.core.settings import Settings  # noqa: E402
 
 GOLD = ROOT / "eval" / "fixtures" / "gold"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import re
 
-from drafting.categories import canon_level1, canon_level2, is_cost
-from drafting.lint import is_unit_cost_name, money_to_wan, row_target
-from perfdraft.models import Indicator, Target
+from perfdraft.core.vocabulary import canon_level1, canon_level2, is_cost
+from perfdraft.drafting.lint import is_unit_cost_name, money_to_wan, row_target
+from perfdraft.core.models import Indicator, Target
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from drafting.drafter import draft
-from drafting.lint import has_errors
-from drafting.memory_store import MemoryStore
-from perfdraft.models import Project, ProjectBrief
+from perfdraft.drafting.drafter import draft
+from perfdraft.drafting.lint import has_errors
+from perfdraft.drafting.memory_store import MemoryStore
+from perfdraft.core.models import Project, ProjectBrief
 
 _KIND_NOISE = re.compile(r"\d{4}年|[（(【\[].*?[)）】\]]|第[一二三四五六七八九十]+批|\s+")
 
@@ -64,8 +64,8 @@ def score_draft(drafted: Project, truth: Project) -> tuple[int, int, int]:
 
 def chroma_store(gold_dir: str | Path, directory: str | Path):
     """The real Store in a scratch directory holding the gold documents, and its project-id function."""
-    from ingest.store import Store, project_id as store_id
-    from perfdraft.models import PerformanceDocument
+    from perfdraft.ingest.store import Store, project_id as store_id
+    from perfdraft.core.models import PerformanceDocument
     store = Store(path=Path(directory))
     for f in sorted(Path(gold_dir).glob("*.json")):
         doc = PerformanceDocument.model_validate_json(f.read_text(encoding="utf-8"))

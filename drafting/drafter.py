@@ -7,12 +7,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from drafting.adapt import adapt_row, shift_years
-from drafting.categories import canon_level1, canon_level2, display_level1, display_level2
-from drafting.lint import lint_project
-from drafting.memory_store import bigrams, dice
-from perfdraft.errors import ConfigError
-from perfdraft.models import (Citation, DraftResult, Indicator, Project, ProjectBrief, RetrievedProject,
+from perfdraft.drafting.adapt import adapt_row, shift_years
+from perfdraft.core.vocabulary import canon_level1, canon_level2, display_level1, display_level2
+from perfdraft.drafting.lint import lint_project
+from perfdraft.drafting.memory_store import bigrams, dice
+from perfdraft.core.errors import ConfigError
+from perfdraft.core.models import (Citation, DraftResult, Indicator, Project, ProjectBrief, RetrievedProject,
                               Target)
 
 # slots in table order; the first six must be filled
@@ -158,9 +158,9 @@ def _draft_llm(brief: ProjectBrief, store, *, k: int, backend: str, exclude_ids)
     if backend != "llm":
         raise ConfigError(f"unknown drafting backend {backend!r}: use rules or llm")
     try:
-        import drafting.llm_drafter as llm
+        import perfdraft.drafting.llm_drafter as llm
     except ModuleNotFoundError as exc:
-        if exc.name != "drafting.llm_drafter":
+        if exc.name != "perfdraft.drafting.llm_drafter":
             raise
         raise ConfigError("the LLM drafter is not installed (drafting/llm_drafter.py); use --backend rules") from None
     fn = getattr(llm, "draft_llm", None) or getattr(llm, "draft")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from perfdraft.models import PerformanceDocument, Project
+from perfdraft.core.models import PerformanceDocument, Project
 
 GRID_HEADER = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]
 GRID_HEADER_PERIOD = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "实施周期指标值", "年度指标值", "指标值确定依据"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from perfdraft.errors import InputError
-from perfdraft.models import DraftResult, PerformanceDocument, Project
+from perfdraft.core.errors import InputError
+from perfdraft.core.models import DraftResult, PerformanceDocument, Project
 
 
 class LintTarget(BaseModel):
@@ -51,7 +51,7 @@ def load_project(path: str | Path) -> Project:
     """The single table of a file (a document's first project table), e.g. last year's for a brief."""
     path = Path(path)
     if path.suffix.lower() != ".json":
-        from extraction.api import extract_file
+        from perfdraft.extraction.api import extract_file
         res = extract_file(path)
         if res.document is None or not res.document.projects:
             msg = res.errors[0].message if res.errors else "no 绩效目标表 found"

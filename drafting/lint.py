@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from drafting.categories import ALLOWED, canon_level1, canon_level2, is_cost
-from perfdraft.models import Indicator, LintFinding, Project, Target
+from perfdraft.core.vocabulary import ALLOWED, canon_level1, canon_level2, is_cost
+from perfdraft.core.models import Indicator, LintFinding, Project, Target
 
 MONEY_UNITS = ("万元", "元", "亿元", "万", "千元")
 # a row naming an amount of money (not a rate of it)
@@ -28,7 +28,7 @@ _PERCENT_IN_TEXT = re.compile(r"\d+(\.\d+)?\s*(%|％)")
 def _parse(value: str) -> Target | None:
     """The value parser from extraction, when it has landed (else None: use the row's own target)."""
     try:
-        from extraction.values import parse_target
+        from perfdraft.extraction.values import parse_target
     except ImportError:
         return None
     try:

@@ -8,11 +8,11 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-from drafting.lint import lint_project
+from perfdraft.drafting.lint import lint_project
 from perfdraft.llm.ledger import Ledger
 from perfdraft.llm.prompts import load_prompt, render
-from perfdraft.models import Citation, DraftResult, Indicator, Project, ProjectBrief, RetrievedProject
-from perfdraft.settings import Settings, get_settings
+from perfdraft.core.models import Citation, DraftResult, Indicator, Project, ProjectBrief, RetrievedProject
+from perfdraft.core.settings import Settings, get_settings
 
 LAST_YEAR_DOC = "last_year"
 MAX_EXAMPLE_ROWS = 40  # rows per example sent to the model: enough for any real table
@@ -93,7 +93,7 @@ def _cite(ids: list[str], examples: list[_Example]) -> tuple[list[Citation], lis
 
 
 def _project(draft: LLMDraft, brief: ProjectBrief, examples: list[_Example]) -> Project:
-    from extraction.values import parse_target
+    from perfdraft.extraction.values import parse_target
 
     rows = []
     for r in draft.indicators:
@@ -125,7 +125,7 @@ def _problems(draft: LLMDraft, brief: ProjectBrief, examples: list[_Example]) ->
 def draft_llm(brief: ProjectBrief, store, *, k: int = 5, exclude_ids: Iterable[str] | None = None,
               settings: Settings | None = None, client=None) -> DraftResult:
     """Draft with the configured LLM; rows cite example rows; lint errors are sent back for a bounded re-ask."""
-    from drafting.drafter import retrieve
+    from perfdraft.drafting.drafter import retrieve
 
     settings = settings or get_settings()
     if client is None:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from perfdraft.models import PerformanceDocument, Project, RetrievedProject
+from perfdraft.core.models import PerformanceDocument, Project, RetrievedProject
 
 _NOISE = re.compile(r"(\d{4}年|[（(【\[].*?[)）】\]]|第[一二三四五六七八九十]+批|\s+|[，。、；：,.;:])")
 

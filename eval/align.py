@@ -6,8 +6,8 @@ import numpy as np
 from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
-from eval.normalize import norm_text, num_equal
-from perfdraft.models import Indicator, Project
+from perfdraft.eval.normalize import norm_text, num_equal
+from perfdraft.core.models import Indicator, Project
 
 # A pair is accepted only above these similarities; below, both sides count as unmatched (FP + FN).
 PROJECT_THRESHOLD = 0.5

@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
-from eval.normalize import norm_name, norm_text, num_equal
-from perfdraft.models import PerformanceDocument, Project, ProjectBrief, RetrievedProject
+from perfdraft.eval.normalize import norm_name, norm_text, num_equal
+from perfdraft.core.models import PerformanceDocument, Project, ProjectBrief, RetrievedProject
 
 LEVEL3_MATCH = 0.6  # fuzzy level3 similarity at which a drafted row counts as the real row
 K = 5
@@ -218,7 +218,7 @@ def open_store(gold: dict[str, PerformanceDocument], settings, directory: str):
     """A real Store in a scratch directory holding every gold document (the backtest never touches data/)."""
     from pathlib import Path
 
-    from ingest.store import Store, project_id
+    from perfdraft.ingest.store import Store, project_id
     store = Store(settings, path=Path(directory))
     for stem, doc in gold.items():
         store.add_document(doc, source=doc.source or stem)
@@ -295,13 +295,13 @@ def summarise_cases(ev: BacktestEval) -> dict[str, float | None]:
 def run_backtest(task: str, gold: dict[str, PerformanceDocument], *, backend: str = "rules", settings=None,
                  progress=None) -> BacktestEval:
     """The backtest against the real Store (scratch directory) and the real drafter."""
-    from perfdraft.settings import get_settings
+    from perfdraft.core.settings import get_settings
     settings = settings or get_settings()
     with tempfile.TemporaryDirectory(prefix="perfdraft-backtest-") as tmp:
         store, id_of = open_store(gold, settings, tmp)
         drafter = None
         if task == "drafting":
-            from drafting.drafter import draft as drafter
+            from perfdraft.drafting.drafter import draft as drafter
         return run_cases(task, gold, store, id_of, backend=backend, drafter=drafter, progress=progress)
 
 

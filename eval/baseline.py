@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from eval.extraction import BaselineCheck, BaselineDrop, ExtractionEval
-from perfdraft.errors import InputError
+from perfdraft.eval.extraction import BaselineCheck, BaselineDrop, ExtractionEval
+from perfdraft.core.errors import InputError
 
 DEFAULT_TOLERANCE = 0.01  # absolute, on 0..1 metrics: one row in a hundred
 # Cost/speed figures vary by machine and are reported, never gated.

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from perfdraft.errors import InputError
-from perfdraft.models import GOLD_SCHEMA, PerformanceDocument
+from perfdraft.core.errors import InputError
+from perfdraft.core.models import GOLD_SCHEMA, PerformanceDocument
 
 
 def load_perf_json(path: Path) -> PerformanceDocument:
@@ -45,7 +45,7 @@ def load_dir(directory: Path) -> dict[str, PerformanceDocument]:
 
 def find_docs(docs_dir: Path, stems: list[str]) -> dict[str, Path]:
     """The source document for each gold stem (any supported suffix); missing ones are left out."""
-    from ingest.load import SUFFIXES
+    from perfdraft.ingest.load import SUFFIXES
     found: dict[str, Path] = {}
     for stem in stems:
         for suffix in SUFFIXES:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from eval.normalize import norm_text
-from perfdraft.models import Document, Indicator, PerformanceDocument, SourceRef
-from eval.scores import ErrorPair, Ratio
+from perfdraft.eval.normalize import norm_text
+from perfdraft.core.models import Document, Indicator, PerformanceDocument, SourceRef
+from perfdraft.eval.scores import ErrorPair, Ratio
 
 
 def cell_text(doc: Document, ref: SourceRef) -> str | None:

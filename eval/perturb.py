@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perfdraft.models import PerformanceDocument
+from perfdraft.core.models import PerformanceDocument
 
 
 def drop_rows(doc: PerformanceDocument, project: int, rows: list[int]) -> PerformanceDocument:

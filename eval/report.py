@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eval.extraction import ExtractionEval, MetricStat
-from eval.scores import HEADER_FIELDS, ROW_FIELDS, TARGET_PARTS
+from perfdraft.eval.extraction import ExtractionEval, MetricStat
+from perfdraft.eval.scores import HEADER_FIELDS, ROW_FIELDS, TARGET_PARTS
 
 WORST_SHOWN = 25
 # Acceptance targets of the extraction issue (issue 2), shown as pass/fail next to the figures.

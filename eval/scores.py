@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, computed_field
 
-from eval.align import align_projects, align_rows, text_sim
-from eval.normalize import norm_text, norm_unit, num_equal
-from perfdraft.models import Indicator, PerformanceDocument, Project, Target
+from perfdraft.eval.align import align_projects, align_rows, text_sim
+from perfdraft.eval.normalize import norm_text, norm_unit, num_equal
+from perfdraft.core.models import Indicator, PerformanceDocument, Project, Target
 
 ROW_FIELDS = ["level1", "level2", "level3", "description", "value", "period_value", "basis"]
 HEADER_FIELDS = ["name", "code", "unit", "budget_wan", "purpose", "goals"]

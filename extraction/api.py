@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from perfdraft.errors import PerfdraftError
-from perfdraft.models import Document, ErrorInfo, ExtractionResult, PerformanceDocument
-from perfdraft.settings import Settings, get_settings
+from perfdraft.core.errors import PerfdraftError
+from perfdraft.core.models import Document, ErrorInfo, ExtractionResult, PerformanceDocument
+from perfdraft.core.settings import Settings, get_settings
 
 
 def extract_rules(doc: Document) -> PerformanceDocument:
     """Deterministic layout-aware extraction (the embedded default)."""
-    from extraction.rules import extract_rules as _rules
+    from perfdraft.extraction.rules import extract_rules as _rules
     return _rules(doc)
 
 
@@ -23,7 +23,7 @@ def extract_file(path: str | Path, *, backend: str = "rules", settings: Settings
     start = time.perf_counter()
     src = str(path)
     try:
-        from ingest.load import load_document
+        from perfdraft.ingest.load import load_document
         doc = load_document(path)
         return extract_loaded(doc, backend=backend, settings=settings, client=client, start=start)
     except PerfdraftError as exc:
@@ -47,7 +47,7 @@ def extract_loaded(doc: Document, *, backend: str = "rules", settings: Settings 
         perf = extract_rules(doc)
         result = ExtractionResult(source=doc.source, status="success", document=perf, backend="rules")
     elif backend in ("llm", "hybrid"):
-        from extraction.llm import extract_with_llm  # owned by the LLM path
+        from perfdraft.extraction.llm import extract_with_llm  # owned by the LLM path
         result = extract_with_llm(doc, backend=backend, settings=settings, client=client)
     else:
         raise ValueError(f"unknown backend {backend!r}")

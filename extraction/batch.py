@@ -16,12 +16,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ingest.load import sha256_of
+from perfdraft.ingest.load import sha256_of
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".xlsx")
 MANIFEST = "manifest.jsonl"
 FAILURES = "failures.jsonl"
-DEFAULT_EXTRACTOR = "extraction.api:extract_file"
+DEFAULT_EXTRACTOR = "perfdraft.extraction.api:extract_file"
 TMP_MARK = ".tmp-"
 
 OutcomeStatus = Literal["ok", "partial", "failed", "skipped"]

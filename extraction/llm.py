@@ -12,13 +12,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from perfdraft.errors import BudgetExceeded, LLMError, LLMUnavailable
+from perfdraft.core.errors import BudgetExceeded, LLMError, LLMUnavailable
 from perfdraft.llm.grounding import Grounder, normalise
 from perfdraft.llm.ledger import Ledger
 from perfdraft.llm.prompts import load_prompt, render
-from perfdraft.models import (DepartmentGoal, Document, ErrorInfo, ExtractionResult, Indicator, PerformanceDocument,
+from perfdraft.core.models import (DepartmentGoal, Document, ErrorInfo, ExtractionResult, Indicator, PerformanceDocument,
                               Project, SourceRef, Target)
-from perfdraft.settings import Settings
+from perfdraft.core.settings import Settings
 
 log = logging.getLogger("perfdraft.extraction.llm")
 
@@ -88,8 +88,8 @@ class Chunk(BaseModel):
 
 def table_chunks(doc: Document) -> list[Chunk]:
     """One chunk per table section found by extraction.segment, with the rules parser's project for it."""
-    from extraction.rules import _effect_name, extract_section
-    from extraction.segment import find_sections
+    from perfdraft.extraction.rules import _effect_name, extract_section
+    from perfdraft.extraction.segment import find_sections
 
     effect = _effect_name(doc.text)
     chunks: list[Chunk] = []
@@ -205,7 +205,7 @@ def _goal_problems(goals: LLMDepartmentGoals, g: Grounder) -> list[str]:
 
 def parse_target(value: str) -> Target:
     """The rules extractor's value parser (one parser for every backend)."""
-    from extraction.values import parse_target as _parse
+    from perfdraft.extraction.values import parse_target as _parse
 
     return _parse(value)
 
@@ -380,7 +380,7 @@ class _Run:
 
 
 def _rules_result(doc: Document, warning: str, perf: PerformanceDocument | None = None) -> ExtractionResult:
-    from extraction.api import extract_rules
+    from perfdraft.extraction.api import extract_rules
 
     perf = perf.model_copy(deep=True) if perf is not None else extract_rules(doc)
     perf.warnings.append(warning)
@@ -401,7 +401,7 @@ def extract_with_llm(doc: Document, backend: str, settings: Settings, client=Non
         from perfdraft.llm.client import LLMClient
         client = LLMClient(settings)
     start = time.perf_counter()
-    from extraction.api import extract_rules
+    from perfdraft.extraction.api import extract_rules
 
     base = extract_rules(doc)  # department, year, and the rules reading of every table
     run = _Run(doc, backend, settings, client)

@@ -7,9 +7,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from extraction.segment import TableSection, find_sections
-from extraction.values import looks_like_value, parse_target
-from perfdraft.models import Document, Indicator, PerformanceDocument, Project, SourceRef
+from perfdraft.extraction.segment import TableSection, find_sections
+from perfdraft.extraction.values import looks_like_value, parse_target
+from perfdraft.core.models import Document, Indicator, PerformanceDocument, Project, SourceRef
 
 LEVEL1 = ("产出指标", "效益指标", "效果指标", "满意度指标", "成本指标")
 _LEVEL2_RE = re.compile(r"^(?:.{0,10}(?:指标|影响|效益))$")

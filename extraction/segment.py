@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-from perfdraft.models import Document, Scope, TextLine
+from perfdraft.core.models import Document, Scope, TextLine
 
 TITLE_KEY = "绩效目标表"
 _BOOKMARK = re.compile(r"^\s*\[bookmark:[^\]]*\]\s*")

@@ -6,7 +6,7 @@ import calendar
 import re
 import unicodedata
 
-from perfdraft.models import Target
+from perfdraft.core.models import Target
 
 _OPS = {"≥": "≥", ">=": "≥", "≧": "≥", "≤": "≤", "<=": "≤", "≦": "≤", ">": ">", "<": "<", "=": "=",
         "不低于": "≥", "不少于": "≥", "不小于": "≥", "大于等于": "≥", "不高于": "≤", "不超过": "≤",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from perfdraft.errors import CorruptDocument, TooLarge
-from perfdraft.models import Document
-from ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages
+from perfdraft.core.errors import CorruptDocument, TooLarge
+from perfdraft.core.models import Document
+from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # all members together, after decompression
 MAX_RATIO = 200  # a member that inflates more than this (and past 1 MB) is a zip bomb, not a document
@@ -143,7 +143,7 @@ def _body_items(container, items: list[Item]) -> None:
 def load_docx(path: str | Path) -> Document:
     """Load a .docx into a Document (one page: Word files carry no fixed pagination)."""
     import docx
-    from ingest.load import sha256_of
+    from perfdraft.ingest.load import sha256_of
 
     p = Path(path)
     check_zip(p, "word/document.xml")

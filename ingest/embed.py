@@ -8,8 +8,8 @@ from typing import Protocol
 
 import numpy as np
 
-from perfdraft.errors import ConfigError, StoreError
-from perfdraft.settings import Settings
+from perfdraft.core.errors import ConfigError, StoreError
+from perfdraft.core.settings import Settings
 
 _SPACE = re.compile(r"\s+")
 # Characters that carry no meaning for similarity: punctuation, brackets, digits of numbering.

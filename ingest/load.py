@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from perfdraft.errors import EmptyDocument, InputError, TooLarge, UnsupportedFormat
-from perfdraft.models import Document
+from perfdraft.core.errors import EmptyDocument, InputError, TooLarge, UnsupportedFormat
+from perfdraft.core.models import Document
 
 SUFFIXES = {".txt": "text", ".md": "markdown", ".pdf": "pdf", ".docx": "docx", ".xlsx": "xlsx"}
 MAX_BYTES = 200 * 1024 * 1024  # stops absurd inputs of any kind
@@ -40,13 +40,13 @@ def load_document(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Document:
         raise TooLarge(f"file is {size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB limit for {kind} files",
                        file=str(p))
     if kind in ("text", "markdown"):
-        from ingest.text import load_text
+        from perfdraft.ingest.text import load_text
         return load_text(p, kind=kind)
     if kind == "pdf":
-        from ingest.pdf import load_pdf
+        from perfdraft.ingest.pdf import load_pdf
         return load_pdf(p)
     if kind == "docx":
-        from ingest.docx import load_docx
+        from perfdraft.ingest.docx import load_docx
         return load_docx(p)
-    from ingest.xlsx import load_xlsx
+    from perfdraft.ingest.xlsx import load_xlsx
     return load_xlsx(p)

@@ -6,9 +6,9 @@ import bisect
 import re
 from pathlib import Path
 
-from perfdraft.errors import CorruptDocument, EncryptedDocument
-from perfdraft.models import Document, Page
-from ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages, stitch
+from perfdraft.core.errors import CorruptDocument, EncryptedDocument
+from perfdraft.core.models import Document, Page
+from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages, stitch
 
 SNAP = 1.5  # points: ruling positions closer than this are the same boundary
 _FOOTER = re.compile(r"^[\s\-—–第页/共0-9IVXivx]*$")  # page numbers such as "- 3 -", "第 3 页"
@@ -116,7 +116,7 @@ def _continues(prev: RawTable, cont: RawTable) -> bool:
 
 def load_pdf(path: str | Path) -> Document:
     """Load a PDF into a Document; scanned PDFs get status 'scanned', bad files a typed InputError."""
-    from ingest.load import sha256_of
+    from perfdraft.ingest.load import sha256_of
 
     p = Path(path)
     doc = _open(p)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from perfdraft.models import BBox, Page, TableCell, TableGrid, TextLine, covering_cell, span_matrix
+from perfdraft.core.models import BBox, Page, TableCell, TableGrid, TextLine, covering_cell, span_matrix
 
 
 @dataclass

@@ -14,11 +14,11 @@ from typing import Any, Iterable, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from ingest.embed import Embedder, make_embedder
-from ingest.store_lexical import BM25Index, NameIndex, fuse_many
-from perfdraft.errors import StoreError
-from perfdraft.models import Citation, Indicator, PerformanceDocument, Project, RetrievedProject
-from perfdraft.settings import Settings, get_settings
+from perfdraft.ingest.embed import Embedder, make_embedder
+from perfdraft.ingest.store_lexical import BM25Index, NameIndex, fuse_many
+from perfdraft.core.errors import StoreError
+from perfdraft.core.models import Citation, Indicator, PerformanceDocument, Project, RetrievedProject
+from perfdraft.core.settings import Settings, get_settings
 
 Ranking = Literal["dense", "lexical", "hybrid"]
 Where = dict[str, Any]

@@ -8,11 +8,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
-from ingest.load import SUFFIXES, sha256_of
-from ingest.store import Store
-from perfdraft.errors import PerfdraftError
-from perfdraft.models import PerformanceDocument
-from perfdraft.settings import Settings
+from perfdraft.ingest.load import SUFFIXES, sha256_of
+from perfdraft.ingest.store import Store
+from perfdraft.core.errors import PerfdraftError
+from perfdraft.core.models import PerformanceDocument
+from perfdraft.core.settings import Settings
 
 INGEST_SUFFIXES = set(SUFFIXES) | {".json"}
 
@@ -75,7 +75,7 @@ def ingest_file(store: Store, path: Path, *, backend: str = "rules", settings: S
             perf = read_performance_json(path)
             source, used = perf.source or path.name, "json"
         else:
-            from extraction.api import extract_file
+            from perfdraft.extraction.api import extract_file
             result = extract_file(path, backend=backend, settings=settings)
             if result.document is None or result.status == "failure":
                 msg = "; ".join(e.message for e in result.errors) or "extraction failed"

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from ingest.embed import char_ngrams
+from perfdraft.ingest.embed import char_ngrams
 
 NGRAMS = (2,)  # adding unigrams measured no better on the gold leave-one-out and makes postings long
 

@@ -6,8 +6,8 @@ import hashlib
 import re
 from pathlib import Path
 
-from perfdraft.errors import CorruptDocument, EmptyDocument
-from perfdraft.models import Document, Page, TableCell, TableGrid, TextLine
+from perfdraft.core.errors import CorruptDocument, EmptyDocument
+from perfdraft.core.models import Document, Page, TableCell, TableGrid, TextLine
 
 _ENCODINGS = ("utf-8-sig", "gb18030")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from perfdraft.errors import CorruptDocument
-from perfdraft.models import Document
-from ingest.docx import check_zip
-from ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages
+from perfdraft.core.errors import CorruptDocument
+from perfdraft.core.models import Document
+from perfdraft.ingest.docx import check_zip
+from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages
 
 
 def _text(v) -> str:
@@ -84,7 +84,7 @@ def _sheet_items(ws, number: int) -> list[Item]:
 def load_xlsx(path: str | Path) -> Document:
     """Load an .xlsx workbook into a Document: one page per sheet, in workbook order."""
     import openpyxl
-    from ingest.load import sha256_of
+    from perfdraft.ingest.load import sha256_of
 
     p = Path(path)
     check_zip(p, "xl/workbook.xml")

@@ -8,7 +8,7 @@ import os
 import sys
 
 from perfdraft import __version__
-from perfdraft.errors import PerfdraftError
+from perfdraft.core.errors import PerfdraftError
 
 # Each command lives in perfdraft/commands/<name>.py with register(subparsers) -> parser whose
 # defaults carry func=run; run(args) -> exit status. Heavy imports stay inside run() for start-up speed.

@@ -7,8 +7,8 @@ import random
 import zipfile
 from pathlib import Path
 
-from drafting.export import ExportOptions, export_docx, export_pdf, export_xlsx
-from perfdraft.models import PerformanceDocument
+from perfdraft.drafting.export import ExportOptions, export_docx, export_pdf, export_xlsx
+from perfdraft.core.models import PerformanceDocument
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "eval" / "fixtures" / "gold"

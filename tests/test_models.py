@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from perfdraft.models import PerformanceDocument, TableCell, TableGrid
+from perfdraft.core.models import PerformanceDocument, TableCell, TableGrid
 from tests.conftest import GOLD
 
 

@@ -30,11 +30,11 @@ def register(subparsers) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from perfdraft.errors import InputError
+    from perfdraft.core.errors import InputError
 
-    from drafting.drafter import draft
-    from drafting.io import load_project
-    from perfdraft.models import ProjectBrief
+    from perfdraft.drafting.drafter import draft
+    from perfdraft.drafting.io import load_project
+    from perfdraft.core.models import ProjectBrief
 
     suffix = args.out.suffix.lower() if args.out else ".json"
     if suffix not in (".json", ".xlsx", ".docx"):
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         first = exc.errors()[0]
         raise InputError(f"invalid brief: {first['loc'][0]}: {first['msg']}") from None
 
-    from ingest.store import Store
+    from perfdraft.ingest.store import Store
     store = Store(path=args.store) if args.store else Store()
     if store.count()[0] == 0 and brief.last_year is None:
         print("perfdraft: warning: the store is empty; run `perfdraft ingest` first (drafting from templates)",
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(result.model_dump_json(indent=2), encoding="utf-8")
     else:
-        from drafting.export import export_docx, export_xlsx
+        from perfdraft.drafting.export import export_docx, export_xlsx
         (export_xlsx if suffix == ".xlsx" else export_docx)(result.project, args.out)
     errors = [f for f in result.findings if f.severity == "error"]
     cited = sum(1 for r in result.project.indicators if r.sources)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib.resources import files
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parents[2] / "eval" / "fixtures"
+FIXTURES = Path(str(files("perfdraft.eval"))) / "fixtures"
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -46,8 +47,8 @@ def _write(path: Path, text: str) -> None:
 
 
 def run(args) -> int:
-    from perfdraft.errors import InputError
-    from perfdraft.settings import get_settings
+    from perfdraft.core.errors import InputError
+    from perfdraft.core.settings import get_settings
 
     settings = get_settings()
     backend = args.backend or settings.backend
@@ -56,12 +57,12 @@ def run(args) -> int:
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     report_path, json_path, chart_path = _outputs(args, settings, backend if not args.predictions else "predictions")
     if args.task != "extraction":
-        from eval.backtest_cli import run_backtest_task
+        from perfdraft.eval.backtest_cli import run_backtest_task
         return run_backtest_task(args, settings, backend, report_path, json_path, chart_path, progress)
 
-    from eval.baseline import DEFAULT_TOLERANCE, compare, load_baseline
-    from eval.extraction import evaluate_extraction
-    from eval.report import render_markdown, write_chart
+    from perfdraft.eval.baseline import DEFAULT_TOLERANCE, compare, load_baseline
+    from perfdraft.eval.extraction import evaluate_extraction
+    from perfdraft.eval.report import render_markdown, write_chart
 
     baseline = load_baseline(args.baseline) if args.baseline else None  # fail early on a bad file
     ev = evaluate_extraction(args.gold, args.docs, backend=backend, predictions_dir=args.predictions,

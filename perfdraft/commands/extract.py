@@ -34,8 +34,8 @@ def _progress(total: int, quiet: bool):
 
 
 def run(args: argparse.Namespace) -> int:
-    from extraction.batch import BatchOptions, BatchUsageError, run_batch
-    from perfdraft.settings import get_settings
+    from perfdraft.extraction.batch import BatchOptions, BatchUsageError, run_batch
+    from perfdraft.core.settings import get_settings
 
     if args.jobs < 1:
         print("perfdraft extract: error: --jobs must be at least 1", file=sys.stderr)

@@ -29,9 +29,9 @@ def register(subparsers) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from ingest.store_ingest import collect_files, ingest_file
-    from ingest.store import Store
-    from perfdraft.settings import get_settings
+    from perfdraft.ingest.store_ingest import collect_files, ingest_file
+    from perfdraft.ingest.store import Store
+    from perfdraft.core.settings import get_settings
 
     settings = get_settings()
     files, missing = collect_files(args.paths)

@@ -22,8 +22,8 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from drafting.io import load_project, load_tables
-    from drafting.lint import lint_project
+    from perfdraft.drafting.io import load_project, load_tables
+    from perfdraft.drafting.lint import lint_project
 
     last = load_project(args.last_year) if args.last_year else None
     n_err = n_warn = 0

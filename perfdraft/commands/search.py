@@ -29,8 +29,8 @@ def _where(args: argparse.Namespace) -> dict | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ingest.store import Store
-    from perfdraft.settings import get_settings
+    from perfdraft.ingest.store import Store
+    from perfdraft.core.settings import get_settings
 
     if args.k < 1:
         print("perfdraft search: error: --k must be at least 1")

@@ -11,11 +11,11 @@ from typing import Callable, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from perfdraft.errors import LLMError, LLMUnavailable, LLMValidationError
+from perfdraft.core.errors import LLMError, LLMUnavailable, LLMValidationError
 from perfdraft.llm.cache import LLMCache, cache_key
 from perfdraft.llm.ledger import Ledger
 from perfdraft.llm.prompts import RenderedPrompt
-from perfdraft.settings import Settings
+from perfdraft.core.settings import Settings
 
 log = logging.getLogger("perfdraft.llm")
 

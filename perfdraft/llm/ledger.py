@@ -1,11 +1,11 @@
-"""A thread-safe cost ledger (perfdraft.models.Usage) with an optional token budget."""
+"""A thread-safe cost ledger (perfdraft.core.models.Usage) with an optional token budget."""
 
 from __future__ import annotations
 
 import threading
 
-from perfdraft.errors import BudgetExceeded
-from perfdraft.models import Usage
+from perfdraft.core.errors import BudgetExceeded
+from perfdraft.core.models import Usage
 
 
 class Ledger:

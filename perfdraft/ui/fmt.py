@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from perfdraft.errors import PerfdraftError
-from perfdraft.models import Citation, ErrorInfo, SourceRef, Usage
-from perfdraft.settings import Settings
+from perfdraft.core.errors import PerfdraftError
+from perfdraft.core.models import Citation, ErrorInfo, SourceRef, Usage
+from perfdraft.core.settings import Settings
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 STATUS_ZH = {"success": "成功", "partial_success": "部分成功", "failure": "失败", "skipped": "已跳过"}

@@ -5,19 +5,19 @@ from __future__ import annotations
 import tempfile
 from functools import lru_cache
 from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel
 
-from perfdraft.errors import PerfdraftError
-from perfdraft.models import (DraftResult, ExtractionResult, LintFinding, PerformanceDocument, Project,
+from perfdraft.core.errors import PerfdraftError
+from perfdraft.core.models import (DraftResult, ExtractionResult, LintFinding, PerformanceDocument, Project,
                               ProjectBrief, RetrievedProject)
-from perfdraft.settings import Settings
+from perfdraft.core.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / "eval" / "fixtures" / "corpus"
+CORPUS = Path(str(files("perfdraft.eval"))) / "fixtures" / "corpus"
 
 Progress = Callable[[float, str], None]
 
@@ -41,7 +41,7 @@ def _need(module: str, what: str):
 
 def open_store(settings: Settings):
     """The retrieval store for these settings (local directory or Chroma server)."""
-    store_mod = _need("ingest.store", "语料库")
+    store_mod = _need("perfdraft.ingest.store", "语料库")
     return store_mod.Store(settings)
 
 
@@ -110,7 +110,7 @@ def documents_frame(docs: list[Any]) -> pd.DataFrame:
 
 def extract_path(path: Path, backend: str, settings: Settings) -> ExtractionResult:
     """Extract one saved file; extraction reports failures in the result rather than raising."""
-    api = _need("extraction.api", "抽取")
+    api = _need("perfdraft.extraction.api", "抽取")
     try:
         return api.extract_file(path, backend=backend, settings=settings)
     except PerfdraftError:
@@ -122,7 +122,7 @@ def extract_path(path: Path, backend: str, settings: Settings) -> ExtractionResu
 @lru_cache(maxsize=16)
 def _lines_of(path: str, mtime_ns: int) -> tuple[tuple[int, str], ...]:
     """Numbered text lines of a file, cached per file version (reruns redraw the page often)."""
-    from ingest.load import load_document
+    from perfdraft.ingest.load import load_document
     return tuple((ln.lineno, ln.text) for ln in load_document(path).lines)
 
 
@@ -149,7 +149,7 @@ def best_project(result: ExtractionResult, name: str) -> Project | None:
 
 def make_draft(brief: ProjectBrief, store, backend: str, settings: Settings) -> DraftResult:
     """Draft next year's table from the brief and the store."""
-    drafter = _need("drafting.drafter", "起草")
+    drafter = _need("perfdraft.drafting.drafter", "起草")
     try:
         return drafter.draft(brief, store, backend=backend)
     except ImportError as exc:  # e.g. the LLM drafter is not installed
@@ -159,7 +159,7 @@ def make_draft(brief: ProjectBrief, store, backend: str, settings: Settings) -> 
 def lint(project: Project, budget_wan: float | None, year: int | None,
          last_year: Project | None = None) -> list[LintFinding]:
     """Rule-check a (possibly edited) table."""
-    lint_mod = _need("drafting.lint", "检查")
+    lint_mod = _need("perfdraft.drafting.lint", "检查")
     return list(lint_mod.lint_project(project, budget_wan=budget_wan, year=year, last_year=last_year))
 
 
@@ -175,7 +175,7 @@ def _export_cached(project_json: str, kind: str, data_dir: str) -> bytes:
 
 def _export(project: Project, kind: str, data_dir: Path) -> bytes:
     """Write the export to a temp file under the data directory and read it back."""
-    export = _need("drafting.export", "导出")
+    export = _need("perfdraft.drafting.export", "导出")
     fn = {"xlsx": export.export_xlsx, "docx": export.export_docx}[kind]
     tmp_dir = data_dir / "exports"
     tmp_dir.mkdir(parents=True, exist_ok=True)

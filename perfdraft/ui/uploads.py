@@ -7,8 +7,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from perfdraft.errors import InputError, TooLarge, UnsupportedFormat
-from perfdraft.settings import Settings
+from perfdraft.core.errors import InputError, TooLarge, UnsupportedFormat
+from perfdraft.core.settings import Settings
 
 ALLOWED_SUFFIXES = (".pdf", ".docx", ".txt")
 _UNSAFE = re.compile(r"[^\w.\-\u4e00-\u9fff（）()]+")

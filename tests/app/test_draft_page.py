@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from perfdraft.ui.service import CORPUS
 from tests.app.conftest import assert_clean, fill_brief, messages
 
 
@@ -17,7 +18,7 @@ def test_first_start_loads_the_sample_corpus(app, data_dir):
     app.sidebar.radio(key="page").set_value("语料").run()
     assert_clean(app)
     metrics = {m.label: m.value for m in app.metric}
-    assert int(metrics["文件"]) == 4
+    assert int(metrics["文件"]) == sum(1 for p in CORPUS.iterdir() if p.is_file())
     assert int(metrics["指标行"]) > 0
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from perfdraft.errors import InputError, TooLarge, UnsupportedFormat
-from perfdraft.settings import Settings
+from perfdraft.core.errors import InputError, TooLarge, UnsupportedFormat
+from perfdraft.core.settings import Settings
 from perfdraft.ui.uploads import sanitise_name, save_upload
 
 

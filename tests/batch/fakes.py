@@ -7,7 +7,7 @@ import signal
 import time
 from pathlib import Path
 
-from perfdraft.models import ErrorInfo, ExtractionResult, Indicator, PerformanceDocument, Project
+from perfdraft.core.models import ErrorInfo, ExtractionResult, Indicator, PerformanceDocument, Project
 
 
 def extract_file(path, backend: str = "rules") -> ExtractionResult:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from extraction.batch import (BatchOptions, BatchUsageError, collect_inputs, output_names, run_batch)
+from perfdraft.extraction.batch import (BatchOptions, BatchUsageError, collect_inputs, output_names, run_batch)
 from perfdraft.cli import main
-from perfdraft.models import PerformanceDocument
+from perfdraft.core.models import PerformanceDocument
 
 FAKE = "tests.batch.fakes:extract_file"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from perfdraft.cli import main
-from perfdraft.models import DraftResult, PerformanceDocument, Project
+from perfdraft.core.models import DraftResult, PerformanceDocument, Project
 from tests.conftest import GOLD
 
 GOOD = {
@@ -42,9 +42,9 @@ def test_lint_reads_documents_and_drafts(tmp_path, capsys):
     doc = PerformanceDocument.model_validate_json(gold.read_text(encoding="utf-8"))
     assert main(["lint", str(gold)]) == 1  # real published tables trip errors (e.g. 满意度 written as >90%)
     assert doc.projects[0].name in capsys.readouterr().out
-    from drafting.drafter import draft
-    from drafting.memory_store import MemoryStore
-    from perfdraft.models import ProjectBrief
+    from perfdraft.drafting.drafter import draft
+    from perfdraft.drafting.memory_store import MemoryStore
+    from perfdraft.core.models import ProjectBrief
     result = draft(ProjectBrief(name="宣传费", budget_wan=8, year=2026), MemoryStore.from_dir(GOLD))
     path = tmp_path / "d.json"
     path.write_text(result.model_dump_json(), encoding="utf-8")
@@ -63,7 +63,7 @@ def test_lint_bad_files_give_a_one_line_error(tmp_path, capsys, content):
 def test_draft_command_with_a_chroma_store(tmp_path, capsys, monkeypatch):
     pytest.importorskip("chromadb")
     monkeypatch.setenv("PERFDRAFT_DATA_DIR", str(tmp_path / "data"))
-    from ingest.store import Store
+    from perfdraft.ingest.store import Store
     store = Store(path=tmp_path / "store")
     for f in sorted(GOLD.glob("*.json")):
         doc = PerformanceDocument.model_validate_json(f.read_text(encoding="utf-8"))

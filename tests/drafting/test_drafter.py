@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from drafting.categories import canon_level1, canon_level2
-from drafting.drafter import REQUIRED, draft
-from drafting.lint import money_to_wan
-from drafting.memory_store import MemoryStore
-from perfdraft.models import Indicator, Project, ProjectBrief, Target
+from perfdraft.core.vocabulary import canon_level1, canon_level2
+from perfdraft.drafting.drafter import REQUIRED, draft
+from perfdraft.drafting.lint import money_to_wan
+from perfdraft.drafting.memory_store import MemoryStore
+from perfdraft.core.models import Indicator, Project, ProjectBrief, Target
 from tests.conftest import GOLD
 
 STORE = MemoryStore.from_dir(GOLD)
@@ -102,17 +102,17 @@ def test_satisfaction_rows_are_rewritten_to_at_least_percent():
 def test_unknown_or_missing_llm_backend_is_a_config_error():
     import importlib.util
 
-    from perfdraft.errors import ConfigError
+    from perfdraft.core.errors import ConfigError
     brief = ProjectBrief(name="x", budget_wan=1, year=2026)
     with pytest.raises(ConfigError):
         draft(brief, None, backend="magic")
-    if importlib.util.find_spec("drafting.llm_drafter") is None:
+    if importlib.util.find_spec("perfdraft.drafting.llm_drafter") is None:
         with pytest.raises(ConfigError, match="llm_drafter"):
             draft(brief, None, backend="llm")
 
 
 def test_backtest_meets_the_recurring_kind_targets():
-    from drafting.backtest import run
+    from perfdraft.drafting.backtest import run
     res = run(GOLD)
     assert res.drafts_with_errors == 0
     assert res.recall_recurring >= 0.7 and res.value_agreement_recurring >= 0.6
@@ -131,7 +131,7 @@ def test_unit_cost_rows_keep_their_value_and_strict_ceilings_become_at_most():
                                                  ("2025年12月", 20251231, "2026年12月"),
                                                  ("1002025年12月31日", 20251231, "2026年12月31日")])
 def test_deadlines_move_into_the_budget_year(value, num, expected):
-    from drafting.adapt import adapt_row
+    from perfdraft.drafting.adapt import adapt_row
     ind = Indicator(level1="产出指标", level2="时效指标", level3="完成时限", value=value,
                     target=Target(kind="date", op="=", num=num))
     new = adapt_row(ind, src_year=2025, src_budget=5, year=2026, budget=5)

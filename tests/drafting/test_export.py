@@ -10,9 +10,9 @@ import docx
 import openpyxl
 import pytest
 
-from drafting.export import ExportOptions, export, export_docx, export_pdf, export_xlsx, layout_project
-from ingest.load import load_document
-from perfdraft.models import Citation, Project
+from perfdraft.drafting.export import ExportOptions, export, export_docx, export_pdf, export_xlsx, layout_project
+from perfdraft.ingest.load import load_document
+from perfdraft.core.models import Citation, Project
 from tests import docgen
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -109,7 +109,7 @@ def test_libreoffice_opens_the_export(tmp_path, project, suffix):
 
 # ------------------------------------------------------------------------------------------ round trip
 
-extraction = pytest.importorskip("extraction.api")
+extraction = pytest.importorskip("perfdraft.extraction.api")
 
 ROW_FIELDS = ["level1", "level2", "level3", "description", "value", "period_value", "basis", "target"]
 HEAD_FIELDS = ["name", "code", "unit", "budget_wan", "purpose", "goals"]

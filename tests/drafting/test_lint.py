@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from drafting.lint import lint_project
-from perfdraft.models import Indicator, Project, Target
+from perfdraft.drafting.lint import lint_project
+from perfdraft.core.models import Indicator, Project, Target
 
 PCT = dict(kind="number", unit="%")
 

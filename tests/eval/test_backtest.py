@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from eval.backtest import (match_level3, recall_at_k, reciprocal_rank, recurring_members, render_backtest_markdown,
+from perfdraft.eval.backtest import (match_level3, recall_at_k, reciprocal_rank, recurring_members, render_backtest_markdown,
                            run_cases, score_draft)
-from eval.data import load_dir
-from eval import perturb
-from perfdraft.models import DraftResult, PerformanceDocument, RetrievedProject
+from perfdraft.eval.data import load_dir
+from perfdraft.eval import perturb
+from perfdraft.core.models import DraftResult, PerformanceDocument, RetrievedProject
 from tests.conftest import GOLD
 
 

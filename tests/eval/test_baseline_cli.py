@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from eval import perturb
-from eval.baseline import compare, load_baseline
-from eval.data import load_dir
-from eval.extraction import evaluate_extraction
+from perfdraft.eval import perturb
+from perfdraft.eval.baseline import compare, load_baseline
+from perfdraft.eval.data import load_dir
+from perfdraft.eval.extraction import evaluate_extraction
 from perfdraft.cli import main
-from perfdraft.errors import InputError
+from perfdraft.core.errors import InputError
 from tests.conftest import GOLD
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from eval import perturb
-from eval.data import load_dir, load_perf_json
-from eval.extraction import DocCost, score_run
-from eval.normalize import norm_text, num_equal
-from eval.scores import HEADER_FIELDS, ROW_FIELDS, TARGET_PARTS, score_document
-from perfdraft.errors import InputError
+from perfdraft.eval import perturb
+from perfdraft.eval.data import load_dir, load_perf_json
+from perfdraft.eval.extraction import DocCost, score_run
+from perfdraft.eval.normalize import norm_text, num_equal
+from perfdraft.eval.scores import HEADER_FIELDS, ROW_FIELDS, TARGET_PARTS, score_document
+from perfdraft.core.errors import InputError
 
 
 @pytest.fixture(scope="module")

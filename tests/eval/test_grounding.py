@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from eval.grounding import is_grounded, score_grounding
-from ingest.load import load_document
-from perfdraft.models import Indicator, PerformanceDocument, Project, SourceRef
+from perfdraft.eval.grounding import is_grounded, score_grounding
+from perfdraft.ingest.load import load_document
+from perfdraft.core.models import Indicator, PerformanceDocument, Project, SourceRef
 from tests.conftest import CORPUS
 
 DOC = "002_9d927ef525b240df.txt"

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from eval.extraction import evaluate_extraction
+from perfdraft.eval.extraction import evaluate_extraction
 from tests.conftest import CORPUS, GOLD
 from tests.llm.conftest import make_settings
 from tests.llm.fake_server import FakeLLM

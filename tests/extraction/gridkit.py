@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perfdraft.models import Document, Page, TableCell, TableGrid, TextLine
+from perfdraft.core.models import Document, Page, TableCell, TableGrid, TextLine
 
 
 def grid_cells(rows: list[list[str | tuple[str, int, int] | None]]) -> list[TableCell]:

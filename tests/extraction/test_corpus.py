@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from eval.scores import score_document
-from extraction.rules import extract_rules
-from ingest.text import load_text
-from perfdraft.models import PerformanceDocument
+from perfdraft.eval.scores import score_document
+from perfdraft.extraction.rules import extract_rules
+from perfdraft.ingest.text import load_text
+from perfdraft.core.models import PerformanceDocument
 
 FIXTURES = Path(__file__).resolve().parents[2] / "eval" / "fixtures"
 STEMS = sorted(p.stem for p in (FIXTURES / "corpus").glob("*.txt"))

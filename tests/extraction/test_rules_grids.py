@@ -1,7 +1,7 @@
 """Rule extraction on grids like the PDF/DOCX/XLSX loaders make: merges, page splits, layout variants."""
 
-from extraction.rules import extract_rules
-from extraction.segment import find_sections
+from perfdraft.extraction.rules import extract_rules
+from perfdraft.extraction.segment import find_sections
 from tests.extraction.gridkit import make_doc
 
 HEADER = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]
@@ -134,7 +134,7 @@ def test_two_row_header_with_merged_value_heading():
 
 
 def test_a_broken_section_does_not_lose_the_others(monkeypatch):
-    import extraction.rules as rules
+    import perfdraft.extraction.rules as rules
     grid = META + [HEADER, ["产出指标", "数量指标", "件数", "件数", "≥5件", ""]]
     doc = make_doc(["1.甲项目绩效目标表", grid, "2.乙项目绩效目标表", grid])
     real = rules.extract_section

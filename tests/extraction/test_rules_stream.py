@@ -1,8 +1,8 @@
 """Rows rebuilt from a pdftotext-like line stream (no explicit grid), and section segmentation."""
 
-from extraction.rules import extract_rules
-from extraction.segment import find_sections
-from ingest.text import load_text
+from perfdraft.extraction.rules import extract_rules
+from perfdraft.extraction.segment import find_sections
+from perfdraft.ingest.text import load_text
 
 STREAM = """某县医疗保障局
 2025 年部门预算绩效文本

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from extraction.batch import BatchOptions, run_batch
-from perfdraft.models import PerformanceDocument
+from perfdraft.extraction.batch import BatchOptions, run_batch
+from perfdraft.core.models import PerformanceDocument
 from tests.hardening.badcorpus import CORPUS, INJECTION
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# file -> (allowed statuses, allowed error kinds); kinds are the perfdraft.errors kinds
+# file -> (allowed statuses, allowed error kinds); kinds are the perfdraft.core.errors kinds
 EXPECTED = {
     "empty.txt": ({"failed"}, {"empty"}),
     "random_bytes.pdf": ({"failed"}, {"corrupt"}),

@@ -89,8 +89,8 @@ def _ingest(src: Path, store_dir: Path, quiet: bool) -> subprocess.Popen:
 
 
 def _store_state(store_dir: Path) -> tuple:
-    from ingest.store import Store
-    from perfdraft.settings import Settings
+    from perfdraft.ingest.store import Store
+    from perfdraft.core.settings import Settings
     st = Store(Settings(data_dir=store_dir.parent, _env_file=None), path=store_dir)
     stats = st.stats()
     return st.count(), stats.documents, sorted(p.id for p in st.projects())

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from extraction.api import extract_file
-from perfdraft.models import ExtractionResult
+from perfdraft.extraction.api import extract_file
+from perfdraft.core.models import ExtractionResult
 from tests.hardening.perturb import PERTURBATIONS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from drafting.export import ExportOptions
+from perfdraft.drafting.export import ExportOptions
 from tests import docgen
 
 SMALL = "000_bcf204015f35a258"  # 3 tables, every field filled

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perfdraft.models import Document, Project, TableGrid
+from perfdraft.core.models import Document, Project, TableGrid
 
 HEADER = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]
 

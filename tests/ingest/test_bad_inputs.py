@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.docx import SuspiciousArchive
-from ingest.load import load_document
-from perfdraft.errors import CorruptDocument, EmptyDocument, EncryptedDocument, InputError
+from perfdraft.ingest.docx import SuspiciousArchive
+from perfdraft.ingest.load import load_document
+from perfdraft.core.errors import CorruptDocument, EmptyDocument, EncryptedDocument, InputError
 from tests import docgen
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import docx
 import pytest
 
-from ingest.docx import parse_table
-from ingest.load import load_document
+from perfdraft.ingest.docx import parse_table
+from perfdraft.ingest.load import load_document
 from tests.ingest.helpers import assert_grid_matches, flat, table_for
 
 
@@ -62,8 +62,8 @@ def test_merged_cells_are_read_from_the_xml_not_repeated(tmp_path):
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".docx", ".pdf"])
 def test_table_with_empty_header_fields_stays_one_grid(tmp_path, suffix):
-    from drafting.export import export
-    from perfdraft.models import Project
+    from perfdraft.drafting.export import export
+    from perfdraft.core.models import Project
 
     doc = load_document(export(Project(name="空表项目"), tmp_path / f"e{suffix}"))
     assert len(doc.tables) == 1

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from drafting.export import ExportOptions
+from perfdraft.drafting.export import ExportOptions
 from tests import docgen
 
-pytest.importorskip("extraction.rules")
-scores = pytest.importorskip("eval.scores")
+pytest.importorskip("perfdraft.extraction.rules")
+scores = pytest.importorskip("perfdraft.eval.scores")
 
-from extraction.api import extract_file  # noqa: E402
+from perfdraft.extraction.api import extract_file  # noqa: E402
 
 CORPUS = docgen.ROOT / "eval" / "fixtures" / "corpus"
 STEMS = ["000_bcf204015f35a258", "001_6fdd445ec51644fc", "002_9d927ef525b240df"]

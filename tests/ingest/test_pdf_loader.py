@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.load import load_document
+from perfdraft.ingest.load import load_document
 from tests.ingest.helpers import assert_grid_matches, flat, header_row, table_for
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.rawgrid import RawCell, RawLine, RawTable, stitch
+from perfdraft.ingest.rawgrid import RawCell, RawLine, RawTable, stitch
 
 HEADER = ["一级指标", "二级指标", "三级指标", "指标值"]
 

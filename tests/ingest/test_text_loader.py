@@ -1,6 +1,6 @@
 """load_text: encodings, pages, and table grids made explicit by the text layout."""
 
-from ingest.text import load_text
+from perfdraft.ingest.text import load_text
 
 
 def test_gbk_file_is_detected_without_being_told(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from perfdraft.settings import Settings
+from perfdraft.core.settings import Settings
 from tests.llm.fake_server import FakeLLM
 
 SECRET = "sk-test-DO-NOT-LEAK-4242"

@@ -43,8 +43,8 @@ def test_extract_llm_unreachable_fails_with_one_clear_line(tmp_path):
 
 @pytest.mark.slow
 def test_extract_hybrid_unreachable_writes_the_rules_result(tmp_path):
-    from extraction.api import extract_rules
-    from ingest.load import load_document
+    from perfdraft.extraction.api import extract_rules
+    from perfdraft.ingest.load import load_document
 
     proc = _run(tmp_path, "hybrid", _closed_port_url())
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -9,7 +9,7 @@ import socket
 import pytest
 from pydantic import BaseModel, Field
 
-from perfdraft.errors import BudgetExceeded, LLMUnavailable, LLMValidationError
+from perfdraft.core.errors import BudgetExceeded, LLMUnavailable, LLMValidationError
 from perfdraft.llm.cache import LLMCache
 from perfdraft.llm.client import LLMClient, parse_json_reply
 from perfdraft.llm.grounding import Grounder

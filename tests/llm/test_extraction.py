@@ -7,10 +7,10 @@ import socket
 
 import pytest
 
-from extraction.api import extract_loaded, extract_rules
-from extraction.llm import extract_with_llm
-from ingest.load import load_document
-from perfdraft.errors import ConfigError, LLMUnavailable
+from perfdraft.extraction.api import extract_loaded, extract_rules
+from perfdraft.extraction.llm import extract_with_llm
+from perfdraft.ingest.load import load_document
+from perfdraft.core.errors import ConfigError, LLMUnavailable
 from perfdraft.llm.client import LLMClient
 from tests.llm.conftest import SECRET
 from tests.llm.fake_server import FakeLLM

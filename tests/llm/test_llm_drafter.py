@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from drafting.drafter import draft as rules_draft
-from drafting.llm_drafter import draft_llm
-from drafting.memory_store import MemoryStore
+from perfdraft.drafting.drafter import draft as rules_draft
+from perfdraft.drafting.llm_drafter import draft_llm
+from perfdraft.drafting.memory_store import MemoryStore
 from perfdraft.llm.client import LLMClient
-from perfdraft.models import ProjectBrief
+from perfdraft.core.models import ProjectBrief
 from tests.llm.fake_server import FakeLLM, Reply
 from tests.llm.oracle import GOLD
 

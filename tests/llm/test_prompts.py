@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from perfdraft.errors import ConfigError
+from perfdraft.core.errors import ConfigError
 from perfdraft.llm.prompts import PROMPTS_DIR, load_prompt, parse_prompt, render
 
 FILE = "---\nid: demo\nversion: 2\n---\n[system]\nSchema: {{schema}}\n[user]\n<document>\n{{chunk}}\n</document>\n"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from extraction.llm import extract_with_llm
-from ingest.load import load_document
+from perfdraft.extraction.llm import extract_with_llm
+from perfdraft.ingest.load import load_document
 from perfdraft.llm.client import LLMClient
-from perfdraft.settings import Settings
+from perfdraft.core.settings import Settings
 from tests.llm.oracle import gold_projects
 
 STEM = "000_bcf204015f35a258"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.embed import HashEmbedder
-from ingest.store import Store
-from perfdraft.models import PerformanceDocument
-from perfdraft.settings import Settings
+from perfdraft.ingest.embed import HashEmbedder
+from perfdraft.ingest.store import Store
+from perfdraft.core.models import PerformanceDocument
+from perfdraft.core.settings import Settings
 
 GOLD = Path(__file__).resolve().parents[2] / "eval" / "fixtures" / "gold"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.store import Store
+from perfdraft.ingest.store import Store
 from perfdraft.cli import main
-from perfdraft.settings import Settings
+from perfdraft.core.settings import Settings
 
 from .conftest import GOLD, gold_docs
 

@@ -9,9 +9,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import numpy as np
 import pytest
 
-from ingest.embed import HashEmbedder, OpenAIEmbedder, char_ngrams, make_embedder
-from perfdraft.errors import ConfigError, StoreError
-from perfdraft.settings import Settings
+from perfdraft.ingest.embed import HashEmbedder, OpenAIEmbedder, char_ngrams, make_embedder
+from perfdraft.core.errors import ConfigError, StoreError
+from perfdraft.core.settings import Settings
 
 
 def test_hash_embedder_is_deterministic_and_unit_length():
@@ -95,7 +95,7 @@ def test_openai_embedder_needs_configuration():
 
 @pytest.mark.slow
 def test_e5_embedder_ships_in_the_package_and_ranks_by_meaning():
-    from ingest.embed import E5Embedder
+    from perfdraft.ingest.embed import E5Embedder
     e = E5Embedder()
     q = e.query("印刷费")
     printing, property_fee = e.passages(["印刷费 用于印制宣传材料", "物业管理费 保洁保安"])
@@ -104,7 +104,7 @@ def test_e5_embedder_ships_in_the_package_and_ranks_by_meaning():
 
 
 def test_each_embedder_gets_its_own_collections(tmp_path):
-    from ingest.store import Store
+    from perfdraft.ingest.store import Store
     from .conftest import gold_docs
     s = Settings(data_dir=tmp_path, _env_file=None)
     perf = gold_docs()[0]

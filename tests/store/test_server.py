@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.embed import HashEmbedder
-from ingest.store import Store
-from perfdraft.settings import Settings
+from perfdraft.ingest.embed import HashEmbedder
+from perfdraft.ingest.store import Store
+from perfdraft.core.settings import Settings
 
 from .conftest import gold_docs
 
@@ -75,7 +75,7 @@ def test_server_store_behaves_like_local(chroma_server: int, tmp_path: Path):
 
 
 def test_unreachable_server_is_a_store_error_naming_it(tmp_path: Path):
-    from perfdraft.errors import StoreError
+    from perfdraft.core.errors import StoreError
     port = _free_port()  # nothing listens there
     settings = Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=port, _env_file=None)
     with pytest.raises(StoreError) as info:

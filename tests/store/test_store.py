@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from ingest.store import Store, doc_key, project_id, region_of, row_id
-from perfdraft.models import Project
+from perfdraft.ingest.store import Store, doc_key, project_id, region_of, row_id
+from perfdraft.core.models import Project
 
 from .conftest import gold_docs
 

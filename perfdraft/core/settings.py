@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from perfdraft.errors import ConfigError
+from perfdraft.core.errors import ConfigError
 
 StructuredMode = Literal["auto", "json_schema", "json_object", "prompt"]
 Backend = Literal["rules", "llm", "hybrid"]

@@ -1,0 +1,162 @@
+"""The indicator vocabulary, column-header and label synonyms (data in vocabulary.json), with the lookups every layer uses."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib.resources import files
+
+_DATA = json.loads(files("perfdraft.core").joinpath("vocabulary.json").read_text(encoding="utf-8"))
+
+ALLOWED: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["allowed"].items()}
+COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["columns"].items()}
+LABEL_SYNONYMS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["labels"].items()}
+SELF_EVALUATION: tuple[str, ...] = tuple(_DATA["self_evaluation"])
+TITLES: tuple[str, ...] = tuple(_DATA["titles"])
+DEPARTMENT_TITLES = tuple(re.compile(p) for p in _DATA["department_titles"])
+_SUFFIXES = sorted(_DATA["level_suffixes"], key=len, reverse=True)
+_L1 = {alias: canon for canon, aliases in _DATA["level1"].items() for alias in aliases}
+_L2 = {alias: canon for canon, aliases in _DATA["level2"].items() for alias in aliases}
+_COLUMN = {syn: role for role, syns in _DATA["columns"].items() for syn in syns}
+_COLUMN_PATTERNS = [(re.compile(p), role) for role, ps in _DATA["column_patterns"].items() for p in ps]
+_LABEL = {syn: field for field, syns in _DATA["labels"].items() for syn in syns}
+
+_WS = re.compile(r"\s+")
+# template remnants around a level name: *, ★, (必填硬性指标), （★）, a leading number
+_MARKS = re.compile(r"^[*★☆\d.、]+|[*★☆]+$")
+_PARENS = re.compile(r"[(（][^()（）]*[)）]")
+
+
+def compact(text: str | None) -> str:
+    """Text without any whitespace (line-break artefacts inside short cells)."""
+    return _WS.sub("", text or "")
+
+
+@lru_cache(maxsize=4096)
+def level_base(text: str) -> str:
+    """A level name reduced to its base: 数量指标 / 数量值 / 数量指标(必填硬性指标) -> 数量."""
+    s = _PARENS.sub("", compact(text))
+    s = _MARKS.sub("", s)
+    for suf in _SUFFIXES:
+        if s.endswith(suf) and len(s) > len(suf):
+            return s[: -len(suf)]
+    return s
+
+
+def level1_canon(text: str | None) -> str | None:
+    """The framework's 一级 a cell names (产出, 效益, 成本, 满意度), or None when it is no level1 name."""
+    if not text or len(compact(text)) > 16:
+        return None
+    return _L1.get(level_base(text))
+
+
+def level2_canon(text: str | None) -> str | None:
+    """The framework's 二级 a cell names (数量 … 服务对象满意度), or None when it is no level2 name."""
+    if not text or len(compact(text)) > 20:
+        return None
+    return _L2.get(level_base(text))
+
+
+def is_level1(text: str | None) -> bool:
+    return level1_canon(text) is not None
+
+
+def is_level2(text: str | None) -> bool:
+    return level2_canon(text) is not None
+
+
+def is_level2_fragment(text: str | None) -> bool:
+    """The first half of a level2 name wrapped over two lines (经济效益 + 指标): a base with no suffix."""
+    c = compact(text)
+    return bool(c) and c in _L2 and not any(c.endswith(s) for s in _SUFFIXES)
+
+
+@lru_cache(maxsize=4096)
+def column_role(text: str | None) -> str | None:
+    """The role of an indicator-grid header cell: level1 … value, period_value, basis, unit, extra; None if unknown."""
+    c = compact(text)
+    if not c:
+        return None
+    for cand in (c, _PARENS.sub("", c)):
+        if cand in _COLUMN:
+            return _COLUMN[cand]
+        for pat, role in _COLUMN_PATTERNS:
+            if pat.search(cand):
+                return role
+    if "确定依据" in c or "设定依据" in c:
+        return "basis"
+    if c.endswith(("指标值", "目标值")) and len(c) <= 10:
+        return "period_value" if any(k in c for k in ("实施期", "长期", "实施周期")) else "value"
+    if any(k in c for k in ("权重", "分值", "评分", "扣分", "备注")):
+        return "extra"
+    return None
+
+
+def is_self_evaluation(text: str | None) -> bool:
+    """A header cell of a 自评表 (实际完成值, 得分 …): such grids report results, not targets."""
+    c = compact(text)
+    return any(k in c for k in SELF_EVALUATION)
+
+
+@lru_cache(maxsize=4096)
+def label_field(text: str | None) -> str | None:
+    """The project field a header label names (name, code, department, unit, budget, purpose, goals, period_goals)."""
+    c = _PARENS.sub("", compact(text)).rstrip(":：")
+    if not c:
+        return None
+    return _LABEL.get(c)
+
+
+def labels_for(field: str) -> tuple[str, ...]:
+    """Every synonym of a header label, longest first (so 年度绩效目标 is tried before 绩效目标)."""
+    return tuple(sorted(LABEL_SYNONYMS.get(field, ()), key=len, reverse=True))
+
+
+def is_title(text: str | None) -> bool:
+    """A line naming a 绩效目标表 of any of the known title forms."""
+    c = compact(text)
+    return any(t in c for t in TITLES) or ("绩效目标" in c and c.endswith("表"))
+
+
+def is_department_title(text: str | None) -> bool:
+    c = compact(text)
+    return any(p.search(c) for p in DEPARTMENT_TITLES)
+
+
+# ---- categories of the framework (lint, drafter, adaptation) --------------------------------------------------
+
+
+def _strip(name: str | None) -> str:
+    return compact(name).removesuffix("指标")
+
+
+def canon_level1(name: str | None) -> str:
+    """产出指标 -> 产出; 效果指标 -> 效益 (the older name); unknown names come back stripped."""
+    return level1_canon(name) or _strip(name)
+
+
+def canon_level2(name: str | None) -> str:
+    """社会效益指标 -> 社会效益; 可持续性影响 -> 可持续影响; unknown names come back stripped."""
+    return level2_canon(name) or _strip(name)
+
+
+def level1_for_level2(level2: str) -> str | None:
+    """The proper 一级 of a canonical 二级 (成本 sits under 产出 in the older scheme)."""
+    for l1, l2s in ALLOWED.items():
+        if level2 in l2s:
+            return l1
+    return None
+
+
+def is_cost(level1: str | None, level2: str | None) -> bool:
+    """A cost row: 二级 成本 under 产出, or any row of the 成本 一级."""
+    return canon_level2(level2) == "成本" or canon_level1(level1) == "成本"
+
+
+def display_level1(canon: str) -> str:
+    return f"{canon}指标"
+
+
+def display_level2(canon: str) -> str:
+    return f"{canon}指标"

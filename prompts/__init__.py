@@ -1,0 +1,1 @@
+"""Versioned prompt files (package data): id@version in every cache key and result."""
