@@ -28,7 +28,7 @@ _PERCENT_IN_TEXT = re.compile(r"\d+(\.\d+)?\s*(%|％)")
 def _parse(value: str) -> Target | None:
     """The value parser from extraction, when it has landed (else None: use the row's own target)."""
     try:
-        from perfdraft.extraction.values import parse_target
+        from perfdraft.core.values import parse_target
     except ImportError:
         return None
     try:

@@ -93,7 +93,7 @@ def _cite(ids: list[str], examples: list[_Example]) -> tuple[list[Citation], lis
 
 
 def _project(draft: LLMDraft, brief: ProjectBrief, examples: list[_Example]) -> Project:
-    from perfdraft.extraction.values import parse_target
+    from perfdraft.core.values import parse_target
 
     rows = []
     for r in draft.indicators:

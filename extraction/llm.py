@@ -205,7 +205,7 @@ def _goal_problems(goals: LLMDepartmentGoals, g: Grounder) -> list[str]:
 
 def parse_target(value: str) -> Target:
     """The rules extractor's value parser (one parser for every backend)."""
-    from perfdraft.extraction.values import parse_target as _parse
+    from perfdraft.core.values import parse_target as _parse
 
     return _parse(value)
 

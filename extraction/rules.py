@@ -7,12 +7,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from perfdraft.extraction.segment import TableSection, find_sections
-from perfdraft.extraction.values import looks_like_value, parse_target
+from perfdraft.core import vocabulary as vocab
+from perfdraft.extraction import header as hdr
+from perfdraft.ingest.layout import TABLE_END
+from perfdraft.extraction.interpret import Column, align_row, header_columns, is_indicator_header
+from perfdraft.extraction.segment import TableSection, find_sections, is_self_evaluation_grid
+from perfdraft.core.values import looks_like_value, parse_target
 from perfdraft.core.models import Document, Indicator, PerformanceDocument, Project, SourceRef
 
-LEVEL1 = ("产出指标", "效益指标", "效果指标", "满意度指标", "成本指标")
-_LEVEL2_RE = re.compile(r"^(?:.{0,10}(?:指标|影响|效益))$")
 _EFFECT_L2 = re.compile(r"(?:效益|可持续|影响)")
 _SATIS_L2 = re.compile(r"满意")
 _OUTPUT_L2 = ("数量指标", "质量指标", "时效指标")
@@ -20,10 +22,10 @@ _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _WS_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _CODE_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
-FIELDS = {"一级指标": "level1", "二级指标": "level2", "三级指标": "level3", "绩效指标描述": "description",
-          "指标描述": "description", "指标解释": "description", "指标内容": "description", "指标值": "value",
-          "年度指标值": "value", "年度目标值": "value", "实施周期指标值": "period_value",
-          "指标值确定依据": "basis", "确定依据": "basis"}
+# grids whose rows keep only the cells the text has (omitted merges, vanished empties): aligned by content
+RAGGED_ORIGINS = {"text-pipes", "text-pipe-cells", "text-spaces", "text-cell-lines"}
+FRAGMENTED_ORIGINS = {"text-spaces"}  # a cell may be several whitespace-separated tokens
+
 
 def tidy(s: str | None) -> str:
     """Collapse line-break artefacts: no whitespace between CJK characters, other spaces kept single."""
@@ -63,13 +65,8 @@ def _lab(word: str) -> str:
     return r"\s*".join(map(re.escape, word))
 
 
-def is_level1(s: str) -> bool:
-    return _compact(s) in LEVEL1
-
-
-def is_level2(s: str) -> bool:
-    c = _compact(s)
-    return bool(c) and len(c) <= 12 and bool(_LEVEL2_RE.match(c)) and not any(ch.isdigit() for ch in c)
+is_level1 = vocab.is_level1
+is_level2 = vocab.is_level2
 
 
 @dataclass
@@ -189,19 +186,21 @@ def _goals(parts: list[str], stream: bool) -> list[str]:
 
 
 def _is_header_row(texts: list[str]) -> bool:
-    joined = "".join(texts)
-    if "指标" not in joined:
-        return False
-    c = _compact(joined)
-    return "一级指标" in c and ("二级指标" in c or "三级指标" in c)
+    """An indicator header row, recognised by its column names (the vocabulary's synonyms)."""
+    return is_indicator_header(texts)
 
 
 def _header_map(texts: list[str]) -> list[str | None]:
-    """Column -> field name (None for a spacer column) from an indicator header row."""
-    cols = [_compact(t) for t in texts]
-    while cols and not cols[-1]:
+    """Column -> field name (None for a spacer or row-label column; `extra:<name>` for kept extra columns)."""
+    cols = header_columns(texts)
+    while cols and cols[-1] is None:
         cols.pop()
-    return [FIELDS.get(c) if c else None for c in cols]
+    return [None if c is None else (f"extra:{c.name}" if c.role == "extra" else c.role) for c in cols]
+
+
+def _columns(hmap: list[str | None]) -> list[Column]:
+    """The header's real columns, in order, for content alignment."""
+    return [Column("extra", f[6:]) if f.startswith("extra:") else Column(f, f) for f in hmap if f]
 
 
 _SUBHEADER = {"实施周期指标值": "period_value", "实施周期": "period_value", "实施期": "period_value",
@@ -210,7 +209,7 @@ _SUBHEADER = {"实施周期指标值": "period_value", "实施周期": "period_v
 
 def _is_subheader(texts: list[str]) -> bool:
     found = [t for t in texts if _compact(t) in _SUBHEADER]
-    return bool(found) and all(not t.strip() or _compact(t) in _SUBHEADER or _compact(t) in FIELDS for t in texts)
+    return bool(found) and all(not t.strip() or _compact(t) in _SUBHEADER or vocab.column_role(t) for t in texts)
 
 
 def _dedupe_value(hmap: list[str | None]) -> list[str | None]:
@@ -232,11 +231,14 @@ class _Builder:
         self.rows: list[dict] = []
         self.level1 = ""
         self.level2 = ""
+        self._levels_before: list[tuple[str, str]] = []
         self.warnings: list[str] = []
 
-    def add(self, rec: dict, refs: list[_Cell], after_break: bool = False) -> None:
+    def add(self, rec: dict, refs: list[_Cell], after_break: bool = False) -> bool:
+        """Add one aligned row; True when it became an indicator row of its own."""
         l1, l2, l3 = rec.get("level1", ""), rec.get("level2", ""), rec.get("level3", "")
         val, per = rec.get("value", ""), rec.get("period_value", "")
+        before = (self.level1, self.level2)
         same_levels = (not l1 or l1 == self.level1) and (not l2 or l2 == self.level2)
         if after_break and self.rows and same_levels and not per and l3 and self._fragment(val):
             prev = self.rows[-1]  # cells split by a page break: the row goes on at the top of the next page
@@ -244,14 +246,14 @@ class _Builder:
                 if rec.get(k):
                     prev[k] = _continue(prev.get(k), rec[k])
             prev["_refs"].extend(refs)
-            return
+            return False
         if not (l1 or l2 or l3 or val or per) and self.rows and (rec.get("description") or rec.get("basis")):
             prev = self.rows[-1]  # a cell split by a page break: continue the previous row
             for k in ("description", "basis"):
                 if rec.get(k):
                     prev[k] = _continue(prev.get(k), rec[k])
             prev["_refs"].extend(refs)
-            return
+            return False
         if l1:
             self.level1 = l1
         if l2:
@@ -259,7 +261,7 @@ class _Builder:
             if not l1:
                 self.level1 = self._consistent_level1(self.level1, l2)
         if not (l3 or val or per):
-            return  # placeholder row such as an empty 生态效益指标
+            return False  # placeholder row such as an empty 生态效益指标
         rec = dict(rec)
         desc = rec.get("description") or ""
         if not val and not rec.get("basis") and len(_PERCENTS.findall(desc)) >= 2:
@@ -269,6 +271,14 @@ class _Builder:
         rec["level1"], rec["level2"] = self.level1 or self._consistent_level1("", self.level2), self.level2
         rec["_refs"] = list(refs)
         self.rows.append(rec)
+        self._levels_before.append(before)
+        return True
+
+    def drop_last(self) -> None:
+        """Take back the last row (it is re-read together with its wrapped tail)."""
+        if self.rows:
+            self.rows.pop()
+            self.level1, self.level2 = self._levels_before.pop()
 
     def _fragment(self, val: str) -> bool:
         """An empty value, or a unit left over from a value split by the page break (`6-9` + `个月`)."""
@@ -281,7 +291,7 @@ class _Builder:
     def _consistent_level1(self, current: str, l2: str) -> str:
         c2 = _compact(l2)
         if _SATIS_L2.search(c2):
-            want = "满意度指标"
+            want = None  # filled down as printed (the schema's convention), even under 效益指标
         elif _EFFECT_L2.search(c2):
             want = None if current in ("效益指标", "效果指标") else self.effect_name
         elif c2 in _OUTPUT_L2 or c2 == "成本指标":
@@ -308,6 +318,7 @@ class _Builder:
                 period_value=(tidy(rec.get("period_value")) if "period_value" in has else None),
                 basis=(tidy(rec.get("basis")) or None) if "basis" in has else None,
                 target=parse_target(value),
+                extra=dict(rec.get("_extra") or {}),
                 source=SourceRef(file=self.doc.name, page=first.page, line=min(lines) if lines else None,
                                  line_end=max(lines) if lines else None, table=first.table, row=first.row,
                                  col=None, text=" | ".join(c.text for c in refs if c.text)),
@@ -498,6 +509,72 @@ def _effect_name(doc_text: str) -> str:
     return "效果指标" if re.search(r"(?:^|\s)效果指标(?:\s|$)", doc_text) else "效益指标"
 
 
+def _split_line(text: str) -> list[str]:
+    """Header-block text line -> tokens: tabs and runs of spaces separate label and value."""
+    return [t for t in re.split(r"\t|\s+", text.strip()) if t]
+
+
+_WEIGHTISH = re.compile(r"^(?:\d+(?:\.\d+)?%?|%|[\u4e00-\u9fff]{1,3}/[\u4e00-\u9fff]{1,3})$")
+
+
+def _continues_row(cells: list[_Cell]) -> bool:
+    """A line holding only a weight, a score or a unit: the tail of the row above, wrapped."""
+    return 0 < len(cells) <= 2 and all(_WEIGHTISH.match(_compact(c.text)) for c in cells)
+
+
+def _align_by_content(cells: list[_Cell], hmap: list[str | None], fragments: bool) -> dict | None:
+    """A ragged row -> record: its cells assigned to the header's columns by vocabulary and value shape."""
+    cols = _columns(hmap)
+    out, extra, score = align_row([c.text.strip() for c in cells], cols, fragments=fragments)
+    if not out and not extra:
+        return None
+    rec: dict = dict(out)
+    if extra:
+        rec["_extra"] = extra
+    rec["_notes"] = []
+    return rec
+
+
+def _join_unit(rec: dict) -> dict:
+    """A 度量单位 column joins a bare number in the value with one space (`470 人/天`); extras move aside."""
+    for k in [k for k in rec if k.startswith("extra:")]:
+        rec.setdefault("_extra", {})[k[6:]] = rec.pop(k)
+    unit = (rec.pop("unit", "") or "").strip()
+    val = (rec.get("value") or "").strip()
+    if unit and val and parse_target(val).kind in ("number", "range") and parse_target(val).unit is None:
+        rec["value"] = f"{val} {unit}"
+    return rec
+
+
+_GOAL_LABELS = ("年度", "本年度绩效目标", "年度绩效目标", "年度目标", "绩效目标", "年度总体目标", "总体目标", "整体目标",
+                "目标")
+
+
+def _labelled_fields(fields: dict, rows: list[list[hdr.Token]], goals_out: list[str], context: str) -> None:
+    """Header fields read by label synonyms override the positional guesses wherever they found a value."""
+    h = hdr.read_header(rows)
+    name = h.first("name")
+    if name is not None and _compact(name.text):
+        fields["name"] = _compact(name.text)
+    code = h.first("code")
+    if code is not None and hdr.code_in(code.text):
+        fields["code"] = hdr.code_in(code.text)
+    unit = h.first("unit")
+    if unit is not None and _compact(unit.text):
+        fields["unit"] = tidy(unit.text)
+    budget = h.first("budget", prefer=("年度资金总额", "资金总额", "预算数", "预算金额", "项目预算金额", "年度本级预算金额"))
+    if budget is not None and budget.text.strip():
+        wan = hdr.budget_wan(budget.text, budget.unit, context)
+        if wan is not None:
+            fields["budget_wan"] = wan
+    purpose = h.first("purpose")
+    if purpose is not None and purpose.text.strip() and fields.get("purpose") is None:
+        fields["purpose"] = tidy(purpose.text)
+    goals = h.first("goals", prefer=_GOAL_LABELS)
+    if goals is not None and goals.text.strip():
+        goals_out.extend(_goals(goals.texts, stream=False))
+
+
 def extract_section(doc: Document, section: TableSection, *, effect_name: str | None = None,
                     all_lines: list | None = None) -> Project | None:
     """Extract one 绩效目标表 section into a Project (None when no indicator grid is found)."""
@@ -518,12 +595,17 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         pre_lines = [ln.text for ln in lines if ln.table is None and ln.lineno < first_table_line
                      and ln.lineno > section.line_start]
         after_break = False
+        header_rows: list[list[hdr.Token]] = [[hdr.Token(t, None, k) for t in _split_line(t0)] for k, t0 in
+                                              enumerate(pre_lines)]
+        prev_tokens: list[_Cell] | None = None
         for row in rows:
             texts = row.texts()
+            origin = doc.tables[row.cells[0].table].origin if row.cells and row.cells[0].table is not None else ""
             if _is_header_row(texts):
                 hmap = _header_map(texts)
                 has |= {f for f in hmap if f}
                 after_break = bool(builder.rows)
+                prev_tokens = None
                 if after_break:  # a page break repeats the header; rows around it may be split or lost
                     warnings.append(f"header row repeated inside the table (line {row.cells[0].line}): page break?")
                 continue
@@ -538,23 +620,42 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                 hmap = _dedupe_value(hmap)
                 has |= {f for f in hmap if f}
                 continue
+            if hmap is not None and any(TABLE_END.search(t) for t in texts if t.strip()) \
+                    and not any(is_level1(t) or is_level2(t) for t in texts):
+                break  # review opinions, notes, sign-off: the indicator grid has ended
             if hmap is None:
                 pre_rows.extend(t for t in texts)
                 pre_rows.append("")
+                header_rows.append([hdr.Token(c.text, c.line, len(header_rows)) for c in row.cells if c.text.strip()])
                 continue
-            builder.add(_align(texts, hmap), [c for c in row.cells if c.text.strip()], after_break)
+            if origin in RAGGED_ORIGINS:
+                cells = [c for c in row.cells if c.text.strip()]
+                if prev_tokens is not None and _continues_row(cells):
+                    # a wrapped row: its last cells (a weight, a unit) fell onto the next line
+                    cells = prev_tokens + cells
+                    builder.drop_last()
+                rec = _align_by_content(cells, hmap, origin in FRAGMENTED_ORIGINS)
+                if rec is None:
+                    warnings.append(f"row not understood (line {cells[0].line if cells else '?'}): "
+                                    + " | ".join(c.text for c in cells)[:80])
+                    continue
+                if builder.add(_join_unit(rec), cells, after_break):
+                    prev_tokens = cells
+            else:
+                builder.add(_join_unit(_align(texts, hmap)), [c for c in row.cells if c.text.strip()], after_break)
             after_break = False
         flat = "\n".join(pre_rows)
     else:
         body = [ln for ln in lines if ln.lineno > section.line_start]
-        hi = next((k for k, ln in enumerate(body) if _is_header_row([ln.text])), None)
+        hi = next((k for k, ln in enumerate(body) if _is_header_row(ln.text.split())), None)
         if hi is None:
             return None
         pre_lines = []
         flat = "\n".join(ln.text for ln in body[:hi])
         header = body[hi].text.split()
-        has = {FIELDS[_compact(h)] for h in header if _compact(h) in FIELDS}
-        rest = [ln for ln in body[hi + 1:] if ln.text.strip() and not _is_header_row([ln.text])
+        has = {r for r in (vocab.column_role(h) for h in header) if r}
+        header_rows = [[hdr.Token(t, None, k) for t in _split_line(ln.text)] for k, ln in enumerate(body[:hi])]
+        rest = [ln for ln in body[hi + 1:] if ln.text.strip() and not _is_header_row(ln.text.split())
                 and not re.fullmatch(r"\s*[-—]?\s*\d+\s*[-—]?\s*", ln.text)]
         _stream_rows(rest, builder)
     if not has:
@@ -571,9 +672,15 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         if goals_area:
             tail = flat[goals_area.end():]
             goals = _goals([p for p in tail.split("\n") if p.strip()], stream=True)
+    if section.tables:  # label/value cells or lines; the pdftotext stream keeps its own reading
+        _labelled_fields(fields, header_rows, goals_out := [], flat + "\n" + "\n".join(ln.text for ln in lines[:60]))
+        goals = goals_out or goals
     indicators = builder.indicators(has)
     if not indicators:
         warnings.append("no indicator rows under the header")
+    extra_cols = sorted({k for ind in indicators for k in ind.extra})
+    if extra_cols:
+        warnings.append("columns kept in extra (no schema field): " + ", ".join(extra_cols))
     for ind in indicators:
         if not ind.level3:
             ind.warnings.append("missing level3")

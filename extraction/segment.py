@@ -6,7 +6,9 @@ import re
 
 from pydantic import BaseModel, Field
 
+from perfdraft.core import vocabulary as vocab
 from perfdraft.core.models import Document, Scope, TextLine
+from perfdraft.extraction.interpret import is_indicator_header
 
 TITLE_KEY = "绩效目标表"
 _BOOKMARK = re.compile(r"^\s*\[bookmark:[^\]]*\]\s*")
@@ -14,7 +16,6 @@ _NUMBERING = re.compile(r"^\s*(?:第[一二三四五六七八九十百\d]+[章�
 _STARTS_NUMBERED = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）]|\d+\s*[.、．]|[（(]\d+[)）])")
 _TOC = re.compile(r"(?:\.{4,}|…{2,}|\t\s*\d+\s*$)")
 _PART_END = re.compile(r"^\s*(?:#+\s*\S|(?:#+\s*)?第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)")
-_DEPT_TITLE = re.compile(r"部门整体.{0,8}绩效目标表")
 
 
 class TableSection(BaseModel):
@@ -44,8 +45,10 @@ def section_title(raw: str) -> str:
     """Heading text -> title: numbering, whitespace and the trailing 绩效目标表 removed."""
     t = _compact(_clean(raw))
     t = _NUMBERING.sub("", t, count=1)
-    if t.endswith(TITLE_KEY):
-        t = t[: -len(TITLE_KEY)]
+    t = re.sub(r"[(（][^()（）]{1,12}[)）]$", "", t) if not t.endswith(TITLE_KEY) else t
+    for key in sorted(vocab.TITLES, key=len, reverse=True):
+        if t.endswith(key):
+            return t[: -len(key)]
     return t
 
 
@@ -71,8 +74,9 @@ def _titles(lines: list[TextLine]) -> list[tuple[int, int, str]]:
             continue
         text = _clean(lines[i].text)
         comp = _compact(text)
-        if TITLE_KEY in comp:
-            if comp.endswith(("表", "表）", "表)")) and not comp.startswith(("注", "说明")):
+        if vocab.is_title(comp):
+            if (comp.endswith(("表", "表）", "表)")) or re.search(r"表[(（][^()（）]{1,12}[)）]$", comp)) \
+                    and not comp.startswith(("注", "说明")):
                 out.append((i, i, text))
             i += 1
             continue
@@ -110,11 +114,72 @@ def _split_untitled(doc: Document, tables: list[int]) -> list[list[int]]:
     return groups or [[]]
 
 
+_LAST: list = [None, {}]  # the last document's grid index: find_sections asks for it many times
+
+
+def indicator_grids(doc: Document) -> dict[int, int]:
+    """Grid index -> row of its indicator header, for every grid whose header is recognised by content."""
+    if _LAST[0] is doc:
+        return _LAST[1]
+    out: dict[int, int] = {}
+    for g in doc.tables:
+        rows: dict[int, list[str]] = {}
+        for c in g.cells:
+            rows.setdefault(c.row, []).append(c.text)
+        for r in sorted(rows):
+            if is_indicator_header(rows[r]):
+                out[g.index] = r
+                break
+    _LAST[:] = [doc, out]
+    return out
+
+
+def is_self_evaluation_grid(doc: Document, ti: int) -> bool:
+    """A 自评表 grid: its indicator header names results (实际完成值, 得分), not targets."""
+    row = indicator_grids(doc).get(ti)
+    return row is not None and any(vocab.is_self_evaluation(c.text) for c in doc.tables[ti].cells if c.row == row)
+
+
+def indicator_header_lines(doc: Document) -> set[int]:
+    """Line numbers of indicator header rows: inside recognised grids, or a plain line of column names."""
+    out = set()
+    grids = indicator_grids(doc)
+    for ti, r in grids.items():
+        out |= {c.lineno for c in doc.tables[ti].cells if c.row == r and c.lineno is not None}
+    for ln in doc.lines:
+        if ln.table is None and "指标" in ln.text and len(ln.text) <= 200 and is_indicator_header(ln.text.split()):
+            out.add(ln.lineno)
+    return out
+
+
+def _untitled(doc: Document, sections: list[TableSection], lines: list[TextLine]) -> list[TableSection]:
+    """Indicator grids no titled section covers: each becomes a section reaching back to its header block."""
+    covered = {ti for s in sections for ti in s.tables}
+    out = []
+    ends = sorted([(s.line_start, s.line_end) for s in sections])
+    for ti in sorted(indicator_grids(doc)):
+        g = doc.tables[ti]
+        if ti in covered or g.line_start is None:
+            continue
+        floor = max([e for a, e in ends if e < g.line_start] + [0])
+        # the header block above the grid: up to 30 lines back, not into the previous section or grid
+        prev_grid_end = max([t.line_end for t in doc.tables if t.line_end is not None and t.line_end < g.line_start
+                             and t.index in indicator_grids(doc)] + [0])
+        lo = max(floor, prev_grid_end, g.line_start - 30) + 1
+        hi = g.line_end
+        body = [ln for ln in lines if lo <= ln.lineno <= hi]
+        title = next((section_title(ln.text) for ln in body if ln.table is None and vocab.is_title(ln.text)), "")
+        out.append(TableSection(index=0, title=title, scope="project", line_start=lo, line_end=hi,
+                                page_start=body[0].page if body else g.page, page_end=body[-1].page if body else g.page,
+                                tables=[ti], text="\n".join(ln.text for ln in body)))
+    return out
+
+
 def find_sections(doc: Document) -> list[TableSection]:
     """Every 绩效目标表 (project, special fund, department-wide) with an indicator grid, in order."""
     lines = doc.lines
     heads = _titles(lines)
-    header_lines = {ln.lineno for ln in lines if "指标" in ln.text and "一级指标" in _compact(ln.text)}
+    header_lines = indicator_header_lines(doc)
     sections: list[TableSection] = []
     for k, (a, b, raw) in enumerate(heads):
         end = heads[k + 1][0] - 1 if k + 1 < len(heads) else len(lines) - 1
@@ -130,10 +195,10 @@ def find_sections(doc: Document) -> list[TableSection]:
         tables = sorted({ln.table for ln in body if ln.table is not None}
                         | {g.index for g in doc.tables if g.line_start is not None and lo <= g.line_start <= hi})
         if not any(ln.lineno in header_lines for ln in body) and not any(
-                "一级指标" in _compact(c.text) for ti in tables for c in doc.tables[ti].cells):
+                ti in indicator_grids(doc) for ti in tables):
             continue  # table of contents entry, or a heading without an indicator grid
         title = section_title(raw)
-        scope: Scope = "department" if _DEPT_TITLE.search(_compact(raw)) else "project"
+        scope: Scope = "department" if vocab.is_department_title(raw) else "project"
         # a second table with its own 项目名称 after an indicator grid: an untitled next table
         groups = _split_untitled(doc, tables)
         if len(groups) > 1:
@@ -151,4 +216,8 @@ def find_sections(doc: Document) -> list[TableSection]:
                                      line_start=lines[a].lineno, line_end=lines[end].lineno,
                                      page_start=lines[a].page, page_end=lines[end].page, tables=tables,
                                      text="\n".join(ln.text for ln in body)))
+    sections += _untitled(doc, sections, lines)
+    sections.sort(key=lambda s: s.line_start)
+    for k, sec in enumerate(sections):
+        sec.index = k
     return sections

@@ -186,6 +186,8 @@ class Indicator(BaseModel):
     period_value: str | None = Field(None, description="实施周期指标值 where the layout has it")
     basis: str | None = Field(None, description="指标值确定依据; null when absent")
     target: Target = Field(default_factory=lambda: EMPTY_TARGET.model_copy())
+    extra: dict[str, str] = Field(default_factory=dict, description="columns the schema has no field for "
+                                                                    "(权重, 指标性质, 备注 …), by header name")
     source: SourceRef | None = Field(None, description="provenance of the row")
     sources: list[Citation] = Field(default_factory=list, description="past rows a drafted row derives from")
     warnings: list[str] = Field(default_factory=list)

@@ -7,17 +7,22 @@ import re
 from functools import lru_cache
 from importlib.resources import files
 
+_WS = re.compile(r"\s+")
 _DATA = json.loads(files("perfdraft.core").joinpath("vocabulary.json").read_text(encoding="utf-8"))
 
 ALLOWED: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["allowed"].items()}
 COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["columns"].items()}
 LABEL_SYNONYMS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["labels"].items()}
 SELF_EVALUATION: tuple[str, ...] = tuple(_DATA["self_evaluation"])
+STOP_LABELS: frozenset[str] = frozenset(_WS.sub("", x) for x in _DATA.get("stop_labels", []))
 TITLES: tuple[str, ...] = tuple(_DATA["titles"])
 DEPARTMENT_TITLES = tuple(re.compile(p) for p in _DATA["department_titles"])
 _SUFFIXES = sorted(_DATA["level_suffixes"], key=len, reverse=True)
 _L1 = {alias: canon for canon, aliases in _DATA["level1"].items() for alias in aliases}
 _L2 = {alias: canon for canon, aliases in _DATA["level2"].items() for alias in aliases}
+# 二级 names the closed list does not spell out but the framework's pattern does (贫困人口满意度指标); the suffix
+# 指标 is required so that a 三级 name such as 游客满意度 never reads as a level
+_L2_PATTERNS = [(re.compile(p), canon) for canon, p in _DATA.get("level2_patterns", {}).items()]
 _COLUMN = {syn: role for role, syns in _DATA["columns"].items() for syn in syns}
 _COLUMN_PATTERNS = [(re.compile(p), role) for role, ps in _DATA["column_patterns"].items() for p in ps]
 _LABEL = {syn: field for field, syns in _DATA["labels"].items() for syn in syns}
@@ -55,7 +60,8 @@ def level2_canon(text: str | None) -> str | None:
     """The framework's 二级 a cell names (数量 … 服务对象满意度), or None when it is no level2 name."""
     if not text or len(compact(text)) > 20:
         return None
-    return _L2.get(level_base(text))
+    c = compact(text)
+    return _L2.get(level_base(text)) or next((canon for pat, canon in _L2_PATTERNS if pat.match(c)), None)
 
 
 def is_level1(text: str | None) -> bool:

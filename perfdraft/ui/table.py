@@ -36,7 +36,7 @@ def _parse_target_fallback(value: str) -> Target:
 def parse_target(value: str) -> Target:
     """Parse an edited 指标值 with the extraction parser when present, else a small fallback."""
     try:
-        from perfdraft.extraction.values import parse_target as real  # type: ignore[import-not-found]
+        from perfdraft.core.values import parse_target as real  # type: ignore[import-not-found]
     except ImportError:
         return _parse_target_fallback(value)
     try:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from perfdraft.extraction.values import looks_like_value, parse_target
+from perfdraft.core.values import looks_like_value, parse_target
 
 
 @pytest.mark.parametrize("value, kind, op, num, num_max, unit", [

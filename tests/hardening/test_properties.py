@@ -9,7 +9,7 @@ import unicodedata
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from perfdraft.extraction.values import parse_target
+from perfdraft.core.values import parse_target
 from perfdraft.eval.normalize import norm_text, norm_unit, num_equal
 
 OPS = {"≥": "≥", ">=": "≥", "＞＝": "≥", "≧": "≥", "不低于": "≥", "≤": "≤", "<=": "≤", "≦": "≤", "不超过": "≤",

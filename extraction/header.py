@@ -1,0 +1,146 @@
+"""Header fields of a 绩效目标表 (项目名称, 编码, 单位, 预算, 资金用途, 绩效目标) read from label/value cells or lines.
+
+Labels come from the vocabulary's synonym lists (and its stop labels, which end a value without naming a field
+we keep). The same reader serves grid cells (a label cell, then its value cells) and text lines (`label value
+label value` on one line, or a label alone with its value on the next lines).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from perfdraft.core import vocabulary as vocab
+
+_MULTILINE = ("goals", "period_goals", "purpose")
+_ALL_LABELS = sorted({s for syns in vocab.LABEL_SYNONYMS.values() for s in syns} | set(vocab.STOP_LABELS),
+                     key=len, reverse=True)
+_LABEL_ALT = "|".join(r"\s*".join(map(re.escape, lab)) for lab in _ALL_LABELS)
+# a label at the start of a token: "(1)项目概述。做好…", "项目名称:XXX", "年度资金总额:"
+_LEADING_LABEL = re.compile(rf"^\s*(?:[(（]?\d{{1,2}}[)）.、．]\s*)?(?P<label>{_LABEL_ALT})\s*(?P<paren>[(（][^()（）]{{0,8}}[)）])?"
+                            rf"\s*(?P<colon>[:：。]?)\s*(?P<rest>.*)$", re.S)
+_CODE = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
+_AMOUNT = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万元|万|元)?")
+_YUAN_NOTE = re.compile(r"(?:金额)?单位\s*[:：]\s*元(?!\S*万)")
+_WAN_NOTE = re.compile(r"(?:金额)?单位\s*[:：]\s*万元")
+
+
+@dataclass
+class Token:
+    """A piece of header text with where it came from."""
+
+    text: str
+    line: int | None = None
+    row: int = 0  # tokens of one grid row or one text line share a row number
+
+
+@dataclass
+class Occurrence:
+    """One label and the values read after it."""
+
+    label: str
+    line: int | None
+    texts: list[str] = field(default_factory=list)
+    unit: str | None = None  # 万元 / 元 from a caption such as 项目预算金额(万元)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.texts)
+
+
+@dataclass
+class HeaderFields:
+    """Every labelled value of the header block, in reading order, per field."""
+
+    found: dict[str, list[Occurrence]] = field(default_factory=dict)
+
+    def first(self, name: str, prefer: tuple[str, ...] = ()) -> Occurrence | None:
+        """The first occurrence with a value (labels in `prefer` first); None when the field is never labelled."""
+        occ = self.found.get(name, [])
+        filled = [o for o in occ if o.text.strip()]
+        for lab in prefer:
+            for o in filled:
+                if o.label == lab:
+                    return o
+        return filled[0] if filled else (occ[0] if occ else None)
+
+
+def _label_of(text: str) -> tuple[str | None, str | None, str, str | None]:
+    """(field or 'stop', label, rest of the token, unit caption) when the token starts with a label."""
+    m = _LEADING_LABEL.match(text)
+    if not m:
+        return None, None, text, None
+    label = vocab.compact(m["label"])
+    rest = m["rest"].strip()
+    numbered = bool(re.match(r"^\s*[(（]?\d", text))
+    if rest and not m["colon"] and not numbered:
+        # "绩效目标表", "项目名称XXX" glued without a colon: a label only when it is the whole cell
+        return None, None, text, None
+    name = vocab.label_field(label)
+    if name is None and label in vocab.STOP_LABELS:
+        name = "stop"
+    if name is None or (name == "goals" and label == "年度" and rest):
+        return None, None, text, None
+    unit = m["paren"] and ("元" if "元" in m["paren"] and "万" not in m["paren"] else
+                           "万元" if "万" in m["paren"] else None)
+    return name, label, rest, unit
+
+
+_CAPTION = re.compile(r"^[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?$")
+
+
+def read_header(rows: list[list[Token]]) -> HeaderFields:
+    """Walk the rows in reading order; each label collects the values up to the next label.
+
+    Single-line fields end with their row; goals and purpose go on over following rows that hold no label. A
+    label whose row holds no value (one cell per line, or captions only: 总体目标 | 年度目标 | 完成情况) takes the
+    next rows.
+    """
+    out = HeaderFields()
+    current: Occurrence | None = None
+    current_name: str | None = None
+    for row in rows:
+        if not any(tok.text.strip() for tok in row):
+            continue  # blank lines between label and value (one cell per line)
+        waiting: tuple[str, Occurrence] | None = None
+        for tok in row:
+            name, label, rest, unit = _label_of(tok.text)
+            if name is not None:
+                if name == "stop":
+                    current, current_name = None, "stop"
+                else:
+                    current = Occurrence(label, tok.line, unit=unit)
+                    current_name = name
+                    out.found.setdefault(name, []).append(current)
+                    waiting = (name, current)
+                text = rest
+            else:
+                text = tok.text.strip()
+            if not text or vocab.is_title(text) or _CAPTION.match(text):
+                continue
+            if current is not None:
+                current.texts.append(text)
+        if waiting and not waiting[1].texts:
+            current_name, current = waiting  # the value sits on the next line(s): `项目名称` / `XXX`
+        elif current_name not in _MULTILINE:
+            current, current_name = None, None
+    return out
+
+
+def budget_wan(text: str | None, label_unit: str | None, context: str) -> float | None:
+    """The first amount in a budget value, in 万元; 元 from the value, the label or a `单位:元` note."""
+    if not text:
+        return None
+    m = _AMOUNT.search(text)
+    if not m:
+        return None
+    amount = float(m.group(1).replace(",", ""))
+    unit = m.group(2) or label_unit
+    if unit is None:
+        unit = "元" if _YUAN_NOTE.search(context) and not _WAN_NOTE.search(context) else "万元"
+    return round(amount / 10000, 6) if unit == "元" else amount
+
+
+def code_in(text: str | None) -> str | None:
+    m = _CODE.search(vocab.compact(text)) if text else None
+    return m.group(1) if m else None

@@ -1,0 +1,170 @@
+"""Column roles from an indicator header, and content-based alignment of ragged rows to those roles.
+
+A linearised row keeps only the cells the text has: merged level cells are omitted on continuation rows, empty
+cells vanish, a space-separated cell may be several tokens. Position therefore says little; the closed level
+vocabulary and the shapes of values, units and weights say a lot. `align_row` assigns the row's tokens to the
+header's columns in order (each column may take none, one or several tokens) by dynamic programming over a score
+made only of those content signals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from perfdraft.core import vocabulary as vocab
+from perfdraft.core.values import parse_target
+
+TEXT_ROLES = ("level3", "description", "basis")
+_NEG = float("-inf")
+_SENTENCE = re.compile(r"[，,。；;！!？?]")
+_NUMBER = re.compile(r"^[≥≤><=＞＜]?\s*\d+(?:\.\d+)?\s*%?$")
+_UNIT = re.compile(r"^(?:%|％|百分比|[\u4e00-\u9fffA-Za-z]{1,4}(?:/[\u4e00-\u9fffA-Za-z.]{1,4})?)$")
+_NATURE = ("定性", "定量", "正向", "反向", "约束性", "预期性", "共性", "个性", "正向指标", "反向指标", "定量指标",
+           "定性指标", "数值型", "文本型", "百分比型")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an indicator header: its role (vocabulary) and the header text."""
+
+    role: str
+    name: str
+
+
+def header_columns(texts: list[str]) -> list[Column | None]:
+    """Header cells -> columns; row-label cells (绩效指标 left of 一级指标, 绩, blanks) become None.
+
+    Level columns must come in hierarchy order; a name or description synonym left of the level columns is the
+    vertical label of the whole grid (e.g. 绩效指标), not a column.
+    """
+    roles = [vocab.column_role(t) for t in texts]
+    cols: list[Column | None] = [Column(r, vocab.compact(t)) if r else None for r, t in zip(roles, texts)]
+    first_level = next((k for k, r in enumerate(roles) if r in ("level1", "level2")), None)
+    if first_level is not None:
+        for k in range(first_level):
+            cols[k] = None
+    if not any(c and c.role == "level3" for c in cols):
+        # 指标内容 / 指标说明 without a 三级指标 column is the indicator name itself
+        k = next((k for k, c in enumerate(cols) if c and c.role == "description"), None)
+        if k is not None:
+            cols[k] = Column("level3", cols[k].name)
+    seen: set[str] = set()
+    for k, c in enumerate(cols):
+        if c is None or c.role == "extra":
+            continue
+        if c.role in seen:
+            # a second 指标值 is the annual value of a 实施期/年度 pair when the first reads as the period one
+            cols[k] = Column("extra", c.name) if c.role != "value" else Column("value", c.name)
+            if c.role == "value":
+                prev = next(j for j in range(k) if cols[j] and cols[j].role == "value")
+                cols[prev] = Column("period_value", cols[prev].name)
+        seen.add(c.role)
+    return cols
+
+
+def is_indicator_header(texts: list[str]) -> bool:
+    """A header row of an indicator grid: a level column plus a name or value column, three roles at least."""
+    cols = [c for c in header_columns(texts) if c]
+    roles = {c.role for c in cols}
+    return len(roles) >= 3 and bool(roles & {"level1", "level2"}) and bool(roles & {"level3", "value"})
+
+
+# ---- scores ---------------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8192)
+def _value_score(text: str) -> float:
+    t = parse_target(text)
+    if t.kind in ("number", "range", "date"):
+        return 3.5 if t.unit else 3.0
+    c = vocab.compact(text)
+    if not c:
+        return _NEG
+    if vocab.is_level1(c) or vocab.is_level2(c):
+        return -4.0
+    if len(c) <= 12 and not _SENTENCE.search(c):
+        return 1.0
+    return 0.2
+
+
+def _cell_score(col: Column, text: str, n_tokens: int, fragments: bool) -> float:
+    """How well `text` (n_tokens joined) fits the column; -inf when it cannot be there."""
+    extra_tokens = (n_tokens - 1) * (0.3 if fragments else 1.5)
+    c = vocab.compact(text)
+    role = col.role
+    if role == "level1":
+        return 4.0 if n_tokens == 1 and vocab.is_level1(c) else _NEG
+    if role == "level2":
+        return 4.0 if n_tokens == 1 and vocab.is_level2(c) else _NEG
+    if role in ("value", "period_value"):
+        s = _value_score(text)
+        return (s if role == "value" else s - 0.3) - extra_tokens
+    if role == "unit":
+        return 2.5 if n_tokens == 1 and _UNIT.match(c) and not re.search(r"\d", c) else _NEG
+    if role == "extra":
+        name = col.name
+        if any(k in name for k in ("权重", "分值")):
+            return 1.5 if n_tokens == 1 and _NUMBER.match(c) else _NEG
+        if any(k in name for k in ("性质", "类型", "方向")):
+            return 2.0 if n_tokens == 1 and (c in _NATURE or len(c) <= 4) and not re.search(r"\d", c) else _NEG
+        return 0.2 - extra_tokens
+    # level3, description, basis: free text, never a level name, rarely a bare number
+    if vocab.is_level1(c) or vocab.is_level2(c):
+        return -3.0
+    s = 1.0 if role == "level3" else 0.5
+    if parse_target(text).kind != "text" and role != "basis":
+        s -= 1.0
+    return s - extra_tokens * (0.3 if role == "level3" else 1.0)
+
+
+def _empty_score(col: Column) -> float:
+    return {"level1": 0.0, "level2": 0.0, "level3": -6.0, "value": -2.0, "period_value": -1.0,
+            "description": -0.5, "basis": -0.5}.get(col.role, 0.0)
+
+
+def align_row(tokens: list[str], columns: list[Column], *, fragments: bool = False, sep: str = " "
+              ) -> tuple[dict[str, str], dict[str, str], float]:
+    """Assign tokens, in order, to the columns; returns (role -> text, extra column name -> text, score).
+
+    `fragments` says a cell may have been cut into several tokens (space-separated layouts).
+    """
+    n, m = len(tokens), len(columns)
+    best = [[_NEG] * (n + 1) for _ in range(m + 1)]
+    back: list[list[int]] = [[-1] * (n + 1) for _ in range(m + 1)]
+    best[0][0] = 0.0
+    for c in range(m):
+        col = columns[c]
+        for i in range(n + 1):
+            if best[c][i] == _NEG:
+                continue
+            base = best[c][i]
+            s = base + _empty_score(col)
+            if s > best[c + 1][i]:
+                best[c + 1][i], back[c + 1][i] = s, i
+            for j in range(i + 1, n + 1):
+                text = sep.join(tokens[i:j])
+                fit = _cell_score(col, text, j - i, fragments)
+                if fit == _NEG:
+                    if col.role in ("level1", "level2", "unit") or j - i > 1 and col.role == "extra":
+                        break
+                    continue
+                if base + fit > best[c + 1][j]:
+                    best[c + 1][j], back[c + 1][j] = base + fit, i
+    if best[m][n] == _NEG:
+        return {}, {}, _NEG
+    out: dict[str, str] = {}
+    extra: dict[str, str] = {}
+    j = n
+    for c in range(m, 0, -1):
+        i = back[c][j]
+        if i < j:
+            text = sep.join(tokens[i:j])
+            col = columns[c - 1]
+            if col.role == "extra":
+                extra[col.name] = text
+            else:
+                out[col.role] = text
+        j = i
+    return out, extra, best[m][n]

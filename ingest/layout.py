@@ -1,0 +1,369 @@
+"""One layout reconstructor: tables linearised into plain text become TableGrids before anything interprets them.
+
+Families (each seen across provinces, none tied to one file):
+- tab rows (`a\tb\tc`), and one cell per line after a tab with a blank line between rows;
+- pipe rows, with or without a leading `|`, often padded with empty `| |||` cells (web pages, Markdown);
+- one cell per line ending in ` |`, rows closed by a line of bare pipes (the row's empty trailing cells) and
+  sometimes opened by a lone `|` (web-page dumps);
+- one cell per line with no row markers at all, under a header written one column per line (rows are cut by
+  the closed indicator vocabulary and the header's width);
+- space-separated rows under a one-line header, where merged cells are simply omitted (rows keep their tokens;
+  the interpreter aligns them to the header by content).
+Rows keep only the cells the text has (a merged cell omitted on its continuation rows is not invented here);
+the interpreter (perfdraft.extraction.interpret) aligns ragged rows to the header by content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from perfdraft.core import vocabulary as vocab
+from perfdraft.core.models import TableCell, TableGrid, TextLine
+
+_PIPE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_BARE_PIPES = re.compile(r"^\s*\|(?:\s*\|)*\s*$")
+# where a linearised table ends: notes, sign-off blocks, review opinions
+TABLE_END = re.compile(r"^\s*(?:注|说明|备注)\s*[:：]|审核意见|填表人|联系电话|[（(]盖章[)）]|扫一扫|相关解读|附件\s*[:：]?\s*$")
+
+
+@dataclass
+class _Run:
+    """A stretch of lines read as one table: rows of (line, cell text)."""
+
+    rows: list[list[tuple[TextLine, str]]]
+    origin: str
+    end: int  # index of the last line consumed
+
+
+# ---- line shapes -----------------------------------------------------------------------------------------------
+
+
+def _is_cell_line(s: str) -> bool:
+    """A one-cell-per-line dump: a leading tab, then the cell text (no further tabs)."""
+    return s.startswith("\t") and "\t" not in s[1:]
+
+
+def _is_tab_row(s: str) -> bool:
+    return "\t" in s and not _is_cell_line(s) and "...." not in s
+
+
+def _pipe_cells(s: str) -> list[str]:
+    t = s.strip()
+    if t.startswith("|"):
+        t = t[1:]
+    if t.endswith("|"):
+        t = t[:-1]
+    return [c.strip() for c in t.split("|")]
+
+
+def _is_pipe_row(s: str) -> bool:
+    """Cells between pipes on one line (`| a | b |`, `a | b | |||`), not a single `text |` cell line."""
+    t = s.strip()
+    if t.count("|") < 2 or _BARE_PIPES.match(t):
+        return False
+    if t.startswith("|"):
+        return True
+    return any(c for c in _pipe_cells(t)) and bool(re.search(r"\S\s*\|.*\|", t)) and not _is_pipe_cell(t)
+
+
+def _is_pipe_cell(s: str) -> bool:
+    """One cell of a web-page dump: `text |` (exactly one pipe, at the end)."""
+    t = s.strip()
+    return t.endswith("|") and t.count("|") == 1 and len(t) > 1
+
+
+def _is_pipe_cell_line(s: str) -> bool:
+    return _is_pipe_cell(s) or bool(_BARE_PIPES.match(s.strip()))
+
+
+# ---- families ------------------------------------------------------------------------------------------------
+
+
+def _tab_rows(lines: list[TextLine], i: int) -> _Run | None:
+    j, rows = i, []
+    while j < len(lines) and _is_tab_row(lines[j].text):
+        rows.append([(lines[j], c) for c in lines[j].text.split("\t")])
+        j += 1
+    if max(len(r) for r in rows) < 3:
+        return None
+    return _Run(rows, "text-tabs", j - 1)
+
+
+def _pipe_rows(lines: list[TextLine], i: int) -> _Run | None:
+    j, rows = i, []
+    while j < len(lines) and (_is_pipe_row(lines[j].text) or _PIPE_SEP.match(lines[j].text) and lines[j].text.strip()):
+        if not _PIPE_SEP.match(lines[j].text):
+            rows.append([(lines[j], c) for c in _pipe_cells(lines[j].text)])
+        j += 1
+    return _Run(rows, "text-pipes", j - 1) if rows else None
+
+
+def _pipe_cell_rows(lines: list[TextLine], i: int) -> _Run | None:
+    """`text |` cells; a line of 2+ bare pipes closes a row; a lone `|` opens one where the page writes openers."""
+    j = i
+    while j < len(lines) and (_is_pipe_cell_line(lines[j].text) or (not lines[j].text.strip() and j + 1 < len(lines)
+                                                                     and _is_pipe_cell_line(lines[j + 1].text))):
+        j += 1
+    span = [ln for ln in lines[i:j] if ln.text.strip()]
+    if sum(1 for ln in span if _is_pipe_cell(ln.text)) < 2:
+        return None
+    # a line of k bare pipes is k empty cells; most rows add up to the table's width, which tells where a row
+    # ends when the page opens every row with a lone `|` instead of closing it
+    width = _pipe_dump_width(span)
+    after = [k + 1 for k, ln in enumerate(span) if ln.text.strip().count("|") >= 2] + [0]
+    openers = sum(1 for k in after if k < len(span) and span[k].text.strip() == "|") >= max(1, len(after) // 2)
+    rows: list[list[tuple[TextLine, str]]] = []
+    cur: list[tuple[TextLine, str]] = []
+    used = 0  # cells of the current row, empty ones included
+
+    def close() -> None:
+        nonlocal cur, used
+        if cur:
+            rows.append(cur)
+        cur, used = [], 0
+
+    for ln in span:
+        t = ln.text.strip()
+        if t.count("|") >= 2:
+            close()
+            continue
+        if t == "|":
+            if openers and (used == 0 or used >= width):
+                close()
+                used = -1  # the opener itself; the row's cells follow
+                continue
+            cur.append((ln, ""))
+        else:
+            if openers and used >= width:
+                close()
+            cur.append((ln, t[:-1].strip()))
+        used = max(used, 0) + 1
+    close()
+    return _Run(rows, "text-pipe-cells", j - 1) if rows else None
+
+
+def _pipe_dump_width(span: list[TextLine]) -> int:
+    """The most common number of cells (content lines, lone pipes, bare pipes) between two row closers."""
+    totals: dict[int, int] = {}
+    count = 0
+    for ln in span:
+        t = ln.text.strip()
+        if t.count("|") >= 2:
+            total = count + t.count("|")
+            totals[total] = totals.get(total, 0) + 1
+            count = 0
+        else:
+            count += 1
+    return max(totals, key=lambda k: (totals[k], k)) if totals else 10 ** 6
+
+
+def _tab_cell_rows(lines: list[TextLine], i: int) -> _Run:
+    """Rows are runs of tab-led cell lines; a single blank line separates rows of the same table."""
+    rows: list[list[tuple[TextLine, str]]] = []
+    j, n = i, len(lines)
+    while j < n:
+        run = []
+        while j < n and _is_cell_line(lines[j].text):
+            run.append((lines[j], lines[j].text[1:]))
+            j += 1
+        if run:
+            rows.append(run)
+        if j < n and not lines[j].text.strip() and j + 1 < n and _is_cell_line(lines[j + 1].text):
+            j += 1
+            continue
+        break
+    return _Run(rows, "text-cells", j - 1)
+
+
+def _header_roles(words: list[str]) -> list[str | None]:
+    return [vocab.column_role(w) for w in words]
+
+
+def _is_indicator_header(roles: list[str | None]) -> bool:
+    """Enough column roles of an indicator grid: a level column plus a name or value column."""
+    rs = set(r for r in roles if r)
+    return len(rs) >= 3 and bool(rs & {"level1", "level2"}) and bool(rs & {"level3", "value"})
+
+
+def _space_rows(lines: list[TextLine], i: int) -> _Run | None:
+    """A one-line header of space-separated column names, then one row per line (merged cells omitted)."""
+    head = lines[i].text.split()
+    if not _is_indicator_header(_header_roles(head)):
+        return None
+    body: list[int] = []
+    j, blanks = i + 1, 0
+    while j < len(lines):
+        t = lines[j].text.strip()
+        if not t:
+            blanks += 1
+            if blanks >= 2:
+                break
+            j += 1
+            continue
+        if TABLE_END.search(t) or _is_tab_row(lines[j].text) or "|" in t:
+            break
+        blanks = 0
+        body.append(j)
+        j += 1
+    if not body:
+        return None
+    # pdftotext streams wrap every cell over blank-separated lines; that family is read by the stream reader
+    gaps = sum(1 for a, b in zip(body, body[1:]) if b - a > 1)
+    multi = sum(1 for k in body if len(lines[k].text.split()) >= 2)
+    if gaps > len(body) * 0.3 or multi < len(body) * 0.6:
+        return None
+    rows = [[(lines[i], w) for w in head]]
+    rows += [[(lines[k], w) for w in lines[k].text.split()] for k in body]
+    return _Run(rows, "text-spaces", body[-1])
+
+
+def _line_header(lines: list[TextLine], i: int) -> tuple[list[tuple[TextLine, str]], int] | None:
+    """A header written one column name per line (blank lines allowed between), starting at line i."""
+    cells: list[tuple[TextLine, str]] = []
+    j = i
+    while j < len(lines):
+        t = lines[j].text.strip()
+        if not t:
+            j += 1
+            continue
+        role = vocab.column_role(t)
+        if role is None and not (cells and vocab.compact(t) in ("绩效指标", "指标")):
+            if not cells and vocab.compact(t) in ("绩效指标",):
+                cells.append((lines[j], t))
+                j += 1
+                continue
+            break
+        cells.append((lines[j], t))
+        j += 1
+    roles = _header_roles([c for _, c in cells])
+    if len(cells) < 3 or not _is_indicator_header(roles) or not any(r == "level1" for r in roles):
+        return None
+    return cells, j
+
+
+def _join_wrapped_levels(cells: list[tuple[TextLine, str]]) -> list[tuple[TextLine, str]]:
+    """A level name wrapped over two lines (经济效益 / 指标, 服务对象满意 / 度指标) becomes one cell."""
+    out: list[tuple[TextLine, str]] = []
+    k = 0
+    while k < len(cells):
+        ln, t = cells[k]
+        if k + 1 < len(cells):
+            nxt = cells[k + 1][1]
+            joined = vocab.compact(t + nxt)
+            bare_suffix = vocab.compact(nxt) in ("指标", "值", "类指标")
+            wraps = len(vocab.compact(nxt)) <= 4 and not vocab.is_level2(t) and not vocab.is_level1(t) \
+                and (vocab.is_level2(joined) or vocab.is_level1(joined)) and vocab.level_base(nxt) != nxt
+            if wraps or (bare_suffix and vocab.is_level2_fragment(t)):
+                out.append((ln, t + nxt))
+                k += 2
+                continue
+        out.append((ln, t))
+        k += 1
+    return out
+
+
+def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
+    """One cell per line, no row markers: rows cut at level names and after the header's number of columns."""
+    found = _line_header(lines, i)
+    if found is None:
+        return None
+    header, j = found
+    roles = _header_roles([c for _, c in header])
+    k1 = next(k for k, r in enumerate(roles) if r in ("level1", "level2"))
+    after_levels = [r for r in roles[k1:] if r not in ("level1", "level2")]
+    width = len(after_levels)  # level3 and the columns right of it
+    cells: list[tuple[TextLine, str]] = []
+    last = j - 1
+    while j < len(lines):
+        t = lines[j].text.strip()
+        if t:
+            if TABLE_END.search(t) or "|" in t or "\t" in lines[j].text or len(t) > 200:
+                break
+            cells.append((lines[j], t))
+            last = j
+        j += 1
+    cells = _join_wrapped_levels(cells)
+    rows = [header]
+    k = 0
+    while k < len(cells):
+        row: list[tuple[TextLine, str]] = []
+        t = cells[k][1]
+        nxt = cells[k + 1][1] if k + 1 < len(cells) else ""
+        if vocab.is_level1(t) and (vocab.is_level2(nxt) or not vocab.is_level2(t)):
+            row.append(cells[k])
+            k += 1
+        if k < len(cells) and vocab.is_level2(cells[k][1]):
+            row.append(cells[k])
+            k += 1
+        taken = 0
+        while k < len(cells) and taken < width:
+            t = cells[k][1]
+            if taken >= 1 and (vocab.is_level1(t) or vocab.is_level2(t)):
+                break  # an empty trailing cell left no line: the next row starts here
+            row.append(cells[k])
+            k += 1
+            taken += 1
+        if row:
+            rows.append(row)
+        if not taken and not row:
+            k += 1
+    if len(rows) < 2:
+        return None
+    return _Run(rows, "text-cell-lines", last)
+
+
+# ---- the reconstructor ---------------------------------------------------------------------------------------
+
+_FAMILIES = (
+    (lambda s: _is_tab_row(s), _tab_rows),
+    (lambda s: _is_pipe_row(s), _pipe_rows),
+    (lambda s: _is_pipe_cell_line(s), _pipe_cell_rows),
+    (lambda s: _is_cell_line(s), _tab_cell_rows),
+    (lambda s: bool(s.strip()) and len(s.split()) >= 3, _space_rows),
+    (lambda s: bool(s.strip()) and len(s.strip()) <= 12, _cell_line_rows),
+)
+
+
+def reconstruct(lines: list[TextLine]) -> list[TableGrid]:
+    """Find every linearised table in the lines; set TextLine.table on the lines each grid covers."""
+    grids: list[TableGrid] = []
+    i, n = 0, len(lines)
+    while i < n:
+        s = lines[i].text
+        run = None
+        for test, family in _FAMILIES:
+            if test(s):
+                run = family(lines, i)
+                if run is not None:
+                    break
+        if run is None or not run.rows:
+            i += 1
+            continue
+        grids.append(_grid(len(grids), run.rows, run.origin))
+        i = max(run.end + 1, i + 1)
+    by_no = {ln.lineno: ln for ln in lines}
+    for g in grids:
+        for no in range(g.line_start, g.line_end + 1):
+            if no in by_no:
+                by_no[no].table = g.index
+    return grids
+
+
+def _unquote(s: str) -> str:
+    """A CSV-style quoted cell ("...", with "" inside) -> its text."""
+    if len(s) >= 2 and s[0] == s[-1] == '"':
+        return s[1:-1].replace('""', '"')
+    return s
+
+
+def _grid(index: int, rows: list[list[tuple[TextLine, str]]], origin: str) -> TableGrid:
+    rows = [r for r in rows if r]
+    cells = [TableCell(text=_unquote(text.strip()), row=r, col=c, page=ln.page, lineno=ln.lineno)
+             for r, row in enumerate(rows) for c, (ln, text) in enumerate(row)]
+    pages = sorted({ln.page for row in rows for ln, _ in row})
+    line_nos = [ln.lineno for row in rows for ln, _ in row]
+    first = min(line_nos)
+    return TableGrid(index=index, page=next(ln.page for row in rows for ln, _ in row if ln.lineno == first),
+                     pages=pages, n_rows=len(rows), n_cols=max(len(r) for r in rows), cells=cells, origin=origin,
+                     line_start=first, line_end=max(line_nos))
