@@ -20,7 +20,6 @@ TEXT_ROLES = ("level3", "description", "basis")
 _NEG = float("-inf")
 _SENTENCE = re.compile(r"[，,。；;！!？?]")
 _NUMBER = re.compile(r"^[≥≤><=＞＜]?\s*\d+(?:\.\d+)?\s*%?$")
-_UNIT = re.compile(r"^(?:%|％|百分比|[\u4e00-\u9fffA-Za-z]{1,4}(?:/[\u4e00-\u9fffA-Za-z.]{1,4})?)$")
 _NATURE = ("定性", "定量", "正向", "反向", "约束性", "预期性", "共性", "个性", "正向指标", "反向指标", "定量指标",
            "定性指标", "数值型", "文本型", "百分比型")
 
@@ -102,13 +101,13 @@ def _cell_score(col: Column, text: str, n_tokens: int, fragments: bool) -> float
         s = _value_score(text)
         return (s if role == "value" else s - 0.3) - extra_tokens
     if role == "unit":
-        return 2.5 if n_tokens == 1 and _UNIT.match(c) and not re.search(r"\d", c) else _NEG
+        return 2.5 if n_tokens == 1 and vocab.is_unit(c) else _NEG
     if role == "extra":
         name = col.name
         if any(k in name for k in ("权重", "分值")):
             return 1.5 if n_tokens == 1 and _NUMBER.match(c) else _NEG
         if any(k in name for k in ("性质", "类型", "方向")):
-            return 2.0 if n_tokens == 1 and (c in _NATURE or len(c) <= 4) and not re.search(r"\d", c) else _NEG
+            return 2.0 if n_tokens == 1 and c in _NATURE else _NEG
         return 0.2 - extra_tokens
     # level3, description, basis: free text, never a level name, rarely a bare number
     if vocab.is_level1(c) or vocab.is_level2(c):

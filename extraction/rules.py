@@ -509,6 +509,16 @@ def _effect_name(doc_text: str) -> str:
     return "效果指标" if re.search(r"(?:^|\s)效果指标(?:\s|$)", doc_text) else "效益指标"
 
 
+def _lines_above(src: list, section: TableSection, sections_before: int, limit: int = 20) -> list[str]:
+    """Narrative lines just above a section's title that are numbered field paragraphs ((1)项目概述。…)."""
+    lo = max(1, section.line_start - limit)
+    texts = [ln.text for ln in src[lo - 1: section.line_start - 1]] if src and src[0].lineno == 1 else []
+    return [t for t in texts if _NUMBERED_FIELD.match(t)]
+
+
+_NUMBERED_FIELD = re.compile(r"^\s*[(（]\d{1,2}[)）]\s*\S{2,8}[。:：]")
+
+
 def _split_line(text: str) -> list[str]:
     """Header-block text line -> tokens: tabs and runs of spaces separate label and value."""
     return [t for t in re.split(r"\t|\s+", text.strip()) if t]
@@ -568,7 +578,7 @@ def _labelled_fields(fields: dict, rows: list[list[hdr.Token]], goals_out: list[
         if wan is not None:
             fields["budget_wan"] = wan
     purpose = h.first("purpose")
-    if purpose is not None and purpose.text.strip() and fields.get("purpose") is None:
+    if purpose is not None and purpose.text.strip():
         fields["purpose"] = tidy(purpose.text)
     goals = h.first("goals", prefer=_GOAL_LABELS)
     if goals is not None and goals.text.strip():
@@ -595,8 +605,10 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         pre_lines = [ln.text for ln in lines if ln.table is None and ln.lineno < first_table_line
                      and ln.lineno > section.line_start]
         after_break = False
+        # a narrative block above the table often states the fields too: (1)项目概述。… (7)绩效目标。
+        above = _lines_above(src, section, sections_before=section.line_start)
         header_rows: list[list[hdr.Token]] = [[hdr.Token(t, None, k) for t in _split_line(t0)] for k, t0 in
-                                              enumerate(pre_lines)]
+                                              enumerate(above + pre_lines)]
         prev_tokens: list[_Cell] | None = None
         for row in rows:
             texts = row.texts()

@@ -15,6 +15,7 @@ COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["co
 LABEL_SYNONYMS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["labels"].items()}
 SELF_EVALUATION: tuple[str, ...] = tuple(_DATA["self_evaluation"])
 STOP_LABELS: frozenset[str] = frozenset(_WS.sub("", x) for x in _DATA.get("stop_labels", []))
+UNITS: frozenset[str] = frozenset(_DATA.get("units", []))
 TITLES: tuple[str, ...] = tuple(_DATA["titles"])
 DEPARTMENT_TITLES = tuple(re.compile(p) for p in _DATA["department_titles"])
 _SUFFIXES = sorted(_DATA["level_suffixes"], key=len, reverse=True)
@@ -97,6 +98,12 @@ def column_role(text: str | None) -> str | None:
     if any(k in c for k in ("权重", "分值", "评分", "扣分", "备注")):
         return "extra"
     return None
+
+
+def is_unit(text: str | None) -> bool:
+    """A measurement unit as a 度量单位 cell holds it (人/天, %, 万元, 平方米 …)."""
+    c = compact(text)
+    return c in UNITS or bool(re.fullmatch(r"[\u4e00-\u9fff]{1,2}/[\u4e00-\u9fff]{1,3}", c))
 
 
 def is_self_evaluation(text: str | None) -> bool:
