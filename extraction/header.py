@@ -21,6 +21,7 @@ _LEADING_LABEL = re.compile(rf"^\s*(?:[(（]?\d{{1,2}}[)）.、．]\s*)?(?P<labe
                             rf"\s*(?P<colon>[:：。]?)\s*(?P<rest>.*)$", re.S)
 _CODE = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
 _AMOUNT = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万元|万|元)?")
+_ACCOUNTING = re.compile(r"^\d{1,3}(?:,\d{3})+\.\d{2}$")
 _YUAN_NOTE = re.compile(r"(?:金额)?单位\s*[:：]\s*元(?!\S*万)")
 _WAN_NOTE = re.compile(r"(?:金额)?单位\s*[:：]\s*万元")
 
@@ -42,6 +43,7 @@ class Occurrence:
     line: int | None
     texts: list[str] = field(default_factory=list)
     unit: str | None = None  # 万元 / 元 from a caption such as 项目预算金额(万元)
+    below: bool = False  # the value was read from the lines below a label that ended its own line
 
     @property
     def text(self) -> str:
@@ -122,6 +124,7 @@ def read_header(rows: list[list[Token]]) -> HeaderFields:
                 current.texts.append(text)
         if waiting and not waiting[1].texts:
             current_name, current = waiting  # the value sits on the next line(s): `项目名称` / `XXX`
+            current.below = True
         elif current_name not in _MULTILINE:
             current, current_name = None, None
     return out
@@ -136,6 +139,8 @@ def budget_wan(text: str | None, label_unit: str | None, context: str) -> float 
         return None
     amount = float(m.group(1).replace(",", ""))
     unit = m.group(2) or label_unit
+    if unit is None and _ACCOUNTING.match(m.group(0).strip()) and not _WAN_NOTE.search(context):
+        unit = "元"  # budget-system exports print 元 in accounting format (40,500.00) and state no unit
     if unit is None:
         unit = "元" if _YUAN_NOTE.search(context) and not _WAN_NOTE.search(context) else "万元"
     return round(amount / 10000, 6) if unit == "元" else amount

@@ -496,6 +496,78 @@ def _stream_rows(lines, builder: _Builder) -> None:
         i += 1
 
 
+def _values_last(cols: list[Column]) -> bool:
+    """A header whose last columns are values (实施周期指标值 | 年度指标值): rows end once their values are read."""
+    k = len(cols)
+    while k and cols[k - 1].role in ("value", "period_value"):
+        k -= 1
+    return k < len(cols) and not any(c.role in ("description", "basis") for c in cols[k:])
+
+
+def _stream_atoms(lines) -> list[tuple[str, str, int, bool]]:
+    """(kind, text, line, starts a line) for a wrapped pdftotext stream: each token on a line is a cell, a line
+    that starts with text right under a text cell (no blank line between) continues that cell."""
+    atoms: list[list] = []
+    prev_blank = True
+    for ln in lines:
+        if not ln.text.strip():
+            prev_blank = True
+            continue
+        toks = ln.text.split()
+        joined: list[str] = []
+        for t in toks:  # 服务对象 满意度指标: a level name cut by a space
+            if joined and not vocab.is_level2(joined[-1]) and not vocab.is_level1(joined[-1]) \
+                    and vocab.is_level2(joined[-1] + t) and len(joined[-1]) <= 8:
+                joined[-1] += t
+            else:
+                joined.append(t)
+        for k, t in enumerate(joined):
+            kind = ("level1" if vocab.is_level1(t) and not (vocab.is_level2(t) and atoms and atoms[-1][0] == "level1")
+                    else "level2" if vocab.is_level2(t) else "value" if looks_like_value(t) else "text")
+            if kind == "text" and k == 0 and not prev_blank and atoms and atoms[-1][0] == "text":
+                atoms[-1][1] += "\n" + t
+                continue
+            atoms.append([kind, t, ln.lineno, k == 0])
+        prev_blank = False
+    return [tuple(a) for a in atoms]
+
+
+def _stream_rows_values_last(lines, builder: _Builder, cols: list[Column]) -> None:
+    """Rows of a wrapped stream whose last columns are values: a row closes after its value cells, which are value
+    shaped, or identical text in both value columns (长期 = 年度), or before a line-initial level name."""
+    nv = sum(1 for c in cols if c.role in ("value", "period_value"))
+    rows: list[list[tuple]] = []
+    cur: list[tuple] = []
+    end = next((k for k, ln in enumerate(lines) if TABLE_END.search(ln.text)), len(lines))
+    for atom in _stream_atoms(lines[:end]):
+        kind, text, _, starts = atom
+        has_text = any(a[0] == "text" for a in cur)
+        if kind in ("level1", "level2") and starts and has_text:
+            rows.append(cur)
+            cur = []
+        cur.append(atom)
+        tail = cur[-nv:]
+        texts_before = [a for a in cur[:-nv] if a[0] == "text"]
+        if len(cur) > nv and texts_before and (
+                all(a[0] == "value" for a in tail)
+                or (nv == 2 and all(a[0] == "text" for a in tail) and len(texts_before) >= 1
+                    and _compact(tail[0][1]) == _compact(tail[1][1]))):
+            rows.append(cur)
+            cur = []
+    if cur:
+        rows.append(cur)
+    for row in rows:
+        out, extra, _ = align_row([a[1] for a in row], cols, fragments=True)
+        if not out:
+            continue
+        refs = [_Cell(a[1], a[2], _page_of(builder.doc, a[2])) for a in row]
+        rec = dict(out)
+        rec["_notes"] = []
+        if extra:
+            rec["_extra"] = extra
+        builder.add(rec, refs)
+
+
 def _page_of(doc: Document, lineno: int | None) -> int:
     return 1 if lineno is None else next((ln.page for ln in doc.lines if ln.lineno == lineno), 1)
 
@@ -560,11 +632,14 @@ _GOAL_LABELS = ("年度", "本年度绩效目标", "年度绩效目标", "年度
                 "目标")
 
 
-def _labelled_fields(fields: dict, rows: list[list[hdr.Token]], goals_out: list[str], context: str) -> None:
+def _labelled_fields(fields: dict, rows: list[list[hdr.Token]], goals_out: list[str], context: str,
+                     goals_from_lines: bool = False) -> None:
     """Header fields read by label synonyms override the positional guesses wherever they found a value."""
     h = hdr.read_header(rows)
     name = h.first("name")
-    if name is not None and _compact(name.text):
+    # in a pdftotext stream a name printed below its label wraps over lines the label reader cannot join; the
+    # flat reader (up to the next label) keeps it whole
+    if name is not None and _compact(name.text) and not (goals_from_lines and name.below and fields.get("name")):
         fields["name"] = _compact(name.text)
     code = h.first("code")
     if code is not None and hdr.code_in(code.text):
@@ -581,7 +656,7 @@ def _labelled_fields(fields: dict, rows: list[list[hdr.Token]], goals_out: list[
     if purpose is not None and purpose.text.strip():
         fields["purpose"] = tidy(purpose.text)
     goals = h.first("goals", prefer=_GOAL_LABELS)
-    if goals is not None and goals.text.strip():
+    if goals is not None and goals.text.strip() and not goals_from_lines:
         goals_out.extend(_goals(goals.texts, stream=False))
 
 
@@ -669,7 +744,13 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         header_rows = [[hdr.Token(t, None, k) for t in _split_line(ln.text)] for k, ln in enumerate(body[:hi])]
         rest = [ln for ln in body[hi + 1:] if ln.text.strip() and not _is_header_row(ln.text.split())
                 and not re.fullmatch(r"\s*[-—]?\s*\d+\s*[-—]?\s*", ln.text)]
-        _stream_rows(rest, builder)
+        cols = [c for c in header_columns(header) if c]
+        has = {c.role for c in cols}
+        if _values_last(cols):
+            body_lines = [ln for ln in body[hi + 1:] if not _is_header_row(ln.text.split())]
+            _stream_rows_values_last(body_lines, builder, cols)
+        else:
+            _stream_rows(rest, builder)
     if not has:
         return None
     fields = _header_fields(flat, section.title, pre_lines if section.tables else [])
@@ -684,9 +765,9 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         if goals_area:
             tail = flat[goals_area.end():]
             goals = _goals([p for p in tail.split("\n") if p.strip()], stream=True)
-    if section.tables:  # label/value cells or lines; the pdftotext stream keeps its own reading
-        _labelled_fields(fields, header_rows, goals_out := [], flat + "\n" + "\n".join(ln.text for ln in lines[:60]))
-        goals = goals_out or goals
+    _labelled_fields(fields, header_rows, goals_out := [], flat + "\n" + "\n".join(ln.text for ln in lines[:60]),
+                     goals_from_lines=not section.tables)
+    goals = goals_out or goals
     indicators = builder.indicators(has)
     if not indicators:
         warnings.append("no indicator rows under the header")
