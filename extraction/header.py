@@ -149,3 +149,17 @@ def budget_wan(text: str | None, label_unit: str | None, context: str) -> float 
 def code_in(text: str | None) -> str | None:
     m = _CODE.search(vocab.compact(text)) if text else None
     return m.group(1) if m else None
+
+
+_CAPTION_WORDS = re.compile(r"^(?:实施周期总目标|实施期目标|当年度目标|年度目标|中长期目标|[（(][^()（）]*[)）]|\s)+$")
+
+
+def label_line(text: str) -> str | None:
+    """The field a whole line labels ('goals', …, 'stop'), 'caption' for a line of column captions, else None."""
+    t = text.strip()
+    if not t:
+        return None
+    if _CAPTION_WORDS.match(t):
+        return "caption"
+    name, _, rest, _ = _label_of(t.split()[0] if " " in t else t)
+    return name

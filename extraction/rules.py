@@ -11,7 +11,7 @@ from perfdraft.core import vocabulary as vocab
 from perfdraft.extraction import header as hdr
 from perfdraft.ingest.layout import TABLE_END
 from perfdraft.extraction.interpret import Column, align_row, header_columns, is_indicator_header
-from perfdraft.extraction.segment import TableSection, find_sections, is_self_evaluation_grid
+from perfdraft.extraction.segment import TableSection, find_sections, indicator_grids, is_self_evaluation_grid
 from perfdraft.core.values import looks_like_value, parse_target
 from perfdraft.core.models import Document, Indicator, PerformanceDocument, Project, SourceRef
 
@@ -125,7 +125,8 @@ def _header_fields(flat: str, title: str, pre_lines: list[str]) -> dict:
         if money_unit == "元" or (money_unit is None and re.search(r"单位\s*[:：]\s*元", flat + "\n" + "\n".join(pre_lines))):
             budget = round(budget / 10000, 6)
     purpose = None
-    m = re.search(_lab("其他资金") + r"[^\n]*\n?", flat)
+    # the 预算规模及资金用途 block: the purpose is the text below the 其他资金 cell
+    m = re.search(_lab("其他资金") + r"[^\n]*\n?", flat) if re.search(_lab("资金用途"), flat) else None
     if m:
         rest = flat[m.end():]
         n = re.search(_lab("资金支出计划") + "|" + _lab("绩效目标") + "|" + _lab("一级指标"), rest)
@@ -152,6 +153,34 @@ def _header_fields(flat: str, title: str, pre_lines: list[str]) -> dict:
 _GOAL_LABEL = re.compile(r"(?:年度)?绩效目标|年度目标")
 _GOAL_NUM = re.compile(r"^\s*(?:目标\s*\d+\s*[:：.、．]?|\d+\s*[.、．]|[（(]\d+[)）]|[一二三四五六七八九十]+[、.．])\s*")
 _GOAL_SPLIT = re.compile(r"(?:(?<=\s)|(?<=[。；;]))(?=\d+\s*[.、．](?!\d))")
+
+
+_ITEM_START = re.compile(r"(?=目标\s*\d+\s*[:：])|(?=(?<![\u4e00-\u9fff])[一二三四五六七八九十]{1,2}、)")
+
+
+def _stream_goals(lines: list[str]) -> list[str]:
+    """Goals printed as numbered paragraphs below a goals label in a text stream (目标1：…, 一、…).
+
+    A 实施周期 and a 当年度 column flattened one after the other print the list twice; the annual copy is kept.
+    """
+    start = next((k for k, t in enumerate(lines) if hdr.label_line(t) == "goals"), None)
+    if start is None:
+        return []
+    body: list[str] = []
+    for t in lines[start + 1:]:
+        name = hdr.label_line(t)
+        if name == "caption":
+            continue
+        if name is not None or TABLE_END.search(t) or _is_header_row(t.split()):
+            break
+        body.append(t)
+    text = tidy("\n".join(body))
+    items = [tidy(_GOAL_NUM.sub("", p.strip(), count=1)) for p in _ITEM_START.split(text) if p.strip()]
+    items = [i for i in items if i]
+    half = len(items) // 2
+    if half and len(items) % 2 == 0 and all(_compact(a) == _compact(b) for a, b in zip(items[:half], items[half:])):
+        items = items[half:]
+    return items
 
 
 def _goals(parts: list[str], stream: bool) -> list[str]:
@@ -765,6 +794,8 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         if goals_area:
             tail = flat[goals_area.end():]
             goals = _goals([p for p in tail.split("\n") if p.strip()], stream=True)
+        if not goals:
+            goals = _stream_goals(flat.split("\n"))
     _labelled_fields(fields, header_rows, goals_out := [], flat + "\n" + "\n".join(ln.text for ln in lines[:60]),
                      goals_from_lines=not section.tables)
     goals = goals_out or goals
@@ -783,6 +814,10 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
     realigned = sum(1 for i in indicators if any(w.startswith("row realigned") for w in i.warnings))
     confidence = 1.0 if indicators else 0.2
     confidence -= 0.1 * min(bad, 5) + 0.03 * min(realigned, 5)
+    if indicators:  # measured signals: names read, values read, values that parse or are short qualitative text
+        named = sum(1 for i in indicators if i.level3) / len(indicators)
+        valued = sum(1 for i in indicators if i.value) / len(indicators)
+        confidence *= 0.4 + 0.3 * named + 0.3 * valued
     if fields["budget_wan"] is None:
         warnings.append("budget not found")
         confidence -= 0.1
@@ -837,6 +872,11 @@ def extract_rules(doc: Document) -> PerformanceDocument:
     warnings: list[str] = []
     all_lines = doc.lines
     for sec in find_sections(doc):
+        if sec.tables and all(is_self_evaluation_grid(doc, ti) for ti in sec.tables if ti in indicator_grids(doc)) \
+                and any(ti in indicator_grids(doc) for ti in sec.tables):
+            warnings.append(f"section '{sec.title}' (line {sec.line_start}): a self-evaluation table (自评表: "
+                            "实际完成值/得分), reported results, not targets; not extracted")
+            continue
         try:
             p = extract_section(doc, sec, effect_name=effect, all_lines=all_lines)
         except Exception as exc:  # one malformed table must not lose the rest of the document
@@ -847,5 +887,17 @@ def extract_rules(doc: Document) -> PerformanceDocument:
             projects.append(p)
         else:
             warnings.append(f"section '{sec.title}' (line {sec.line_start}): no indicator grid found")
+    if not projects:
+        warnings.extend(_unread_vocabulary(all_lines))
     return PerformanceDocument(source=doc.name, department=_department(doc, projects), year=_year(doc),
                                projects=projects, warnings=warnings)
+
+
+def _unread_vocabulary(lines) -> list[str]:
+    """Never an empty success: lines naming indicator levels that no table came from are reported by location."""
+    hits = [ln for ln in lines if 0 < len(ln.text.strip()) <= 40
+            and any(is_level1(t) or is_level2(t) for t in re.split(r"[\s|\t]+", ln.text) if t)]
+    if len(hits) < 3:
+        return []
+    return [f"indicator vocabulary on {len(hits)} lines (lines {hits[0].lineno}-{hits[-1].lineno}, page "
+            f"{hits[0].page}) but no indicator table could be read there: layout not understood"]

@@ -146,16 +146,19 @@ def _pipe_cell_rows(lines: list[TextLine], i: int) -> _Run | None:
 def _pipe_dump_width(span: list[TextLine]) -> int:
     """The most common number of cells (content lines, lone pipes, bare pipes) between two row closers."""
     totals: dict[int, int] = {}
-    count = 0
+    count, after_closer = 0, True
     for ln in span:
         t = ln.text.strip()
         if t.count("|") >= 2:
             total = count + t.count("|")
             totals[total] = totals.get(total, 0) + 1
-            count = 0
-        else:
+            count, after_closer = 0, True
+            continue
+        if not (t == "|" and after_closer):  # a row opener is no cell
             count += 1
-    return max(totals, key=lambda k: (totals[k], k)) if totals else 10 ** 6
+        after_closer = False
+    # the most common total; among equals the narrowest (a row that lost its closer adds up to more)
+    return max(totals, key=lambda k: (totals[k], -k)) if totals else 10 ** 6
 
 
 def _tab_cell_rows(lines: list[TextLine], i: int) -> _Run:

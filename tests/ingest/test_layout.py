@@ -1,0 +1,58 @@
+"""The layout reconstructor on hand-written snippets of each linearised-table family."""
+
+from perfdraft.core.models import TextLine
+from perfdraft.ingest.layout import reconstruct
+
+
+def _lines(text: str) -> list[TextLine]:
+    return [TextLine(text=t, lineno=k + 1) for k, t in enumerate(text.split("\n"))]
+
+
+def _rows(text: str, origin: str) -> list[list[str]]:
+    grids = [g for g in reconstruct(_lines(text)) if g.origin == origin]
+    assert len(grids) == 1, [g.origin for g in reconstruct(_lines(text))]
+    return [[c for c in row if c] for row in grids[0].matrix()]
+
+
+def test_pipe_rows_without_a_leading_pipe_keep_their_cells_and_drop_the_padding():
+    text = ("表头说明\n一级指标 | 二级指标 | 三级指标 | 指标值 |\n产出指标 | 数量指标 | 培训人数 | 30人 | |\n"
+            "培训天数 | 5天 | |||\n附件:")
+    assert _rows(text, "text-pipes") == [["一级指标", "二级指标", "三级指标", "指标值"],
+                                         ["产出指标", "数量指标", "培训人数", "30人"], ["培训天数", "5天"]]
+
+
+def test_web_dump_cells_are_closed_by_bare_pipe_lines():
+    text = "项目名称 |\n城乡环卫 |\n|||\n一级指标 |\n二级指标 |\n三级指标 |\n指标值 |\n产出指标 |\n数量指标 |\n清扫面积 |\n≥5万平方米 |\n"
+    rows = _rows(text + "||\n", "text-pipe-cells")
+    assert rows[0] == ["项目名称", "城乡环卫"]
+    assert ["产出指标", "数量指标", "清扫面积", "≥5万平方米"] in rows or \
+        rows[1][-4:] == ["产出指标", "数量指标", "清扫面积", "≥5万平方米"]
+
+
+def test_web_dump_with_row_openers_splits_rows_by_the_table_width():
+    text = ("|\n项目名称 |\n环卫服务 |\n||\n|\n一级指标 |\n二级指标 |\n三级指标 |\n指标值 |\n|\n"
+            "产出指标 |\n数量指标 |\n车辆数 |\n10辆 |\n||\n|\n作业频次 |\n每日2次 |\n||||\n")
+    rows = _rows(text, "text-pipe-cells")
+    assert rows == [["项目名称", "环卫服务"], ["一级指标", "二级指标", "三级指标", "指标值"],
+                    ["产出指标", "数量指标", "车辆数", "10辆"], ["作业频次", "每日2次"]]
+
+
+def test_cell_lines_with_blank_lines_are_cut_into_rows_by_the_vocabulary():
+    text = ("一级指标\n\n二级指标\n\n三级指标\n\n指标值\n\n产出指标\n\n数量指标\n\n新建道路\n\n≥10公里\n\n维修桥梁\n\n3座\n\n"
+            "效益指标\n\n社会效益\n\n指标\n\n受益人口\n\n≥500人\n\n注:以上为示例")
+    rows = _rows(text, "text-cell-lines")
+    assert rows == [["一级指标", "二级指标", "三级指标", "指标值"], ["产出指标", "数量指标", "新建道路", "≥10公里"],
+                    ["维修桥梁", "3座"], ["效益指标", "社会效益指标", "受益人口", "≥500人"]]
+
+
+def test_space_separated_rows_keep_their_tokens_and_stop_at_the_sign_off():
+    text = ("一级指标 二级指标 三级指标 指标值 备注\n产出指标 数量指标 培训人次 >=200人次\n培训天数 >=3天\n"
+            "财政部门审核意见 (盖章)")
+    rows = _rows(text, "text-spaces")
+    assert rows == [["一级指标", "二级指标", "三级指标", "指标值", "备注"], ["产出指标", "数量指标", "培训人次", ">=200人次"],
+                    ["培训天数", ">=3天"]]
+
+
+def test_pdftotext_streams_with_blank_lines_between_cells_are_left_to_the_stream_reader():
+    text = "一级指标 二级指标 三级指标 指标值\n\n产出指标\n\n数量指标 参保人数\n\n≥5万人\n\n质量指标\n\n合格率 100%"
+    assert [g for g in reconstruct(_lines(text)) if g.origin == "text-spaces"] == []
