@@ -33,7 +33,13 @@ class Column:
 
 
 def header_columns(texts: list[str]) -> list[Column | None]:
-    """Header cells -> columns; row-label cells (绩效指标 left of 一级指标, 绩, blanks) become None.
+    """Header cells -> columns; row-label cells (绩效指标 left of 一级指标, 绩, blanks) become None."""
+    return list(_header_columns(tuple(texts)))
+
+
+@lru_cache(maxsize=2048)
+def _header_columns(texts: tuple[str, ...]) -> tuple[Column | None, ...]:
+    """header_columns, cached: page-break repeats and every row test ask about the same header again.
 
     Level columns must come in hierarchy order; a name or description synonym left of the level columns is the
     vertical label of the whole grid (e.g. 绩效指标), not a column.
@@ -60,11 +66,13 @@ def header_columns(texts: list[str]) -> list[Column | None]:
                 prev = next(j for j in range(k) if cols[j] and cols[j].role == "value")
                 cols[prev] = Column("period_value", cols[prev].name)
         seen.add(c.role)
-    return cols
+    return tuple(cols)
 
 
 def is_indicator_header(texts: list[str]) -> bool:
     """A header row of an indicator grid: a level column plus a name or value column, three roles at least."""
+    if not any("级" in t for t in texts):  # every level-column synonym says 一级/二级: a cheap first test
+        return False
     cols = [c for c in header_columns(texts) if c]
     roles = {c.role for c in cols}
     return len(roles) >= 3 and bool(roles & {"level1", "level2"}) and bool(roles & {"level3", "value"})

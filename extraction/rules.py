@@ -673,7 +673,14 @@ def _labelled_fields(fields: dict, rows: list[list[hdr.Token]], goals_out: list[
     code = h.first("code")
     if code is not None and hdr.code_in(code.text):
         fields["code"] = hdr.code_in(code.text)
+    dept = h.first("department")
+    if dept is not None and _compact(dept.text):
+        fields["_department"] = tidy(dept.text)
     unit = h.first("unit")
+    if unit is not None and unit.label == "预算部门" and _compact(unit.text):
+        fields["_unit"] = tidy(unit.text)  # a 预算部门 is the unit and the department at once
+    elif unit is not None and _compact(unit.text):
+        fields["_unit_any"] = tidy(unit.text)
     if unit is not None and _compact(unit.text):
         fields["unit"] = tidy(unit.text)
     budget = h.first("budget", prefer=("年度资金总额", "资金总额", "预算数", "预算金额", "项目预算金额", "年度本级预算金额"))
@@ -690,7 +697,7 @@ def _labelled_fields(fields: dict, rows: list[list[hdr.Token]], goals_out: list[
 
 
 def extract_section(doc: Document, section: TableSection, *, effect_name: str | None = None,
-                    all_lines: list | None = None) -> Project | None:
+                    all_lines: list | None = None, found: dict | None = None) -> Project | None:
     """Extract one 绩效目标表 section into a Project (None when no indicator grid is found)."""
     effect_name = effect_name or _effect_name(doc.text)
     src = all_lines if all_lines is not None else doc.lines
@@ -798,6 +805,10 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
             goals = _stream_goals(flat.split("\n"))
     _labelled_fields(fields, header_rows, goals_out := [], flat + "\n" + "\n".join(ln.text for ln in lines[:60]),
                      goals_from_lines=not section.tables)
+    if found is not None:
+        for key in ("department", "unit", "unit_any"):
+            if fields.get("_" + key):
+                found.setdefault("department", []).append(fields["_" + key])
     goals = goals_out or goals
     indicators = builder.indicators(has)
     if not indicators:
@@ -841,9 +852,16 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
 _UNIT_DEPT = re.compile(r"^\s*#*\s*\d{3,6}\s*([\u4e00-\u9fff]{3,20}?(?:局|委员会|厅|办公室))(?:本级)?\s*$")
 
 
-def _department(doc: Document, projects: list[Project]) -> str | None:
+_CODE_PREFIX = re.compile(r"^(?:[\[［【(（]\s*\d+\s*[\]］】)）]|\d{3,8}\s*[-－—]?)\s*")
+_ORGAN = re.compile(r"(?:局|委员会|厅|办公室|政府|处|中心|院|站|所|学校|委|办)$")
+_DEPT_LABEL = re.compile(r"^(?:部门名称|单位名称|主管部门|预算部门)\s*[:：]?")
+
+
+def _department(doc: Document, projects: list[Project], labelled: list[str] | None = None) -> str | None:
+    """The publishing department: a heading line naming it, else the budget-unit lines, else the labelled
+    主管部门 / 预算部门 of its tables (codes such as [077] or 324- removed)."""
     for ln in doc.lines[:40]:
-        t = _compact(ln.text.lstrip("#"))
+        t = _DEPT_LABEL.sub("", _compact(ln.text.lstrip("#")))
         if 3 <= len(t) <= 20 and not re.search(r"\d", t) and re.search(r"(?:局|委员会|厅|办公室)$", t):
             return t
     counts: Counter[str] = Counter()
@@ -853,7 +871,15 @@ def _department(doc: Document, projects: list[Project]) -> str | None:
         m = _UNIT_DEPT.match(ln.text.replace("\t", ""))
         if m:
             counts[m.group(1)] += 1
-    return counts.most_common(1)[0][0] if counts else None
+    if counts:
+        return counts.most_common(1)[0][0]
+    names = [re.sub(r"(?:机关|本级)$", "", _CODE_PREFIX.sub("", _compact(v))) for v in labelled or []]
+    names = [v for v in names if v]
+    # an organ (…局, …委员会, …政府) over a sector name (…市场监督管理部门)
+    return next((v for v in names if _ORGAN.search(v)), names[0] if names else None)
+
+
+_YEAR_CAPTION = re.compile(r"[(（]\s*((?:19|20)\d{2})\s*年度\s*[)）]|(?:起始年度|预算年度)\s*[:：]?\s*((?:19|20)\d{2})")
 
 
 def _year(doc: Document) -> int | None:
@@ -861,6 +887,10 @@ def _year(doc: Document) -> int | None:
         m = re.search(r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:部门|单位)", ln.text)
         if m:
             return int(m.group(1))
+    for ln in doc.lines:  # a table caption: (2025年度), 起始年度 2025
+        m = _YEAR_CAPTION.search(ln.text)
+        if m:
+            return int(m.group(1) or m.group(2))
     years = Counter(int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", doc.text))
     return years.most_common(1)[0][0] if years else None
 
@@ -868,6 +898,7 @@ def _year(doc: Document) -> int | None:
 def extract_rules(doc: Document) -> PerformanceDocument:
     """Every 绩效目标表 of the document with header fields, goals and indicator rows."""
     effect = _effect_name(doc.text)
+    found: dict[str, list[str]] = {}  # document-level facts the tables' header blocks state (主管部门)
     projects = []
     warnings: list[str] = []
     all_lines = doc.lines
@@ -878,7 +909,7 @@ def extract_rules(doc: Document) -> PerformanceDocument:
                             "实际完成值/得分), reported results, not targets; not extracted")
             continue
         try:
-            p = extract_section(doc, sec, effect_name=effect, all_lines=all_lines)
+            p = extract_section(doc, sec, effect_name=effect, all_lines=all_lines, found=found)
         except Exception as exc:  # one malformed table must not lose the rest of the document
             warnings.append(f"section '{sec.title}' (line {sec.line_start}): extraction failed: "
                             f"{type(exc).__name__}: {exc}")
@@ -889,7 +920,8 @@ def extract_rules(doc: Document) -> PerformanceDocument:
             warnings.append(f"section '{sec.title}' (line {sec.line_start}): no indicator grid found")
     if not projects:
         warnings.extend(_unread_vocabulary(all_lines))
-    return PerformanceDocument(source=doc.name, department=_department(doc, projects), year=_year(doc),
+    return PerformanceDocument(source=doc.name, department=_department(doc, projects, found.get("department")),
+                               year=_year(doc),
                                projects=projects, warnings=warnings)
 
 

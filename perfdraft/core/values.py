@@ -17,6 +17,11 @@ _NUMBER_RE = re.compile(rf"^(?P<op>{_OP_RE})?\s*(?P<num>{_NUM})\s*(?P<unit>.*?)\
 _RANGE_RE = re.compile(rf"^(?P<a>{_NUM})\s*(?P<ua>%|百分比)?\s*(?:-|~|～|—|–|至|到)\s*(?P<b>{_NUM})\s*(?P<unit>.*)$")
 _DATE_RE = re.compile(r"^(?:(?:于|在)\s*)?(?P<y>(?:19|20)\d{2})\s*(?:(?:年|\.|-|/)\s*(?P<m>\d{1,2})\s*(?:月)?|年)"
                       r"(?:\s*(?:\.|-|/)?\s*(?P<d>\d{1,2})\s*日?)?\s*(?P<tail>(?:底|末|前|之前|以前|内|完成|止)*)\s*$")
+# a period (2020.1.1-2020.12.31, 2023.07-2024.01, 2021年1月-12月, 2021年全年): a date, no comparison, its last day
+_YM = r"(?P<{y}>(?:19|20)\d{{2}})\s*(?:年|\.|-|/)\s*(?P<{m}>\d{{1,2}})\s*(?:月)?(?:\s*(?:\.|-|/)?\s*(?P<{d}>\d{{1,2}})\s*日?)?"
+_PERIOD_RE = re.compile("^" + _YM.format(y="y1", m="m1", d="d1") + r"\s*(?:-|~|～|—|–|至|到)\s*(?:"
+                        + _YM.format(y="y2", m="m2", d="d2") + r"|(?P<m3>\d{1,2})\s*月(?:\s*(?P<d3>\d{1,2})\s*日)?)\s*$")
+_WHOLE_YEAR_RE = re.compile(r"^(?P<y>(?:19|20)\d{2})\s*年\s*(?:全年|全年度|度内)$")
 _UNIT_MAX = 8
 _SUFFIX_OP = {"以上": "≥", "以下": "≤", "以内": "≤", "内": "≤"}
 
@@ -38,6 +43,9 @@ def parse_target(value: str | None) -> Target:
     if not raw:
         return Target(kind="text")
     s = re.sub(r"\s+", " ", raw)
+    period = _period_end(s)
+    if period is not None:
+        return Target(kind="date", op=None, num=float(period))
     m = _DATE_RE.match(s)
     if m:
         y, mo = int(m["y"]), int(m["m"] or 12)
@@ -58,6 +66,24 @@ def parse_target(value: str | None) -> Target:
         op = _OPS[m["op"]] if m["op"] else _SUFFIX_OP.get(m["suffix"] or "", "=")
         return Target(kind="number", op=op, num=_f(m["num"]), unit=_unit(m["unit"]))
     return Target(kind="text")
+
+
+def _period_end(s: str) -> int | None:
+    """YYYYMMDD of the last day of a period value, or None when s is no period."""
+    m = _WHOLE_YEAR_RE.match(s)
+    if m:
+        return int(m["y"]) * 10000 + 1231
+    m = _PERIOD_RE.match(s)
+    if not m:
+        return None
+    y = int(m["y2"] or m["y1"])
+    mo = int(m["m2"] or m["m3"])
+    day = m["d2"] or m["d3"]
+    if not 1 <= mo <= 12:
+        return None
+    last = calendar.monthrange(y, mo)[1]
+    d = int(day) if day else last
+    return y * 10000 + mo * 100 + d if 1 <= d <= last else None
 
 
 def _f(s: str) -> float:

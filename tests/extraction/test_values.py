@@ -33,3 +33,11 @@ def test_qualitative_and_empty_values_are_text(value):
 def test_looks_like_value_separates_numbers_from_names():
     assert looks_like_value("≥95%")
     assert not looks_like_value("服务对象满意度")
+
+
+def test_periods_are_dates_with_no_comparison_and_their_last_day():
+    for value, day in [("2020.1.1-2020.12.31", 20201231), ("2023.07-2024.01", 20240131),
+                       ("2021年1月-12月", 20211231), ("2021年全年", 20211231)]:
+        t = parse_target(value)
+        assert (t.kind, t.op, t.num) == ("date", None, day), value
+    assert parse_target("6-9 个月").kind == "range"
