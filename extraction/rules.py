@@ -525,6 +525,9 @@ def _stream_rows(lines, builder: _Builder) -> None:
         i += 1
 
 
+_PAGE_NO = re.compile(r"\s*[-—]?\s*\d+\s*[-—]?\s*")  # a page number line inside a stream
+
+
 def _values_last(cols: list[Column]) -> bool:
     """A header whose last columns are values (实施周期指标值 | 年度指标值): rows end once their values are read."""
     k = len(cols)
@@ -779,11 +782,15 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         has = {r for r in (vocab.column_role(h) for h in header) if r}
         header_rows = [[hdr.Token(t, None, k) for t in _split_line(ln.text)] for k, ln in enumerate(body[:hi])]
         rest = [ln for ln in body[hi + 1:] if ln.text.strip() and not _is_header_row(ln.text.split())
-                and not re.fullmatch(r"\s*[-—]?\s*\d+\s*[-—]?\s*", ln.text)]
+                and not _PAGE_NO.fullmatch(ln.text)]
         cols = [c for c in header_columns(header) if c]
         has = {c.role for c in cols}
+        repeats = [ln.lineno for ln in body[hi + 1:] if _is_header_row(ln.text.split())]
+        if repeats:  # a page break repeats the header; rows around it may be split or lost
+            warnings.append(f"header row repeated inside the table (line {repeats[0]}): page break?")
         if _values_last(cols):
-            body_lines = [ln for ln in body[hi + 1:] if not _is_header_row(ln.text.split())]
+            body_lines = [ln for ln in body[hi + 1:]
+                          if not _is_header_row(ln.text.split()) and not _PAGE_NO.fullmatch(ln.text)]
             _stream_rows_values_last(body_lines, builder, cols)
         else:
             _stream_rows(rest, builder)

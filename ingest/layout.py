@@ -91,21 +91,44 @@ def _tab_rows(lines: list[TextLine], i: int) -> _Run | None:
 
 
 def _pipe_rows(lines: list[TextLine], i: int) -> _Run | None:
+    """Pipe rows; where the table's rows end with `|`, a line that does not is a row wrapped onto the next line."""
     j, rows = i, []
-    while j < len(lines) and (_is_pipe_row(lines[j].text) or _PIPE_SEP.match(lines[j].text) and lines[j].text.strip()):
-        if not _PIPE_SEP.match(lines[j].text):
-            rows.append([(lines[j], c) for c in _pipe_cells(lines[j].text)])
+    while j < len(lines) and (_is_pipe_row(lines[j].text) or _PIPE_SEP.match(lines[j].text) and lines[j].text.strip()
+                              or (j > i and j + 1 < len(lines) and _is_pipe_row(lines[j + 1].text)
+                                  and (_wrapped_cell_head(lines[j].text) or _wrapped_pipe_row(lines[j].text)))):
         j += 1
+    span = [ln for ln in lines[i:j] if not _PIPE_SEP.match(ln.text)]
+    # a short line with no pipe between two pipe rows: the first cell of the next row, wrapped
+    merged: list[TextLine] = []
+    for ln in span:
+        if merged and "|" not in merged[-1].text and "|" in ln.text:
+            head = merged.pop()
+            ln = head.model_copy(update={"text": head.text.strip() + "\n" + ln.text.lstrip()})
+        merged.append(ln)
+    span = merged
+    closed = sum(1 for ln in span if ln.text.rstrip().endswith("|"))
+    wraps = closed >= max(2, len(span) * 0.6)
+    k = 0
+    while k < len(span):
+        ln = span[k]
+        cells = [(ln, c) for c in _pipe_cells(ln.text)]
+        while wraps and not span[k].text.rstrip().endswith("|") and k + 1 < len(span):
+            k += 1  # the last cell goes on at the start of the next line
+            nxt = _pipe_cells(span[k].text)
+            cells[-1] = (cells[-1][0], cells[-1][1] + "\n" + nxt[0])
+            cells += [(span[k], c) for c in nxt[1:]]
+        rows.append(cells)
+        k += 1
     return _Run(rows, "text-pipes", j - 1) if rows else None
 
 
 def _pipe_cell_rows(lines: list[TextLine], i: int) -> _Run | None:
     """`text |` cells; a line of 2+ bare pipes closes a row; a lone `|` opens one where the page writes openers."""
     j = i
-    while j < len(lines) and (_is_pipe_cell_line(lines[j].text) or (not lines[j].text.strip() and j + 1 < len(lines)
-                                                                     and _is_pipe_cell_line(lines[j + 1].text))):
+    while j < len(lines) and (_is_pipe_cell_line(lines[j].text) or (j + 1 < len(lines) and _is_pipe_cell(
+            lines[j + 1].text) and (not lines[j].text.strip() or _wrapped_cell_head(lines[j].text)))):
         j += 1
-    span = [ln for ln in lines[i:j] if ln.text.strip()]
+    span = _join_wrapped_cells([ln for ln in lines[i:j] if ln.text.strip()])
     if sum(1 for ln in span if _is_pipe_cell(ln.text)) < 2:
         return None
     # a line of k bare pipes is k empty cells; most rows add up to the table's width, which tells where a row
@@ -141,6 +164,30 @@ def _pipe_cell_rows(lines: list[TextLine], i: int) -> _Run | None:
         used = max(used, 0) + 1
     close()
     return _Run(rows, "text-pipe-cells", j - 1) if rows else None
+
+
+def _wrapped_pipe_row(text: str) -> bool:
+    """`质量指标 | 补贴覆盖民`: a pipe row cut inside its last cell (it does not end with a pipe)."""
+    t = text.strip()
+    return "|" in t and not t.endswith("|") and len(t) <= 200
+
+
+def _wrapped_cell_head(text: str) -> bool:
+    """A line with no pipe inside a web dump: the first part of a cell wrapped onto the next `… |` line."""
+    t = text.strip()
+    return bool(t) and "|" not in t and len(t) <= 60 and not TABLE_END.search(t)
+
+
+def _join_wrapped_cells(span: list[TextLine]) -> list[TextLine]:
+    """Join each wrapped cell head with the `… |` line it continues on (the joined cell keeps the first line)."""
+    out: list[TextLine] = []
+    for ln in span:
+        if out and "|" not in out[-1].text and _is_pipe_cell(ln.text):
+            head = out.pop()
+            out.append(head.model_copy(update={"text": head.text.strip() + "\n" + ln.text.strip()}))
+            continue
+        out.append(ln)
+    return out
 
 
 def _pipe_dump_width(span: list[TextLine]) -> int:

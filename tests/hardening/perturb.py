@@ -47,16 +47,25 @@ def header_repeats(text: str, gold: Path, every: int = 3) -> str:
     """A page break before every `every`-th indicator row: a page number and the table header again."""
     lines = text.split("\n")
     start = next((k for k, ln in enumerate(lines) if "一级指标" in ln), None)
+    if start is None:  # headers that abbreviate the level columns (一级 | 二级指标 | …)
+        start = next((k for k, ln in enumerate(lines) if re.match(r"^\s*\|?\s*一级\s*(?:\||\s|$)", ln)), None)
     if start is None:
         return text
-    end = next((k for k in range(start, min(start + 10, len(lines))) if "指标值确定依据" in lines[k]), start)
-    header = lines[start:end + 1]
     level1 = {i["level1"] for i in gold_rows(gold)}
     level2 = {i["level2"] for i in gold_rows(gold)}
+
+    def first_cell(line: str) -> str:
+        return re.split(r"\s*\|\s*|\t|\s+", line.strip())[0] if line.strip() else ""
+    # the whole header block: every line from the 一级指标 line up to the first data row (a gold level name)
+    end = next((k - 1 for k in range(start + 1, min(start + 12, len(lines)))
+                if first_cell(lines[k]) in level1 | level2), start)
+    if any("指标值确定依据" in lines[k] for k in range(start, end + 1)):
+        end = next(k for k in range(start, end + 1) if "指标值确定依据" in lines[k])
+    header = lines[start:end + 1]
     starts = []  # first line of each indicator row (the level1 cell when it has a line of its own)
     for k in range(end + 1, len(lines)):
-        first = lines[k].strip().split(None, 1)[0] if lines[k].strip() else ""
-        if first in level2:
+        first = first_cell(lines[k])
+        if first in level2 or first in level1:
             prev = lines[k - 1]
             starts.append(k - 1 if prev and prev.strip() in level1 | {""} else k)
     breaks = set(starts[every - 1::every])
