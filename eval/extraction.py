@@ -173,6 +173,12 @@ def summarise(runs: list[RunResult]) -> dict[str, MetricStat]:
     table: dict[str, list[float | None]] = {}
     for r in runs:
         figures = dict(r.overall.headline())
+        # per-document row F1: the pooled figure hides a small document going to zero behind the large ones
+        per_doc = [d.scores.headline().get("row_f1") for d in r.documents]
+        per_doc = [v for v in per_doc if v is not None]
+        if per_doc:
+            figures["doc_row_f1_mean"] = statistics.fmean(per_doc)
+            figures["doc_row_f1_min"] = min(per_doc)
         figures["seconds_total"] = r.seconds
         figures["llm_calls"] = float(r.usage.calls)
         figures["prompt_tokens"] = float(r.usage.prompt_tokens)

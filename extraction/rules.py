@@ -525,6 +525,18 @@ def _stream_rows(lines, builder: _Builder) -> None:
         i += 1
 
 
+_SPLIT_AMOUNT = re.compile(r"(基本支出|项目支出)\s*[:：]?\s*(\d+(?:,\d{3})*(?:\.\d+)?)")
+
+
+def _department_budget(flat: str) -> float | None:
+    """A department table's budget: its 基本支出 plus its 项目支出 (what 部门预算支出 consists of), in 万元."""
+    found = {k: float(v.replace(",", "")) for k, v in _SPLIT_AMOUNT.findall(flat)}
+    if len(found) < 2:
+        return None
+    total = found["基本支出"] + found["项目支出"]
+    return round(total / 10000, 6) if re.search(r"单位\s*[:：]\s*元|（元）|\(元\)", flat) else round(total, 6)
+
+
 _PAGE_NO = re.compile(r"\s*[-—]?\s*\d+\s*[-—]?\s*")  # a page number line inside a stream
 
 
@@ -843,6 +855,8 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         confidence -= 0.1  # rows rebuilt from the line stream
     name = fields["name"]
     scope = section.scope
+    if scope == "department" and fields["budget_wan"] is None:
+        fields["budget_wan"] = _department_budget(flat)
     if scope == "department":
         name = "部门整体绩效目标"
     return Project(scope=scope, name=name, code=fields["code"], unit=fields["unit"],
