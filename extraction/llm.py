@@ -13,9 +13,14 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from perfdraft.core.errors import BudgetExceeded, LLMError, LLMUnavailable
+from perfdraft.extraction.rules import _effect_name, extract_rules, extract_section
+from perfdraft.extraction.segment import find_sections
+from perfdraft.extraction.values import parse_target as _parse
+from perfdraft.llm.client import LLMClient
 from perfdraft.llm.grounding import Grounder, normalise
 from perfdraft.llm.ledger import Ledger
 from perfdraft.llm.prompts import load_prompt, render
+from perfdraft.llm.protocol import StructuredClient
 from perfdraft.core.models import (DepartmentGoal, Document, ErrorInfo, ExtractionResult, Indicator, PerformanceDocument,
                               Project, SourceRef, Target)
 from perfdraft.core.settings import Settings
@@ -88,9 +93,6 @@ class Chunk(BaseModel):
 
 def table_chunks(doc: Document) -> list[Chunk]:
     """One chunk per table section found by extraction.segment, with the rules parser's project for it."""
-    from perfdraft.extraction.rules import _effect_name, extract_section
-    from perfdraft.extraction.segment import find_sections
-
     effect = _effect_name(doc.text)
     chunks: list[Chunk] = []
     for i, section in enumerate(find_sections(doc)):
@@ -205,8 +207,6 @@ def _goal_problems(goals: LLMDepartmentGoals, g: Grounder) -> list[str]:
 
 def parse_target(value: str) -> Target:
     """The rules extractor's value parser (one parser for every backend)."""
-    from perfdraft.extraction.values import parse_target as _parse
-
     return _parse(value)
 
 
@@ -380,15 +380,14 @@ class _Run:
 
 
 def _rules_result(doc: Document, warning: str, perf: PerformanceDocument | None = None) -> ExtractionResult:
-    from perfdraft.extraction.api import extract_rules
-
     perf = perf.model_copy(deep=True) if perf is not None else extract_rules(doc)
     perf.warnings.append(warning)
     return ExtractionResult(source=doc.source, status="success", document=perf, backend="rules",
                             warnings=[warning])
 
 
-def extract_with_llm(doc: Document, backend: str, settings: Settings, client=None) -> ExtractionResult:
+def extract_with_llm(doc: Document, backend: str, settings: Settings,
+                     client: StructuredClient | None = None) -> ExtractionResult:
     """Extract with backend 'llm' (every table by the model) or 'hybrid' (rules first, unsure tables by the model)."""
     if backend not in ("llm", "hybrid"):
         raise ValueError(f"unknown LLM backend {backend!r}")
@@ -398,11 +397,8 @@ def extract_with_llm(doc: Document, backend: str, settings: Settings, client=Non
                                       "PERFDRAFT_LLM_MODEL); ran as rules")
         settings.require_llm()  # raises ConfigError naming the variables to set
     if client is None:
-        from perfdraft.llm.client import LLMClient
         client = LLMClient(settings)
     start = time.perf_counter()
-    from perfdraft.extraction.api import extract_rules
-
     base = extract_rules(doc)  # department, year, and the rules reading of every table
     run = _Run(doc, backend, settings, client)
     chunks = table_chunks(doc)

@@ -29,7 +29,7 @@ def register(subparsers) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from perfdraft.ingest.store_ingest import collect_files, ingest_file
+    from perfdraft.pipeline.store_ingest import collect_files, ingest_file
     from perfdraft.ingest.store import Store
     from perfdraft.core.settings import get_settings
 
