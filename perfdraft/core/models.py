@@ -203,7 +203,7 @@ class Project(BaseModel):
     goals: list[str] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     source: SourceRef | None = Field(None, description="provenance of the table as a whole")
-    confidence: float = Field(1.0, ge=0.0, le=1.0, description="extractor's confidence in this table")
+    confidence: float = Field(1.0, ge=0.0, le=1.0, description="extractor's confidence in this table (drafts leave it at 1.0: how close their sources were is DraftResult.retrieval_score)")
     warnings: list[str] = Field(default_factory=list)
     backend: str = Field("rules", description="which backend produced this table: rules, llm, hybrid")
 
@@ -328,6 +328,8 @@ class DraftResult(BaseModel):
     findings: list[LintFinding] = Field(default_factory=list)
     backend: str = "rules"
     usage: Usage = Field(default_factory=Usage)
+    retrieval_score: float = Field(0.0, ge=0.0, le=1.0,
+                                   description="best retrieval score among the past tables drafted from (0: none)")
 
     @property
     def errors(self) -> list[LintFinding]:
