@@ -227,7 +227,7 @@ def _locate(chunk: Chunk, doc: Document, needle: str | None) -> SourceRef | None
     n = normalise(needle)
     for ln in doc.lines[chunk.line_start - 1:(chunk.line_end or chunk.line_start)]:
         if n and n in normalise(ln.text):
-            return SourceRef(file=doc.source, page=ln.page, line=ln.lineno, text=ln.text)
+            return SourceRef(file=doc.name, page=ln.page, line=ln.lineno, text=ln.text)
     return None
 
 
@@ -267,7 +267,7 @@ def build_project(t: LLMTable, chunk: Chunk, doc: Document, problems: list[str],
     return Project(scope=chunk.rules.scope if chunk.rules else "project", name=normalise_name(t.name), code=t.code,
                    unit=t.unit, budget_wan=budget, purpose=t.purpose, goals=[x for x in t.goals if x.strip()],
                    indicators=indicators,
-                   source=SourceRef(file=doc.source, page=chunk.page, line=chunk.line_start, line_end=chunk.line_end),
+                   source=SourceRef(file=doc.name, page=chunk.page, line=chunk.line_start, line_end=chunk.line_end),
                    confidence=max(0.0, confidence), warnings=warnings, backend="llm")
 
 
@@ -374,7 +374,7 @@ class _Run:
             for goal in answer.value.goals:
                 out.append(DepartmentGoal(title=goal.title, goal=goal.goal, indicators=goal.indicators,
                                           source=_locate(chunk, self.doc, goal.title) or SourceRef(
-                                              file=self.doc.source, page=chunk.page, line=chunk.line_start,
+                                              file=self.doc.name, page=chunk.page, line=chunk.line_start,
                                               line_end=chunk.line_end)))
         return out
 

@@ -132,7 +132,8 @@ class Document(BaseModel):
 class SourceRef(BaseModel):
     """Where a value came from: file, page, line range or table cell, and the verbatim source text."""
 
-    file: str
+    file: str = Field(description="the source file's name (Document.name, no directories), never a full path: "
+                                  "results stay the same wherever the file was read from")
     page: int | None = None
     line: int | None = Field(None, description="first 1-based line of the text layer")
     line_end: int | None = None
