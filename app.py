@@ -14,11 +14,12 @@ from perfdraft.core.settings import Settings
 from perfdraft.ui import service
 from perfdraft.ui.fmt import STATUS_ZH, backend_label, citations_text, error_text, location_text, usage_lines
 from perfdraft.ui.table import findings_frame, frame_to_project, project_to_frame
-from perfdraft.ui.uploads import ALLOWED_SUFFIXES, save_upload
+from perfdraft.ui.uploads import save_upload, upload_types, upload_types_label
 
 log = logging.getLogger("perfdraft.app")
 PAGES = ["起草", "抽取", "语料"]
-UPLOAD_TYPES = [s.lstrip(".") for s in ALLOWED_SUFFIXES]
+UPLOAD_TYPES = upload_types()
+UPLOAD_LABEL = upload_types_label().replace("、", " / ")
 EDITOR_COLUMNS = {
     "一级指标": st.column_config.TextColumn(width=90),
     "二级指标": st.column_config.TextColumn(width=120),
@@ -109,7 +110,7 @@ def page_draft(settings: Settings, backend: str) -> None:
         year = c4.number_input("年度", min_value=2000, max_value=2100, value=date.today().year + 1, step=1,
                                key="brief_year")
         purpose = st.text_area("资金用途", key="brief_purpose", height=80)
-        last_file = st.file_uploader("上年绩效目标表（可选，PDF / DOCX / TXT）", type=UPLOAD_TYPES,
+        last_file = st.file_uploader(f"上年绩效目标表（可选，{UPLOAD_LABEL}）", type=UPLOAD_TYPES,
                                      key="brief_last_year")
         submitted = st.form_submit_button("生成草稿", type="primary")
 
@@ -212,7 +213,7 @@ def show_draft(settings: Settings, result) -> None:
 
 def page_extract(settings: Settings, backend: str) -> None:
     st.header("从文件中抽取绩效目标表")
-    files = st.file_uploader(f"上传 PDF / DOCX / TXT（可多选，每个不超过 {settings.max_upload_mb} MB）",
+    files = st.file_uploader(f"上传 {UPLOAD_LABEL}（可多选，每个不超过 {settings.max_upload_mb} MB）",
                              type=UPLOAD_TYPES, accept_multiple_files=True, key="extract_files")
     if st.button("开始抽取", type="primary", disabled=not files, key="extract_go"):
         bar = st.progress(0.0, text="准备中…")

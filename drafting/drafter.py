@@ -6,14 +6,19 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from perfdraft.drafting.adapt import adapt_row, shift_years
 from perfdraft.core.vocabulary import canon_level1, canon_level2, display_level1, display_level2
 from perfdraft.drafting.lint import lint_project
+from perfdraft.drafting.llm_drafter import draft_llm
 from perfdraft.drafting.memory_store import bigrams, dice
+from perfdraft.drafting.retrieve import retrieve
 from perfdraft.core.errors import ConfigError
 from perfdraft.core.models import (Citation, DraftResult, Indicator, Project, ProjectBrief, RetrievedProject,
                               Target)
+from perfdraft.core.protocols import Store
+from perfdraft.core.settings import Settings
 
 # slots in table order; the first six must be filled
 REQUIRED = [("产出", "数量"), ("产出", "质量"), ("产出", "时效"), ("产出", "成本"), ("效益", "社会效益"),
@@ -153,35 +158,30 @@ def _goals(brief: ProjectBrief, sources: list[_Source]) -> list[str]:
     return goals
 
 
-def _draft_llm(brief: ProjectBrief, store, *, k: int, backend: str, exclude_ids) -> DraftResult:
-    """Hand over to the LLM drafter (drafting/llm_drafter.py) when it is installed."""
-    if backend != "llm":
-        raise ConfigError(f"unknown drafting backend {backend!r}: use rules or llm")
-    try:
-        import perfdraft.drafting.llm_drafter as llm
-    except ModuleNotFoundError as exc:
-        if exc.name != "perfdraft.drafting.llm_drafter":
-            raise
-        raise ConfigError("the LLM drafter is not installed (drafting/llm_drafter.py); use --backend rules") from None
-    fn = getattr(llm, "draft_llm", None) or getattr(llm, "draft")
-    kwargs = {"k": k}
-    if exclude_ids:
-        kwargs["exclude_ids"] = set(exclude_ids)
-    return fn(brief, store, **kwargs)
+class DraftBackend(Protocol):
+    """A drafting backend: brief + store -> DraftResult (registered in BACKENDS)."""
+
+    def __call__(self, brief: ProjectBrief, store: Store | None, *, k: int, exclude_ids: Iterable[str] | None,
+                 settings: Settings | None) -> DraftResult: ...
 
 
-def retrieve(brief: ProjectBrief, store, k: int, exclude_ids: Iterable[str] | None = None) -> list[RetrievedProject]:
-    """The k past tables most similar to the brief (name and purpose as the query)."""
-    query = " ".join(x for x in (brief.name, brief.purpose) if x)
-    kwargs = {"exclude_ids": set(exclude_ids)} if exclude_ids else {}
-    return list(store.search_projects(query, k, **kwargs)) if store is not None and k > 0 else []
+def draft(brief: ProjectBrief, store: Store | None, *, k: int = 5, backend: str = "rules",
+          exclude_ids: Iterable[str] | None = None, settings: Settings | None = None) -> DraftResult:
+    """Draft next year's table with the chosen backend (rules, llm); ConfigError for an unknown one."""
+    run = BACKENDS.get(backend)
+    if run is None:
+        raise ConfigError(f"unknown drafting backend {backend!r}: use {' or '.join(BACKENDS)}")
+    return run(brief, store, k=k, exclude_ids=exclude_ids, settings=settings)
 
 
-def draft(brief: ProjectBrief, store, *, k: int = 5, backend: str = "rules",
-          exclude_ids: Iterable[str] | None = None) -> DraftResult:
+def _llm_backend(brief: ProjectBrief, store: Store | None, *, k: int, exclude_ids: Iterable[str] | None,
+                 settings: Settings | None) -> DraftResult:
+    return draft_llm(brief, store, k=k, exclude_ids=set(exclude_ids) if exclude_ids else None, settings=settings)
+
+
+def draft_rules(brief: ProjectBrief, store: Store | None, *, k: int = 5, exclude_ids: Iterable[str] | None = None,
+                settings: Settings | None = None) -> DraftResult:
     """Draft next year's table from the k most similar past tables (and last year's, when given)."""
-    if backend != "rules":
-        return _draft_llm(brief, store, k=k, backend=backend, exclude_ids=exclude_ids)
     examples = retrieve(brief, store, k, exclude_ids)
     sources = _sources(brief, examples)
     cands = _candidates(sources)
@@ -223,10 +223,10 @@ def draft(brief: ProjectBrief, store, *, k: int = 5, backend: str = "rules",
         rows.extend(picked)
 
     project = Project(name=brief.name, unit=brief.department, budget_wan=brief.budget_wan, purpose=brief.purpose,
-                      goals=_goals(brief, sources), indicators=rows, backend="rules",
-                      confidence=round(min(1.0, max((s.score for s in sources), default=0.0)), 3))
+                      goals=_goals(brief, sources), indicators=rows, backend="rules")
     findings = _drop_conflicts(project, brief)
-    return DraftResult(brief=brief, project=project, examples=examples, findings=findings, backend="rules")
+    return DraftResult(brief=brief, project=project, examples=examples, findings=findings, backend="rules",
+                       retrieval_score=round(min(1.0, max((s.score for s in sources), default=0.0)), 3))
 
 
 def _drop_conflicts(project: Project, brief: ProjectBrief) -> list:
@@ -247,3 +247,6 @@ def _drop_conflicts(project: Project, brief: ProjectBrief) -> list:
                     project.indicators)
                 project.indicators.insert(pos, _default_row(slot, brief))
     return lint_project(project, budget_wan=brief.budget_wan, year=brief.year, last_year=brief.last_year)
+
+
+BACKENDS: dict[str, DraftBackend] = {"rules": draft_rules, "llm": _llm_backend}

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from perfdraft.core.errors import InputError
 from perfdraft.core.models import DraftResult, PerformanceDocument, Project
+from perfdraft.extraction.api import extract_file
 
 
 class LintTarget(BaseModel):
@@ -51,7 +52,6 @@ def load_project(path: str | Path) -> Project:
     """The single table of a file (a document's first project table), e.g. last year's for a brief."""
     path = Path(path)
     if path.suffix.lower() != ".json":
-        from perfdraft.extraction.api import extract_file
         res = extract_file(path)
         if res.document is None or not res.document.projects:
             msg = res.errors[0].message if res.errors else "no 绩效目标表 found"

@@ -6,6 +6,7 @@ import re
 
 from perfdraft.core.vocabulary import ALLOWED, canon_level1, canon_level2, is_cost
 from perfdraft.core.models import Indicator, LintFinding, Project, Target
+from perfdraft.core.values import parse_target
 
 MONEY_UNITS = ("万元", "元", "亿元", "万", "千元")
 # a row naming an amount of money (not a rate of it)
@@ -26,11 +27,7 @@ _PERCENT_IN_TEXT = re.compile(r"\d+(\.\d+)?\s*(%|％)")
 
 
 def _parse(value: str) -> Target | None:
-    """The value parser from extraction, when it has landed (else None: use the row's own target)."""
-    try:
-        from perfdraft.core.values import parse_target
-    except ImportError:
-        return None
+    """Extraction's value parser on a hand-written value (None when it trips: use the row's own target)."""
     try:
         return parse_target(value)
     except Exception:  # a parser bug must not stop lint; the row's own target is used instead

@@ -9,9 +9,14 @@ from collections.abc import Iterable
 from pydantic import BaseModel, Field
 
 from perfdraft.drafting.lint import lint_project
+from perfdraft.drafting.retrieve import retrieve
+from perfdraft.core.values import parse_target
+from perfdraft.llm.client import LLMClient
 from perfdraft.llm.ledger import Ledger
 from perfdraft.llm.prompts import load_prompt, render
+from perfdraft.llm.protocol import StructuredClient
 from perfdraft.core.models import Citation, DraftResult, Indicator, Project, ProjectBrief, RetrievedProject
+from perfdraft.core.protocols import Store
 from perfdraft.core.settings import Settings, get_settings
 
 LAST_YEAR_DOC = "last_year"
@@ -93,16 +98,13 @@ def _cite(ids: list[str], examples: list[_Example]) -> tuple[list[Citation], lis
 
 
 def _project(draft: LLMDraft, brief: ProjectBrief, examples: list[_Example]) -> Project:
-    from perfdraft.core.values import parse_target
-
     rows = []
     for r in draft.indicators:
         cites, _ = _cite(r.sources, examples)
         rows.append(Indicator(level1=r.level1, level2=r.level2, level3=r.level3, description=r.description,
                               value=r.value, basis=r.basis, target=parse_target(r.value), sources=cites))
     return Project(name=brief.name, unit=brief.department, budget_wan=brief.budget_wan, purpose=brief.purpose,
-                   goals=[g for g in draft.goals if g.strip()], indicators=rows, backend="llm",
-                   confidence=round(max((ex.score or 0.0 for ex in examples), default=0.0), 3))
+                   goals=[g for g in draft.goals if g.strip()], indicators=rows, backend="llm")
 
 
 def _problems(draft: LLMDraft, brief: ProjectBrief, examples: list[_Example]) -> list[str]:
@@ -122,15 +124,12 @@ def _problems(draft: LLMDraft, brief: ProjectBrief, examples: list[_Example]) ->
     return out
 
 
-def draft_llm(brief: ProjectBrief, store, *, k: int = 5, exclude_ids: Iterable[str] | None = None,
-              settings: Settings | None = None, client=None) -> DraftResult:
+def draft_llm(brief: ProjectBrief, store: Store | None, *, k: int = 5, exclude_ids: Iterable[str] | None = None,
+              settings: Settings | None = None, client: StructuredClient | None = None) -> DraftResult:
     """Draft with the configured LLM; rows cite example rows; lint errors are sent back for a bounded re-ask."""
-    from perfdraft.drafting.drafter import retrieve
-
     settings = settings or get_settings()
     if client is None:
         settings.require_llm()
-        from perfdraft.llm.client import LLMClient
         client = LLMClient(settings)
     retrieved = retrieve(brief, store, k, exclude_ids)
     examples = _examples(brief, retrieved)
@@ -146,7 +145,8 @@ def draft_llm(brief: ProjectBrief, store, *, k: int = 5, exclude_ids: Iterable[s
     for k in uncited:
         project.indicators[k].warnings.append("no valid citation: check this row by hand")
     return DraftResult(brief=brief, project=project, examples=retrieved, findings=findings, backend="llm",
-                       usage=ledger.snapshot())
+                       usage=ledger.snapshot(),
+                       retrieval_score=round(min(1.0, max((ex.score or 0.0 for ex in examples), default=0.0)), 3))
 
 
 draft = draft_llm

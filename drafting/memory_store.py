@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from perfdraft.core.ids import project_id
 from perfdraft.core.models import PerformanceDocument, Project, RetrievedProject
 
 _NOISE = re.compile(r"(\d{4}年|[（(【\[].*?[)）】\]]|第[一二三四五六七八九十]+批|\s+|[，。、；：,.;:])")
@@ -21,11 +22,6 @@ def dice(a: set[str], b: set[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
-def project_id(source: str | None, index: int) -> str:
-    """Stable id of the index-th table of a document."""
-    return f"{source or 'unknown'}#{index}"
-
-
 class MemoryStore:
     """Ranks stored tables by name/purpose bigram overlap; enough for tests and the leave-one-out backtest."""
 
@@ -34,7 +30,7 @@ class MemoryStore:
         for doc in docs:
             for i, p in enumerate(doc.projects):
                 if p.scope == "project":
-                    self.items.append((project_id(doc.source, i), doc, p))
+                    self.items.append((project_id(doc.source or "unknown", i), doc, p))
 
     @classmethod
     def from_dir(cls, path: str | Path) -> "MemoryStore":

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from perfdraft.eval.backtest import render_backtest_markdown, run_backtest, write_backtest_chart
+from perfdraft.eval.data import load_dir
+
 
 def run_backtest_task(args, settings, backend: str, report_path: Path, json_path: Path, chart_path: Path,
                       progress) -> int:
     """Run --task drafting or --task retrieval on the gold corpus and write the report, JSON and chart."""
-    from perfdraft.eval.backtest import render_backtest_markdown, run_backtest, write_backtest_chart
-    from perfdraft.eval.data import load_dir
-
     gold = load_dir(args.gold)
     result = run_backtest(args.task, gold, backend=backend, settings=settings, progress=progress)
     report_path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from perfdraft.core.errors import InputError
 from perfdraft.core.models import GOLD_SCHEMA, PerformanceDocument
+from perfdraft.ingest.load import supported_suffixes
 
 
 def load_perf_json(path: Path) -> PerformanceDocument:
@@ -45,10 +46,9 @@ def load_dir(directory: Path) -> dict[str, PerformanceDocument]:
 
 def find_docs(docs_dir: Path, stems: list[str]) -> dict[str, Path]:
     """The source document for each gold stem (any supported suffix); missing ones are left out."""
-    from perfdraft.ingest.load import SUFFIXES
     found: dict[str, Path] = {}
     for stem in stems:
-        for suffix in SUFFIXES:
+        for suffix in supported_suffixes():
             p = docs_dir / f"{stem}{suffix}"
             if p.is_file():
                 found[stem] = p

@@ -10,12 +10,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from perfdraft.core.errors import InputError
+from perfdraft.core.models import Document, PerformanceDocument, Usage
+from perfdraft.core.settings import get_settings
 from perfdraft.eval.align import PROJECT_THRESHOLD, ROW_THRESHOLD
 from perfdraft.eval.data import find_docs, load_dir, load_perf_json
 from perfdraft.eval.grounding import score_grounding
 from perfdraft.eval.normalize import ABS_TOL, NORMALISATION_RULES, REL_TOL
 from perfdraft.eval.scores import ErrorPair, Scores, score_document
-from perfdraft.core.models import Document, PerformanceDocument, Usage
+from perfdraft.extraction.api import extract_file
+from perfdraft.ingest.load import load_document
 
 EVAL_SCHEMA = "perfdraft-eval/1"
 MAX_ERRORS_KEPT = 300  # per run, worst first: enough to diagnose, small enough to commit
@@ -121,7 +125,6 @@ def predict_with_extractor(path: Path, backend: str, settings=None) -> tuple[Per
     """Run extraction.api.extract_file; any failure is recorded, scored as an empty prediction, never raised."""
     start = time.perf_counter()
     try:
-        from perfdraft.extraction.api import extract_file
         res = extract_file(path, backend=backend, settings=settings)
     except Exception as exc:  # a crashing extractor is a benchmark result, not a harness crash
         return None, DocCost(status="failure", seconds=time.perf_counter() - start,
@@ -142,7 +145,6 @@ def load_source_documents(docs_dir: Path | None, stems: list[str]) -> tuple[dict
             notes.append(f"{stem}: no source document in {docs_dir}")
             continue
         try:
-            from perfdraft.ingest.load import load_document
             docs[stem] = load_document(paths[stem])
         except Exception as exc:
             notes.append(f"{paths[stem]}: cannot load for grounding ({type(exc).__name__}: {exc})")
@@ -204,13 +206,10 @@ def evaluate_extraction(gold_dir: Path, docs_dir: Path | None, *, backend: str =
     gold = load_dir(gold_dir)
     mode = "predictions" if predictions_dir is not None else "extractor"
     if predictions_dir is not None and not Path(predictions_dir).is_dir():
-        from perfdraft.core.errors import InputError
         raise InputError("predictions directory not found", file=str(predictions_dir))
     if docs_dir is not None and not Path(docs_dir).is_dir():
-        from perfdraft.core.errors import InputError
         raise InputError("documents directory not found", file=str(docs_dir))
     if mode == "extractor" and backend in ("llm", "hybrid"):
-        from perfdraft.core.settings import get_settings
         (settings or get_settings()).require_llm()  # a missing endpoint is a set-up error, not a 0% score
     sources, notes = load_source_documents(docs_dir, list(gold))
     paths = find_docs(docs_dir, list(gold)) if docs_dir is not None and mode == "extractor" else {}

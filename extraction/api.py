@@ -3,27 +3,55 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from perfdraft.core.errors import PerfdraftError
 from perfdraft.core.models import Document, ErrorInfo, ExtractionResult, PerformanceDocument
 from perfdraft.core.settings import Settings, get_settings
+from perfdraft.extraction.llm import extract_with_llm
+from perfdraft.extraction.rules import extract_rules as _rules
+from perfdraft.ingest.load import load_document
+from perfdraft.llm.protocol import StructuredClient
+
+# An extraction backend: (document, settings, client) -> result. The registry is the one list of backends.
+Backend = Callable[[Document, Settings, StructuredClient | None], ExtractionResult]
 
 
 def extract_rules(doc: Document) -> PerformanceDocument:
     """Deterministic layout-aware extraction (the embedded default)."""
-    from perfdraft.extraction.rules import extract_rules as _rules
     return _rules(doc)
 
 
+def _rules_backend(doc: Document, settings: Settings, client: StructuredClient | None) -> ExtractionResult:
+    """The rules backend as a registry entry (settings and client are not used)."""
+    return ExtractionResult(source=doc.source, status="success", document=extract_rules(doc), backend="rules")
+
+
+def _llm_backend(name: str, doc: Document, settings: Settings, client: StructuredClient | None) -> ExtractionResult:
+    return extract_with_llm(doc, backend=name, settings=settings, client=client)
+
+
+BACKENDS: dict[str, Backend] = {
+    "rules": _rules_backend,
+    "llm": partial(_llm_backend, "llm"),
+    "hybrid": partial(_llm_backend, "hybrid"),
+}
+
+
+def backend_names() -> list[str]:
+    """The registered extraction backends, for CLI choices and the page's selector."""
+    return list(BACKENDS)
+
+
 def extract_file(path: str | Path, *, backend: str = "rules", settings: Settings | None = None,
-                 client=None) -> ExtractionResult:
+                 client: StructuredClient | None = None) -> ExtractionResult:
     """Load and extract one file with the chosen backend (rules, llm, hybrid)."""
     settings = settings or get_settings()
     start = time.perf_counter()
     src = str(path)
     try:
-        from perfdraft.ingest.load import load_document
         doc = load_document(path)
         return extract_loaded(doc, backend=backend, settings=settings, client=client, start=start)
     except PerfdraftError as exc:
@@ -33,8 +61,8 @@ def extract_file(path: str | Path, *, backend: str = "rules", settings: Settings
                                 seconds=time.perf_counter() - start)
 
 
-def extract_loaded(doc: Document, *, backend: str = "rules", settings: Settings | None = None, client=None,
-                   start: float | None = None) -> ExtractionResult:
+def extract_loaded(doc: Document, *, backend: str = "rules", settings: Settings | None = None,
+                   client: StructuredClient | None = None, start: float | None = None) -> ExtractionResult:
     """Extract an already loaded Document."""
     settings = settings or get_settings()
     start = time.perf_counter() if start is None else start
@@ -43,14 +71,10 @@ def extract_loaded(doc: Document, *, backend: str = "rules", settings: Settings 
                                 errors=[ErrorInfo(kind="scanned", message="scanned: no text layer (run OCR first)",
                                                   file=doc.source)],
                                 seconds=time.perf_counter() - start)
-    if backend == "rules":
-        perf = extract_rules(doc)
-        result = ExtractionResult(source=doc.source, status="success", document=perf, backend="rules")
-    elif backend in ("llm", "hybrid"):
-        from perfdraft.extraction.llm import extract_with_llm  # owned by the LLM path
-        result = extract_with_llm(doc, backend=backend, settings=settings, client=client)
-    else:
-        raise ValueError(f"unknown backend {backend!r}")
+    run = BACKENDS.get(backend)
+    if run is None:
+        raise ValueError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+    result = run(doc, settings, client)
     if result.document is not None and not result.document.projects and result.status == "success":
         result.status = "partial_success"
         result.warnings.append("no 绩效目标表 found in the document")

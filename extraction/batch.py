@@ -16,9 +16,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from perfdraft.ingest.load import sha256_of
+from perfdraft.ingest.digest import sha256_of
+from perfdraft.ingest.load import describe_supported, supported_suffixes
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".xlsx")
 MANIFEST = "manifest.jsonl"
 FAILURES = "failures.jsonl"
 DEFAULT_EXTRACTOR = "perfdraft.extraction.api:extract_file"
@@ -107,7 +107,7 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
             for f in sorted(p.rglob("*")):
                 rel = f.relative_to(p).parts
                 # hidden files/folders and Office lock files (~$x.docx) are never documents
-                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and not any(
+                if f.is_file() and f.suffix.lower() in supported_suffixes() and not any(
                         part.startswith((".", "~$")) for part in rel):
                     found.append(f)
         elif p.is_file():
@@ -433,7 +433,7 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
     start = time.perf_counter()
     inputs = collect_inputs(paths)
     if not inputs:
-        raise BatchUsageError("no .txt, .md, .pdf, .docx or .xlsx files found in the given paths")
+        raise BatchUsageError(f"no {describe_supported(', ')} files found in the given paths")
     out_dir = opts.out_dir
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -13,9 +13,14 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from perfdraft.core.errors import BudgetExceeded, LLMError, LLMUnavailable
+from perfdraft.extraction.rules import _effect_name, extract_rules, extract_section
+from perfdraft.extraction.segment import find_sections
+from perfdraft.core.values import parse_target as _parse
+from perfdraft.llm.client import LLMClient
 from perfdraft.llm.grounding import Grounder, normalise
 from perfdraft.llm.ledger import Ledger
 from perfdraft.llm.prompts import load_prompt, render
+from perfdraft.llm.protocol import StructuredClient
 from perfdraft.core.models import (DepartmentGoal, Document, ErrorInfo, ExtractionResult, Indicator, PerformanceDocument,
                               Project, SourceRef, Target)
 from perfdraft.core.settings import Settings
@@ -88,9 +93,6 @@ class Chunk(BaseModel):
 
 def table_chunks(doc: Document) -> list[Chunk]:
     """One chunk per table section found by extraction.segment, with the rules parser's project for it."""
-    from perfdraft.extraction.rules import _effect_name, extract_section
-    from perfdraft.extraction.segment import find_sections
-
     effect = _effect_name(doc.text)
     chunks: list[Chunk] = []
     for i, section in enumerate(find_sections(doc)):
@@ -205,8 +207,6 @@ def _goal_problems(goals: LLMDepartmentGoals, g: Grounder) -> list[str]:
 
 def parse_target(value: str) -> Target:
     """The rules extractor's value parser (one parser for every backend)."""
-    from perfdraft.core.values import parse_target as _parse
-
     return _parse(value)
 
 
@@ -227,7 +227,7 @@ def _locate(chunk: Chunk, doc: Document, needle: str | None) -> SourceRef | None
     n = normalise(needle)
     for ln in doc.lines[chunk.line_start - 1:(chunk.line_end or chunk.line_start)]:
         if n and n in normalise(ln.text):
-            return SourceRef(file=doc.source, page=ln.page, line=ln.lineno, text=ln.text)
+            return SourceRef(file=doc.name, page=ln.page, line=ln.lineno, text=ln.text)
     return None
 
 
@@ -267,7 +267,7 @@ def build_project(t: LLMTable, chunk: Chunk, doc: Document, problems: list[str],
     return Project(scope=chunk.rules.scope if chunk.rules else "project", name=normalise_name(t.name), code=t.code,
                    unit=t.unit, budget_wan=budget, purpose=t.purpose, goals=[x for x in t.goals if x.strip()],
                    indicators=indicators,
-                   source=SourceRef(file=doc.source, page=chunk.page, line=chunk.line_start, line_end=chunk.line_end),
+                   source=SourceRef(file=doc.name, page=chunk.page, line=chunk.line_start, line_end=chunk.line_end),
                    confidence=max(0.0, confidence), warnings=warnings, backend="llm")
 
 
@@ -374,21 +374,20 @@ class _Run:
             for goal in answer.value.goals:
                 out.append(DepartmentGoal(title=goal.title, goal=goal.goal, indicators=goal.indicators,
                                           source=_locate(chunk, self.doc, goal.title) or SourceRef(
-                                              file=self.doc.source, page=chunk.page, line=chunk.line_start,
+                                              file=self.doc.name, page=chunk.page, line=chunk.line_start,
                                               line_end=chunk.line_end)))
         return out
 
 
 def _rules_result(doc: Document, warning: str, perf: PerformanceDocument | None = None) -> ExtractionResult:
-    from perfdraft.extraction.api import extract_rules
-
     perf = perf.model_copy(deep=True) if perf is not None else extract_rules(doc)
     perf.warnings.append(warning)
     return ExtractionResult(source=doc.source, status="success", document=perf, backend="rules",
                             warnings=[warning])
 
 
-def extract_with_llm(doc: Document, backend: str, settings: Settings, client=None) -> ExtractionResult:
+def extract_with_llm(doc: Document, backend: str, settings: Settings,
+                     client: StructuredClient | None = None) -> ExtractionResult:
     """Extract with backend 'llm' (every table by the model) or 'hybrid' (rules first, unsure tables by the model)."""
     if backend not in ("llm", "hybrid"):
         raise ValueError(f"unknown LLM backend {backend!r}")
@@ -398,11 +397,8 @@ def extract_with_llm(doc: Document, backend: str, settings: Settings, client=Non
                                       "PERFDRAFT_LLM_MODEL); ran as rules")
         settings.require_llm()  # raises ConfigError naming the variables to set
     if client is None:
-        from perfdraft.llm.client import LLMClient
         client = LLMClient(settings)
     start = time.perf_counter()
-    from perfdraft.extraction.api import extract_rules
-
     base = extract_rules(doc)  # department, year, and the rules reading of every table
     run = _Run(doc, backend, settings, client)
     chunks = table_chunks(doc)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from perfdraft.core.errors import CorruptDocument, TooLarge
 from perfdraft.core.models import Document
+from perfdraft.ingest.digest import sha256_of
 from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # all members together, after decompression
@@ -143,7 +144,6 @@ def _body_items(container, items: list[Item]) -> None:
 def load_docx(path: str | Path) -> Document:
     """Load a .docx into a Document (one page: Word files carry no fixed pagination)."""
     import docx
-    from perfdraft.ingest.load import sha256_of
 
     p = Path(path)
     check_zip(p, "word/document.xml")

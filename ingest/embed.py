@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -138,10 +139,17 @@ class OpenAIEmbedder:
         return self._embed([text])[0]
 
 
+# The embeddings registry: Settings.embeddings name -> (settings, client) -> Embedder.
+EMBEDDERS: dict[str, Callable[[Settings, Any], Embedder]] = {
+    "hash": lambda settings, client: HashEmbedder(),
+    "e5": lambda settings, client: E5Embedder(),
+    "openai": lambda settings, client: OpenAIEmbedder(settings, client=client),
+}
+
+
 def make_embedder(settings: Settings, client=None) -> Embedder:
-    """The embedder Settings.embeddings asks for."""
-    if settings.embeddings == "e5":
-        return E5Embedder()
-    if settings.embeddings == "openai":
-        return OpenAIEmbedder(settings, client=client)
-    return HashEmbedder()
+    """The embedder Settings.embeddings asks for (ConfigError for a name not in EMBEDDERS)."""
+    build = EMBEDDERS.get(settings.embeddings)
+    if build is None:
+        raise ConfigError(f"unknown PERFDRAFT_EMBEDDINGS {settings.embeddings!r}: use {', '.join(EMBEDDERS)}")
+    return build(settings, client)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from perfdraft.core.errors import CorruptDocument, EncryptedDocument
 from perfdraft.core.models import Document, Page
+from perfdraft.ingest.digest import sha256_of
 from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages, stitch
 
 SNAP = 1.5  # points: ruling positions closer than this are the same boundary
@@ -116,8 +117,6 @@ def _continues(prev: RawTable, cont: RawTable) -> bool:
 
 def load_pdf(path: str | Path) -> Document:
     """Load a PDF into a Document; scanned PDFs get status 'scanned', bad files a typed InputError."""
-    from perfdraft.ingest.load import sha256_of
-
     p = Path(path)
     doc = _open(p)
     per_page: list[tuple[int, float, float, list[Item]]] = []

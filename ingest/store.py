@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import threading
@@ -18,6 +17,7 @@ from perfdraft.ingest.embed import Embedder, make_embedder
 from perfdraft.ingest.store_lexical import BM25Index, NameIndex, fuse_many
 from perfdraft.core.errors import StoreError
 from perfdraft.core.models import Citation, Indicator, PerformanceDocument, Project, RetrievedProject
+from perfdraft.core.ids import doc_key, project_id, row_id
 from perfdraft.core.settings import Settings, get_settings
 
 Ranking = Literal["dense", "lexical", "hybrid"]
@@ -87,21 +87,6 @@ def region_of(department: str | None) -> str | None:
     # a "区/县" match that swallowed the whole name is not a region (e.g. 医疗保障局 has none)
     parts = [p for p in parts if len(p) <= 12]
     return "/".join(parts) or None
-
-
-def doc_key(source: str) -> str:
-    """Stable id of a document: a hash of its source name (re-ingesting the same source replaces it)."""
-    return "d" + hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
-
-
-def project_id(source: str, index: int) -> str:
-    """Stable id of the index-th project (0-based) of a document."""
-    return f"{doc_key(source)}:p{index}"
-
-
-def row_id(source: str, index: int, row: int) -> str:
-    """Stable id of one indicator row."""
-    return f"{project_id(source, index)}:r{row}"
 
 
 def project_text(p: Project) -> str:

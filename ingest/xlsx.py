@@ -7,6 +7,7 @@ from pathlib import Path
 
 from perfdraft.core.errors import CorruptDocument
 from perfdraft.core.models import Document
+from perfdraft.ingest.digest import sha256_of
 from perfdraft.ingest.docx import check_zip
 from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages
 
@@ -84,7 +85,6 @@ def _sheet_items(ws, number: int) -> list[Item]:
 def load_xlsx(path: str | Path) -> Document:
     """Load an .xlsx workbook into a Document: one page per sheet, in workbook order."""
     import openpyxl
-    from perfdraft.ingest.load import sha256_of
 
     p = Path(path)
     check_zip(p, "xl/workbook.xml")

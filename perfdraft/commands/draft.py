@@ -7,6 +7,15 @@ import sys
 import time
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from perfdraft.core.errors import InputError
+from perfdraft.core.models import ProjectBrief
+from perfdraft.core.settings import get_settings
+from perfdraft.drafting.drafter import BACKENDS, draft
+from perfdraft.drafting.export import export_docx, export_xlsx
+from perfdraft.drafting.io import load_project
+
 
 def register(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
@@ -19,7 +28,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--department", default=None, help="部门")
     p.add_argument("--purpose", default=None, help="资金用途")
     p.add_argument("--last-year", type=Path, default=None, metavar="FILE", help="last year's table (JSON or a document)")
-    p.add_argument("--backend", choices=["rules", "llm"], default="rules", help="drafting backend (default rules)")
+    p.add_argument("--backend", choices=list(BACKENDS), default="rules", help="drafting backend (default rules)")
     p.add_argument("--store", type=Path, default=None, metavar="DIR", help="store directory (default PERFDRAFT_STORE)")
     p.add_argument("--k", type=int, default=5, metavar="N", help="number of past tables to use (default 5)")
     p.add_argument("--out", type=Path, default=None, metavar="FILE", help=".json, .xlsx or .docx (default: JSON to stdout)")
@@ -28,13 +37,8 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
-
-    from perfdraft.core.errors import InputError
-
-    from perfdraft.drafting.drafter import draft
-    from perfdraft.drafting.io import load_project
-    from perfdraft.core.models import ProjectBrief
+    # heavy: numpy/chromadb (store) and scipy (eval) stay out of CLI start-up, e.g. `perfdraft --help`
+    from perfdraft.ingest.store import Store
 
     suffix = args.out.suffix.lower() if args.out else ".json"
     if suffix not in (".json", ".xlsx", ".docx"):
@@ -47,13 +51,13 @@ def run(args: argparse.Namespace) -> int:
         first = exc.errors()[0]
         raise InputError(f"invalid brief: {first['loc'][0]}: {first['msg']}") from None
 
-    from perfdraft.ingest.store import Store
-    store = Store(path=args.store) if args.store else Store()
+    settings = get_settings()
+    store = Store(settings, path=args.store)
     if store.count()[0] == 0 and brief.last_year is None:
         print("perfdraft: warning: the store is empty; run `perfdraft ingest` first (drafting from templates)",
               file=sys.stderr)
     t0 = time.perf_counter()
-    result = draft(brief, store, k=args.k, backend=args.backend)
+    result = draft(brief, store, k=args.k, backend=args.backend, settings=settings)
     seconds = time.perf_counter() - t0
 
     if args.out is None:
@@ -62,7 +66,6 @@ def run(args: argparse.Namespace) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(result.model_dump_json(indent=2), encoding="utf-8")
     else:
-        from perfdraft.drafting.export import export_docx, export_xlsx
         (export_xlsx if suffix == ".xlsx" else export_docx)(result.project, args.out)
     errors = [f for f in result.findings if f.severity == "error"]
     cited = sum(1 for r in result.project.indicators if r.sources)

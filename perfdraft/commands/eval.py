@@ -7,6 +7,10 @@ import sys
 from importlib.resources import files
 from pathlib import Path
 
+from perfdraft.core.errors import InputError
+from perfdraft.core.settings import get_settings
+from perfdraft.extraction.api import backend_names
+
 FIXTURES = Path(str(files("perfdraft.eval"))) / "fixtures"
 
 
@@ -18,7 +22,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--task", choices=["extraction", "drafting", "retrieval"], default="extraction")
     p.add_argument("--gold", type=Path, default=FIXTURES / "gold", help="gold JSON directory (perf-targets-gold/1)")
     p.add_argument("--docs", type=Path, default=FIXTURES / "corpus", help="source documents, <stem>.<suffix>")
-    p.add_argument("--backend", choices=["rules", "llm", "hybrid"], default=None,
+    p.add_argument("--backend", choices=backend_names(), default=None,
                    help="extraction/drafting backend (default: PERFDRAFT_BACKEND or rules)")
     p.add_argument("--predictions", type=Path, default=None,
                    help="score <stem>.json predictions from this directory instead of running the extractor")
@@ -47,8 +51,11 @@ def _write(path: Path, text: str) -> None:
 
 
 def run(args) -> int:
-    from perfdraft.core.errors import InputError
-    from perfdraft.core.settings import get_settings
+    # heavy: numpy/chromadb (store) and scipy (eval) stay out of CLI start-up, e.g. `perfdraft --help`
+    from perfdraft.eval.backtest_cli import run_backtest_task
+    from perfdraft.eval.baseline import DEFAULT_TOLERANCE, compare, load_baseline
+    from perfdraft.eval.extraction import evaluate_extraction
+    from perfdraft.eval.report import render_markdown, write_chart
 
     settings = get_settings()
     backend = args.backend or settings.backend
@@ -57,12 +64,7 @@ def run(args) -> int:
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     report_path, json_path, chart_path = _outputs(args, settings, backend if not args.predictions else "predictions")
     if args.task != "extraction":
-        from perfdraft.eval.backtest_cli import run_backtest_task
         return run_backtest_task(args, settings, backend, report_path, json_path, chart_path, progress)
-
-    from perfdraft.eval.baseline import DEFAULT_TOLERANCE, compare, load_baseline
-    from perfdraft.eval.extraction import evaluate_extraction
-    from perfdraft.eval.report import render_markdown, write_chart
 
     baseline = load_baseline(args.baseline) if args.baseline else None  # fail early on a bad file
     ev = evaluate_extraction(args.gold, args.docs, backend=backend, predictions_dir=args.predictions,

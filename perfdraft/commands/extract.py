@@ -6,18 +6,25 @@ import argparse
 import sys
 from pathlib import Path
 
+from tqdm import tqdm
+
+from perfdraft.core.settings import get_settings
+from perfdraft.extraction.api import backend_names
+from perfdraft.extraction.batch import BatchOptions, BatchUsageError, run_batch
+from perfdraft.ingest.load import describe_supported
+
 
 def register(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "extract", help="extract 绩效目标表 from files/folders into one JSON per file",
-        description="Extract every .txt/.md/.pdf/.docx/.xlsx file (folders recursively) into DIR/<stem>.json. "
+        description=f"Extract every {describe_supported()} file (folders recursively) into DIR/<stem>.json. "
                     "Finished files are skipped unless --force; failures go to DIR/failures.jsonl. "
                     "Exit status: 0 all extracted, 1 some files failed, 2 usage error.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="parallel worker processes (default 1)")
     p.add_argument("--force", action="store_true", help="re-extract files that are already finished")
-    p.add_argument("--backend", choices=["rules", "llm", "hybrid"], default=None,
+    p.add_argument("--backend", choices=backend_names(), default=None,
                    help="extraction backend (default: PERFDRAFT_BACKEND or rules)")
     p.add_argument("--timeout", type=float, default=None, metavar="S",
                    help="per-file time limit in seconds (default 120; 600 with an LLM backend)")
@@ -29,14 +36,10 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def _progress(total: int, quiet: bool):
-    from tqdm import tqdm
     return tqdm(total=total, file=sys.stderr, unit="file", disable=quiet, dynamic_ncols=True, mininterval=0.2)
 
 
 def run(args: argparse.Namespace) -> int:
-    from perfdraft.extraction.batch import BatchOptions, BatchUsageError, run_batch
-    from perfdraft.core.settings import get_settings
-
     if args.jobs < 1:
         print("perfdraft extract: error: --jobs must be at least 1", file=sys.stderr)
         return 2

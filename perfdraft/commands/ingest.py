@@ -6,11 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
+from tqdm import tqdm
+
+from perfdraft.core.settings import get_settings
+from perfdraft.extraction.api import backend_names
+from perfdraft.ingest.load import describe_supported
+
 
 def register(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "ingest", help="extract files/folders and add their tables to the retrieval store",
-        description="Extract every .txt/.md/.pdf/.docx/.xlsx file (folders recursively) and store its 绩效目标表; "
+        description=f"Extract every {describe_supported()} file (folders recursively) and store its 绩效目标表; "
                     ".json files in the gold/extraction shape are stored as they are. A file whose content is "
                     "already stored is skipped unless --force; re-ingesting a document replaces its records. "
                     "Exit status: 0 all files stored or skipped, 1 some files failed, 2 usage or store error.")
@@ -18,7 +24,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--store", type=Path, default=None, metavar="DIR",
                    help="store directory (default: PERFDRAFT_STORE or data/store; a Chroma server when "
                         "PERFDRAFT_CHROMA_HOST is set)")
-    p.add_argument("--backend", choices=["rules", "llm", "hybrid"], default=None,
+    p.add_argument("--backend", choices=backend_names(), default=None,
                    help="extraction backend (default: PERFDRAFT_BACKEND or rules)")
     p.add_argument("--force", action="store_true", help="re-ingest files whose content is already stored")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
@@ -27,11 +33,9 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from perfdraft.ingest.store_ingest import collect_files, ingest_file
+    # heavy: numpy/chromadb (store) and scipy (eval) stay out of CLI start-up, e.g. `perfdraft --help`
     from perfdraft.ingest.store import Store
-    from perfdraft.core.settings import get_settings
+    from perfdraft.pipeline.store_ingest import collect_files, ingest_file
 
     settings = get_settings()
     files, missing = collect_files(args.paths)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from perfdraft.drafting.io import load_project, load_tables
+from perfdraft.drafting.lint import lint_project
+
 
 def register(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
@@ -22,9 +25,6 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from perfdraft.drafting.io import load_project, load_tables
-    from perfdraft.drafting.lint import lint_project
-
     last = load_project(args.last_year) if args.last_year else None
     n_err = n_warn = 0
     for t in load_tables(args.file):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from perfdraft.core.settings import get_settings
+
 
 def register(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("search", help="find stored past projects similar to a text",
@@ -29,8 +31,8 @@ def _where(args: argparse.Namespace) -> dict | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # heavy: numpy/chromadb (store) and scipy (eval) stay out of CLI start-up, e.g. `perfdraft --help`
     from perfdraft.ingest.store import Store
-    from perfdraft.core.settings import get_settings
 
     if args.k < 1:
         print("perfdraft search: error: --k must be at least 1")

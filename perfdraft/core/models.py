@@ -132,7 +132,8 @@ class Document(BaseModel):
 class SourceRef(BaseModel):
     """Where a value came from: file, page, line range or table cell, and the verbatim source text."""
 
-    file: str
+    file: str = Field(description="the source file's name (Document.name, no directories), never a full path: "
+                                  "results stay the same wherever the file was read from")
     page: int | None = None
     line: int | None = Field(None, description="first 1-based line of the text layer")
     line_end: int | None = None
@@ -205,7 +206,7 @@ class Project(BaseModel):
     goals: list[str] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     source: SourceRef | None = Field(None, description="provenance of the table as a whole")
-    confidence: float = Field(1.0, ge=0.0, le=1.0, description="extractor's confidence in this table")
+    confidence: float = Field(1.0, ge=0.0, le=1.0, description="extractor's confidence in this table (drafts leave it at 1.0: how close their sources were is DraftResult.retrieval_score)")
     warnings: list[str] = Field(default_factory=list)
     backend: str = Field("rules", description="which backend produced this table: rules, llm, hybrid")
 
@@ -330,6 +331,8 @@ class DraftResult(BaseModel):
     findings: list[LintFinding] = Field(default_factory=list)
     backend: str = "rules"
     usage: Usage = Field(default_factory=Usage)
+    retrieval_score: float = Field(0.0, ge=0.0, le=1.0,
+                                   description="best retrieval score among the past tables drafted from (0: none)")
 
     @property
     def errors(self) -> list[LintFinding]:

@@ -11,37 +11,29 @@ from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel
+from rapidfuzz import fuzz
 
 from perfdraft.core.errors import PerfdraftError
 from perfdraft.core.models import (DraftResult, ExtractionResult, LintFinding, PerformanceDocument, Project,
                               ProjectBrief, RetrievedProject)
+from perfdraft.core.protocols import Store
 from perfdraft.core.settings import Settings
+from perfdraft.drafting import drafter, export
+from perfdraft.drafting.lint import lint_project
+from perfdraft.extraction.api import extract_file
+from perfdraft.ingest import store as store_mod
+from perfdraft.ingest.load import load_document, supported_suffixes
+from perfdraft.ui.uploads import save_upload
 
 CORPUS = Path(str(files("perfdraft.eval"))) / "fixtures" / "corpus"
 
 Progress = Callable[[float, str], None]
 
 
-class NotReady(PerfdraftError):
-    """A pipeline module is missing from this installation."""
-
-    kind = "not-ready"
-
-
-def _need(module: str, what: str):
-    """Import a pipeline module or raise a Chinese message instead of an ImportError traceback."""
-    import importlib
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise NotReady(f"{what}功能尚未就绪（缺少模块 {module}：{exc}）") from exc
-
-
 # ---------------------------------------------------------------- store
 
-def open_store(settings: Settings):
+def open_store(settings: Settings) -> store_mod.Store:
     """The retrieval store for these settings (local directory or Chroma server)."""
-    store_mod = _need("perfdraft.ingest.store", "语料库")
     return store_mod.Store(settings)
 
 
@@ -54,7 +46,7 @@ def ensure_corpus(store, settings: Settings, progress: Progress | None = None,
     """Ingest the bundled sample corpus when the store is empty; return the problems met (file: message)."""
     if not store_is_empty(store):
         return []
-    files = sorted(p for p in corpus.glob("*") if p.suffix.lower() in (".txt", ".pdf", ".docx"))
+    files = sorted(p for p in corpus.glob("*") if p.suffix.lower() in supported_suffixes())
     problems: list[str] = []
     for i, path in enumerate(files):
         if progress:
@@ -110,19 +102,12 @@ def documents_frame(docs: list[Any]) -> pd.DataFrame:
 
 def extract_path(path: Path, backend: str, settings: Settings) -> ExtractionResult:
     """Extract one saved file; extraction reports failures in the result rather than raising."""
-    api = _need("perfdraft.extraction.api", "抽取")
-    try:
-        return api.extract_file(path, backend=backend, settings=settings)
-    except PerfdraftError:
-        raise
-    except ImportError as exc:
-        raise NotReady(f"抽取功能尚未就绪（{exc}）", file=Path(path).name) from exc
+    return extract_file(path, backend=backend, settings=settings)
 
 
 @lru_cache(maxsize=16)
 def _lines_of(path: str, mtime_ns: int) -> tuple[tuple[int, str], ...]:
     """Numbered text lines of a file, cached per file version (reruns redraw the page often)."""
-    from perfdraft.ingest.load import load_document
     return tuple((ln.lineno, ln.text) for ln in load_document(path).lines)
 
 
@@ -140,27 +125,21 @@ def best_project(result: ExtractionResult, name: str) -> Project | None:
     """The table in an extracted file that best matches the project name (last year's file may hold several)."""
     if not (result.document and result.document.projects):
         return None
-    from rapidfuzz import fuzz
     projects = [p for p in result.document.projects if p.scope == "project"] or result.document.projects
     return max(projects, key=lambda p: fuzz.ratio(p.name, name))
 
 
 # ---------------------------------------------------------------- drafting
 
-def make_draft(brief: ProjectBrief, store, backend: str, settings: Settings) -> DraftResult:
+def make_draft(brief: ProjectBrief, store: Store | None, backend: str, settings: Settings) -> DraftResult:
     """Draft next year's table from the brief and the store."""
-    drafter = _need("perfdraft.drafting.drafter", "起草")
-    try:
-        return drafter.draft(brief, store, backend=backend)
-    except ImportError as exc:  # e.g. the LLM drafter is not installed
-        raise NotReady(f"{backend} 后端的起草功能尚未就绪（{exc}）") from exc
+    return drafter.draft(brief, store, backend=backend, settings=settings)
 
 
 def lint(project: Project, budget_wan: float | None, year: int | None,
          last_year: Project | None = None) -> list[LintFinding]:
     """Rule-check a (possibly edited) table."""
-    lint_mod = _need("perfdraft.drafting.lint", "检查")
-    return list(lint_mod.lint_project(project, budget_wan=budget_wan, year=year, last_year=last_year))
+    return list(lint_project(project, budget_wan=budget_wan, year=year, last_year=last_year))
 
 
 def export_bytes(project: Project, kind: str, settings: Settings) -> bytes:
@@ -175,7 +154,6 @@ def _export_cached(project_json: str, kind: str, data_dir: str) -> bytes:
 
 def _export(project: Project, kind: str, data_dir: Path) -> bytes:
     """Write the export to a temp file under the data directory and read it back."""
-    export = _need("perfdraft.drafting.export", "导出")
     fn = {"xlsx": export.export_xlsx, "docx": export.export_docx}[kind]
     tmp_dir = data_dir / "exports"
     tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -206,7 +184,6 @@ class UploadOutcome(BaseModel):
 def extract_uploads(files: list[tuple[str, bytes]], backend: str, settings: Settings,
                     progress: Progress | None = None) -> list[UploadOutcome]:
     """Save and extract each upload; a failed file gets a message and the others continue."""
-    from perfdraft.ui.uploads import save_upload
     outcomes: list[UploadOutcome] = []
     for i, (name, data) in enumerate(files):
         if progress:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import re
 
 import pandas as pd
 
 from perfdraft.core.models import Indicator, Project, Target
-from perfdraft.ui.fmt import citations_text
+from perfdraft.core.values import parse_target as _parse_target
+from perfdraft.ui.fmt import SEVERITY_ZH, citations_text
 
 # column -> Indicator field; the 来源 column is display only
 EDITABLE = {"一级指标": "level1", "二级指标": "level2", "三级指标": "level3", "指标描述": "description",
@@ -16,34 +16,14 @@ EDITABLE = {"一级指标": "level1", "二级指标": "level2", "三级指标": 
 SOURCE_COL = "来源"
 COLUMNS = [*EDITABLE, SOURCE_COL]
 
-_NUM = re.compile(r"^\s*(?P<op>[≥≤><=]|>=|<=)?\s*(?P<num>-?\d+(?:\.\d+)?)\s*(?P<unit>.*)$")
-_OPS = {">=": "≥", "<=": "≤"}
-_PCT = {"%", "％", "百分比"}
-
-
-def _parse_target_fallback(value: str) -> Target:
-    """Minimal value parser used only if extraction's parser is not available."""
-    m = _NUM.match(value or "")
-    if not m:
-        return Target(kind="text")
-    unit = m.group("unit").strip() or None
-    if unit in _PCT:
-        unit = "%"
-    op = _OPS.get(m.group("op") or "", m.group("op") or "=")
-    return Target(kind="number", op=op, num=float(m.group("num")), unit=unit)
 
 
 def parse_target(value: str) -> Target:
-    """Parse an edited 指标值 with the extraction parser when present, else a small fallback."""
+    """Parse an edited 指标值 with extraction's value parser (the one parser)."""
     try:
-        from perfdraft.core.values import parse_target as real  # type: ignore[import-not-found]
-    except ImportError:
-        return _parse_target_fallback(value)
-    try:
-        t = real(value)
-    except Exception:  # a parser hiccup must not break editing
-        return _parse_target_fallback(value)
-    return t if isinstance(t, Target) else _parse_target_fallback(value)
+        return _parse_target(value)
+    except Exception:  # a parser hiccup must not break editing: keep the text, untyped
+        return Target(kind="text")
 
 
 def project_to_frame(project: Project) -> pd.DataFrame:
@@ -88,7 +68,6 @@ def frame_to_project(frame: pd.DataFrame, base: Project) -> Project:
 
 def findings_frame(findings) -> pd.DataFrame:
     """Lint findings as a small table: row (1-based), severity, rule, message."""
-    from perfdraft.ui.fmt import SEVERITY_ZH
     rows = [{"行": (f.row + 1) if f.row is not None else "整表", "级别": SEVERITY_ZH.get(f.severity, f.severity),
              "规则": f.rule, "说明": f.message} for f in findings]
     return pd.DataFrame(rows, columns=["行", "级别", "规则", "说明"])

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from perfdraft.core.errors import InputError, TooLarge, UnsupportedFormat
 from perfdraft.core.settings import Settings
+from perfdraft.ingest.load import supported_suffixes
 
-ALLOWED_SUFFIXES = (".pdf", ".docx", ".txt")
 _UNSAFE = re.compile(r"[^\w.\-\u4e00-\u9fff（）()]+")
 
 
@@ -34,12 +34,22 @@ def upload_dir(settings: Settings, sub: str = "uploads") -> Path:
     return d
 
 
+def upload_types() -> list[str]:
+    """The upload widget's accepted types (suffixes without the dot), from the loader registry."""
+    return [s.lstrip(".") for s in supported_suffixes()]
+
+
+def upload_types_label() -> str:
+    """The accepted types for people, e.g. 'TXT、MD、PDF、DOCX、XLSX'."""
+    return "、".join(t.upper() for t in upload_types())
+
+
 def check_upload(name: str, size: int, settings: Settings) -> str:
     """Return the sanitised name, or raise InputError (Chinese message) for a wrong type or size."""
     safe = sanitise_name(name)
     suffix = Path(safe).suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
-        raise UnsupportedFormat(f"不支持的文件类型 {suffix or '（无扩展名）'}，只接受 PDF、DOCX、TXT", file=safe)
+    if suffix not in supported_suffixes():
+        raise UnsupportedFormat(f"不支持的文件类型 {suffix or '（无扩展名）'}，只接受 {upload_types_label()}", file=safe)
     if size == 0:
         raise InputError("文件为空", file=safe)
     limit = settings.max_upload_mb * 1024 * 1024

@@ -7,12 +7,9 @@ from pathlib import Path
 import pytest
 
 from perfdraft.drafting.export import ExportOptions
+from perfdraft.eval import scores
+from perfdraft.extraction.api import extract_file
 from tests import docgen
-
-pytest.importorskip("perfdraft.extraction.rules")
-scores = pytest.importorskip("perfdraft.eval.scores")
-
-from perfdraft.extraction.api import extract_file  # noqa: E402
 
 CORPUS = docgen.ROOT / "eval" / "fixtures" / "corpus"
 STEMS = ["000_bcf204015f35a258", "001_6fdd445ec51644fc", "002_9d927ef525b240df"]

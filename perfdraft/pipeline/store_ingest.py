@@ -8,13 +8,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
-from perfdraft.ingest.load import SUFFIXES, sha256_of
-from perfdraft.ingest.store import Store
 from perfdraft.core.errors import PerfdraftError
 from perfdraft.core.models import PerformanceDocument
 from perfdraft.core.settings import Settings
-
-INGEST_SUFFIXES = set(SUFFIXES) | {".json"}
+from perfdraft.extraction.api import extract_file
+from perfdraft.ingest.digest import sha256_of
+from perfdraft.ingest.load import supported_suffixes
+from perfdraft.ingest.store import Store
 
 
 class IngestOutcome(BaseModel):
@@ -27,6 +27,11 @@ class IngestOutcome(BaseModel):
     message: str = ""
 
 
+def ingest_suffixes() -> set[str]:
+    """What ingest reads: every loader's suffix plus .json in the gold/extraction shape."""
+    return set(supported_suffixes()) | {".json"}
+
+
 def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
     """Files named directly plus supported files under folders (sorted, hidden ones left out); and missing paths."""
     files: list[Path] = []
@@ -34,7 +39,7 @@ def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in INGEST_SUFFIXES
+            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in ingest_suffixes()
                                 and not any(part.startswith(".") for part in f.relative_to(p).parts)))
         elif p.is_file():
             files.append(p)  # named explicitly: an unsupported type is reported, not silently dropped
@@ -75,7 +80,6 @@ def ingest_file(store: Store, path: Path, *, backend: str = "rules", settings: S
             perf = read_performance_json(path)
             source, used = perf.source or path.name, "json"
         else:
-            from perfdraft.extraction.api import extract_file
             result = extract_file(path, backend=backend, settings=settings)
             if result.document is None or result.status == "failure":
                 msg = "; ".join(e.message for e in result.errors) or "extraction failed"

@@ -1,0 +1,1 @@
+"""pipeline: file -> extract -> store, the layer above extraction and below drafting."""
