@@ -87,7 +87,7 @@ def rendered(stem: str, fmt: str) -> Path:
 
 
 def gold_rows(stem: str) -> Counter:
-    from perfdraft.eval.normalize import norm_text
+    from perfdraft.core.text import norm_text
     g = json.loads((GOLD / f"{stem}.json").read_text(encoding="utf-8"))
     return Counter((norm_text(i["level3"]), norm_text(i["value"])) for p in g["projects"] for i in p["indicators"])
 
@@ -177,7 +177,7 @@ def throughput(scales: list[int], jobs: int, pdf_scales: list[int] | None = None
 def _pdfplumber_rows(path: Path) -> Counter:
     """pdfplumber's tables, mapped to (三级指标, 指标值) by the header row (reused on continuation pages)."""
     import pdfplumber
-    from perfdraft.eval.normalize import norm_text
+    from perfdraft.core.text import norm_text
     rows: Counter = Counter()
     cols = None
     with pdfplumber.open(path) as pdf:
@@ -196,7 +196,7 @@ def _pdfplumber_rows(path: Path) -> Counter:
 
 def pdf_tables(repeats: int) -> list[str]:
     """perfdraft vs pdfplumber on the same generated PDFs: time and indicator-row F1 against the gold."""
-    from perfdraft.eval.normalize import norm_text
+    from perfdraft.core.text import norm_text
     from perfdraft.extraction.api import extract_file
     lines = ["| document | gold rows | perfdraft ms | perfdraft row F1 | pdfplumber ms | pdfplumber row F1 |",
              "|---|---:|---:|---:|---:|---:|"]

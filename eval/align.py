@@ -6,7 +6,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
-from perfdraft.eval.normalize import norm_text, num_equal
+from perfdraft.core.text import norm_text, num_equal
 from perfdraft.core.models import Indicator, Project
 
 # A pair is accepted only above these similarities; below, both sides count as unmatched (FP + FN).

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
-from perfdraft.eval.normalize import norm_name, norm_text, num_equal
+from perfdraft.core.text import norm_name, norm_text, num_equal
 from perfdraft.core.models import PerformanceDocument, Project, ProjectBrief, RetrievedProject
 
 LEVEL3_MATCH = 0.6  # fuzzy level3 similarity at which a drafted row counts as the real row

@@ -16,7 +16,7 @@ from perfdraft.core.settings import get_settings
 from perfdraft.eval.align import PROJECT_THRESHOLD, ROW_THRESHOLD
 from perfdraft.eval.data import find_docs, load_dir, load_perf_json
 from perfdraft.eval.grounding import score_grounding
-from perfdraft.eval.normalize import ABS_TOL, NORMALISATION_RULES, REL_TOL
+from perfdraft.core.text import ABS_TOL, NORMALISATION_RULES, REL_TOL
 from perfdraft.eval.scores import ErrorPair, Scores, score_document
 from perfdraft.extraction.api import extract_file
 from perfdraft.ingest.load import load_document

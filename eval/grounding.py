@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perfdraft.eval.normalize import norm_text
+from perfdraft.core.text import norm_text
 from perfdraft.core.models import Document, Indicator, PerformanceDocument, SourceRef
 from perfdraft.eval.scores import ErrorPair, Ratio
 

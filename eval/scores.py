@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, computed_field
 
 from perfdraft.eval.align import align_projects, align_rows, text_sim
-from perfdraft.eval.normalize import norm_text, norm_unit, num_equal
+from perfdraft.core.text import norm_text, norm_unit, num_equal
 from perfdraft.core.models import Indicator, PerformanceDocument, Project, Target
 
 ROW_FIELDS = ["level1", "level2", "level3", "description", "value", "period_value", "basis"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from perfdraft.core import vocabulary as vocab
+from perfdraft.core.text import compact, tidy
 from perfdraft.extraction import header as hdr
 from perfdraft.ingest.layout import TABLE_END
 from perfdraft.extraction.interpret import Column, align_row, header_columns, is_indicator_header
@@ -18,26 +19,10 @@ from perfdraft.core.models import Document, Indicator, PerformanceDocument, Proj
 _EFFECT_L2 = re.compile(r"(?:效益|可持续|影响)")
 _SATIS_L2 = re.compile(r"满意")
 _OUTPUT_L2 = ("数量指标", "质量指标", "时效指标")
-_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-_WS_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
-_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _CODE_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
 # grids whose rows keep only the cells the text has (omitted merges, vanished empties): aligned by content
 RAGGED_ORIGINS = {"text-pipes", "text-pipe-cells", "text-spaces", "text-cell-lines"}
 FRAGMENTED_ORIGINS = {"text-spaces"}  # a cell may be several whitespace-separated tokens
-
-
-def tidy(s: str | None) -> str:
-    """Collapse line-break artefacts: no whitespace between CJK characters, other spaces kept single."""
-    if not s:
-        return ""
-    if "[" not in s and not _ANY_WS.search(s):
-        return s
-    s = _BOOKMARK.sub("", s)
-    s = _NL.sub("\n", s.strip())
-    s = _NL_JOIN.sub("", s)  # a wrapped line goes on without a space unless two Latin words meet
-    s = _WS_BETWEEN_CJK.sub("", s)
-    return _SPACES.sub(" ", s).strip()
 
 
 def _continue(prev: str | None, more: str) -> str:
@@ -49,14 +34,9 @@ def _continue(prev: str | None, more: str) -> str:
 
 
 _PERCENTS = re.compile(r"\d+(?:\.\d+)?\s*[%％]")
-_ANY_WS = re.compile(r"\s")
-_NL_JOIN = re.compile(r"(?<![A-Za-z])\n|\n(?![A-Za-z])")
-_NL = re.compile(r"[ \t\u00a0]*\n[ \t\u00a0]*")
-_SPACES = re.compile(r"\s+")
 
 
-def _compact(s: str) -> str:
-    return _SPACES.sub("", s or "")
+_compact = compact
 
 
 @lru_cache(maxsize=256)

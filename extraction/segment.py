@@ -7,6 +7,7 @@ import re
 from pydantic import BaseModel, Field
 
 from perfdraft.core import vocabulary as vocab
+from perfdraft.core.text import compact
 from perfdraft.core.models import Document, Scope, TextLine
 from perfdraft.extraction.interpret import is_indicator_header
 
@@ -37,8 +38,7 @@ def _clean(s: str) -> str:
     return s.lstrip("#").strip()
 
 
-def _compact(s: str) -> str:
-    return re.sub(r"\s+", "", s)
+_compact = compact
 
 
 def section_title(raw: str) -> str:

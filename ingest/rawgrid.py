@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from perfdraft.core.text import compact
 from perfdraft.core.models import BBox, Page, TableCell, TableGrid, TextLine, covering_cell, span_matrix
 
 
@@ -76,8 +77,7 @@ class Item:
     table: RawTable | None = None
 
 
-def _norm(s: str) -> str:
-    return "".join(s.split())
+_norm = compact
 
 
 def is_repeated_header(prev: RawTable, row: list[str]) -> bool:

@@ -7,14 +7,15 @@ import re
 from functools import lru_cache
 from importlib.resources import files
 
-_WS = re.compile(r"\s+")
+from perfdraft.core.text import compact
+
 _DATA = json.loads(files("perfdraft.core").joinpath("vocabulary.json").read_text(encoding="utf-8"))
 
 ALLOWED: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["allowed"].items()}
 COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["columns"].items()}
 LABEL_SYNONYMS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["labels"].items()}
 SELF_EVALUATION: tuple[str, ...] = tuple(_DATA["self_evaluation"])
-STOP_LABELS: frozenset[str] = frozenset(_WS.sub("", x) for x in _DATA.get("stop_labels", []))
+STOP_LABELS: frozenset[str] = frozenset(compact(x) for x in _DATA.get("stop_labels", []))
 UNITS: frozenset[str] = frozenset(_DATA.get("units", []))
 TITLES: tuple[str, ...] = tuple(_DATA["titles"])
 DEPARTMENT_TITLES = tuple(re.compile(p) for p in _DATA["department_titles"])
@@ -28,15 +29,11 @@ _COLUMN = {syn: role for role, syns in _DATA["columns"].items() for syn in syns}
 _COLUMN_PATTERNS = [(re.compile(p), role) for role, ps in _DATA["column_patterns"].items() for p in ps]
 _LABEL = {syn: field for field, syns in _DATA["labels"].items() for syn in syns}
 
-_WS = re.compile(r"\s+")
 # template remnants around a level name: *, ★, (必填硬性指标), （★）, a leading number
 _MARKS = re.compile(r"^[*★☆\d.、]+|[*★☆]+$")
 _PARENS = re.compile(r"[(（][^()（）]*[)）]")
 
 
-def compact(text: str | None) -> str:
-    """Text without any whitespace (line-break artefacts inside short cells)."""
-    return _WS.sub("", text or "")
 
 
 @lru_cache(maxsize=4096)

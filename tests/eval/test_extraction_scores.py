@@ -10,7 +10,7 @@ import pytest
 from perfdraft.eval import perturb
 from perfdraft.eval.data import load_dir, load_perf_json
 from perfdraft.eval.extraction import DocCost, score_run
-from perfdraft.eval.normalize import norm_text, num_equal
+from perfdraft.core.text import norm_text, num_equal
 from perfdraft.eval.scores import HEADER_FIELDS, ROW_FIELDS, TARGET_PARTS, score_document
 from perfdraft.core.errors import InputError
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from perfdraft.core.values import parse_target
-from perfdraft.eval.normalize import norm_text, norm_unit, num_equal
+from perfdraft.core.text import norm_text, norm_unit, num_equal
 
 OPS = {"≥": "≥", ">=": "≥", "＞＝": "≥", "≧": "≥", "不低于": "≥", "≤": "≤", "<=": "≤", "≦": "≤", "不超过": "≤",
        ">": ">", "＞": ">", "<": "<", "＜": "<", "=": "=", "": "="}

@@ -1,4 +1,6 @@
-"""The one place where eval normalises text before comparing it (documented in every report).
+"""The one text normaliser: `compact` and `tidy` for reading documents, `norm_text` for comparing them.
+
+`norm_text` is what eval, grounding and the drafter compare with (documented in every eval report).
 
 Rules, applied in this order to every text field, header field, value and source text before comparison:
 
@@ -29,6 +31,29 @@ ABS_TOL = 1e-6
 REL_TOL = 1e-3
 
 _WS = re.compile(r"\s+")
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_WS_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+_NL_JOIN = re.compile(r"(?<![A-Za-z])\n|\n(?![A-Za-z])")
+_NL = re.compile(r"[ \t\u00a0]*\n[ \t\u00a0]*")
+
+
+def compact(text: str | None) -> str:
+    """Text without any whitespace (line-break artefacts inside short cells)."""
+    return _WS.sub("", text or "")
+
+
+def tidy(s: str | None) -> str:
+    """Collapse line-break artefacts: no whitespace between CJK characters, other spaces kept single."""
+    if not s:
+        return ""
+    if "[" not in s and not _WS.search(s):
+        return s
+    s = _BOOKMARK.sub("", s)
+    s = _NL.sub("\n", s.strip())
+    s = _NL_JOIN.sub("", s)  # a wrapped line goes on without a space unless two Latin words meet
+    s = _WS_BETWEEN_CJK.sub("", s)
+    return _WS.sub(" ", s).strip()
 
 
 def norm_text(s: str | None) -> str:
