@@ -10,6 +10,7 @@ from perfdraft.eval.zoo.variants import VARIANTS
 
 SECTION = "Layout zoo"
 WORST_SHOWN = 30
+_SECTION_RE = re.compile(rf"^## {re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)  # up to the next section
 
 
 def _pct(v: float | None) -> str:
@@ -57,10 +58,16 @@ def benchmarks_section(ev: LayoutsEval, command: str) -> list[str]:
 def update_benchmarks(path: Path, section: list[str]) -> None:
     """Replace (or append) the layout-zoo section of BENCHMARKS.md, leaving every other section as it is."""
     old = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n"
-    pattern = re.compile(rf"^## {re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
     new = "\n".join(section) + "\n"
-    text = pattern.sub(lambda m: new, old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + new
+    text = _SECTION_RE.sub(lambda m: new, old) if _SECTION_RE.search(old) else old.rstrip("\n") + "\n\n" + new
     path.write_text(text, encoding="utf-8")
+
+
+def kept_section(path: Path) -> list[str]:
+    """The layout-zoo section of an existing BENCHMARKS.md (for bench/run.py, which rewrites the other sections)."""
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    m = _SECTION_RE.search(old)
+    return m.group(0).rstrip("\n").split("\n") + [""] if m else []
 
 
 def render_markdown(ev: LayoutsEval) -> str:

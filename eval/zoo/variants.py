@@ -32,7 +32,7 @@ VARIANTS: dict[str, Variant] = {
     "title-approved": Variant(transforms=("title-approved",)),
     "title-project": Variant(transforms=("title-project",)),
     "untitled": Variant(transforms=("untitled",)),
-    "title-in-row": Variant(transforms=("title-in-row",)),
+    "title-in-row": Variant(style="pipe-bare", transforms=("title-in-row",)),  # `title | ||||` as web tables print it
     "long-annual": Variant(transforms=("long-annual",)),
     "period-annual": Variant(transforms=("period-annual",)),
     "standard-column": Variant(transforms=("standard-column",)),
