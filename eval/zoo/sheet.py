@@ -81,10 +81,8 @@ def body_rows(sheet: Sheet) -> list[list[str]]:
 
 
 def merge_runs(rows: list[list[str]], columns: list[str], merged: int) -> list[list[int]]:
-    """Row span of every body cell: n > 0 on the first row of a run of equal cells, 0 on the rows it covers.
-
-    A run in column c never crosses a run boundary of columns left of c, nor a repeated column-name row.
-    """
+    """Row span of every body cell: n > 0 on the first row of a run of equal cells, 0 on the rows it covers."""
+    # a run in column c never crosses a run boundary of the columns left of it, nor a repeated column-name row
     spans = [[1] * len(r) for r in rows]
     for c in range(min(merged, len(columns))):
         start = None

@@ -41,7 +41,7 @@ def pipe_bare(sheet: Sheet) -> list[str]:
     width = len(sheet.columns)
     out = []
     for row in _cells(sheet, omit_merged=True):
-        lines = _wrapped(row, " | ", keep_positions=True)
+        lines = _wrapped(row, " | ", keep_positions=False)  # a wrapped cell continues alone on the next line
         lines[0] += " |" + "|" * max(0, width - len(row))
         out += lines
     return out
