@@ -63,6 +63,11 @@ def long_value(value: str, kind: str, unit: str | None) -> str:
 
 
 def _period_columns(sheet: Sheet, expected: Project, long_name: str, annual_name: str) -> None:
+    if "实施周期指标值" in sheet.columns:  # the gold's own period column gives way to the variant's
+        drop = sheet.col("实施周期指标值")
+        del sheet.columns[drop]
+        for row in sheet.rows:
+            del row[drop]
     at = sheet.col("指标值")
     longs = [long_value(i.value, i.target.kind, i.target.unit) for i in expected.indicators]
     sheet.columns[at] = annual_name
