@@ -63,11 +63,11 @@ class LayoutsEval(BaseModel):
     def to_json(self) -> str:
         return self.model_dump_json(by_alias=True, indent=2)
 
-    def pooled(self, fmt: str | None = None) -> Scores:
-        """Scores added over all cells, or over the cells of one format."""
+    def pooled(self, fmt: str | None = None, variant: str | None = None) -> Scores:
+        """Scores added over all cells, or over the cells of one format or of one variant."""
         total = Scores()
         for c in self.cells:
-            if fmt is None or c.format == fmt:
+            if fmt in (None, c.format) and variant in (None, c.variant):
                 total.add(c.scores)
         return total
 

@@ -22,17 +22,22 @@ def _esc(text: str, limit: int = 50) -> str:
     return t if len(t) <= limit else t[: limit - 1] + "…"
 
 
+def _pair(s) -> str:
+    return f"{_pct(s.rows.f1)} / {_pct(field_accuracy(s))}"
+
+
 def matrix(ev: LayoutsEval) -> list[str]:
     """Row F1 / field accuracy per variant (rows) and format (columns); — where a variant has no such format."""
     by = {(c.variant, c.format): c for c in ev.cells}
-    lines = ["| variant | " + " | ".join(ev.formats) + " |", "|---" * (len(ev.formats) + 1) + "|"]
+    lines = ["| variant | " + " | ".join(ev.formats) + " | all formats |", "|---" * (len(ev.formats) + 2) + "|"]
     for v in ev.variants:
         cells = []
         for f in ev.formats:
             c = by.get((v, f))
-            cells.append("—" if c is None else f"{_pct(c.row_f1)} / {_pct(c.field_accuracy)}")
+            cells.append("—" if c is None else _pair(c.scores))
+        cells.append(_pair(ev.pooled(variant=v)))
         lines.append(f"| {v} | " + " | ".join(cells) + " |")
-    per_format = [f"{_pct(ev.pooled(f).rows.f1)} / {_pct(field_accuracy(ev.pooled(f)))}" for f in ev.formats]
+    per_format = [_pair(ev.pooled(f)) for f in ev.formats] + [_pair(ev.pooled())]
     lines.append("| **pooled** | " + " | ".join(per_format) + " |")
     return lines
 

@@ -245,7 +245,7 @@ def test_cli_task_writes_report_json_and_benchmarks_section(tmp_path):
     code, report, js = _run(tmp_path, "--benchmarks", str(bench))
     assert code == 0
     md = report.read_text(encoding="utf-8")
-    assert "| variant | text | docx |" in md and "| tabs |" in md and "| pipe | " in md
+    assert "| variant | text | docx | all formats |" in md and "| tabs |" in md and "| pipe | " in md
     data = json.loads(js.read_text(encoding="utf-8"))
     assert data["task"] == "layouts" and {c["variant"] + "." + c["format"] for c in data["cells"]} == {
         "tabs.text", "tabs.docx", "pipe.text"}
