@@ -115,6 +115,9 @@ def evaluate_layouts(gold_dir: Path, *, backend: str = "rules", variants: list[s
     """Render, extract with extraction.api.extract_file and score every (document, variant, format)."""
     _check_names(variants, VARIANTS, "variant(s)")
     _check_names(formats, ALL_FORMATS, "format(s)")
+    if backend in ("llm", "hybrid"):
+        from perfdraft.core.settings import get_settings
+        (settings or get_settings()).require_llm()  # a missing endpoint is a set-up error, not a 0% score
     gold = load_dir(gold_dir)
     stems = quick_documents(gold) if quick else list(gold)
     variants = variants or (list(QUICK_VARIANTS) if quick else list(VARIANTS))
