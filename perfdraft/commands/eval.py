@@ -1,4 +1,4 @@
-"""`perfdraft eval`: extraction, drafting and retrieval benchmarks with reports and a regression gate."""
+"""`perfdraft eval`: extraction, drafting, retrieval and layout-zoo benchmarks with reports and a regression gate."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import sys
 from importlib.resources import files
 from pathlib import Path
+
+from perfdraft.eval.zoo.variants import ALL_FORMATS
 
 FIXTURES = Path(str(files("perfdraft.eval"))) / "fixtures"
 
@@ -30,7 +32,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--tolerance", type=float, default=None,
                    help="allowed absolute drop of any 0-1 metric against --baseline (default 0.01)")
     p.add_argument("--variants", nargs="+", default=None, help="layouts: only these zoo variants (default all)")
-    p.add_argument("--formats", nargs="+", default=None, choices=["text", "html", "docx", "xlsx", "pdf"],
+    p.add_argument("--formats", nargs="+", default=None, choices=ALL_FORMATS,
                    help="layouts: only these formats (default all)")
     p.add_argument("--quick", action="store_true",
                    help="layouts: the CI subset (one gold document, a dozen variants)")
