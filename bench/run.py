@@ -305,6 +305,8 @@ def main() -> int:
     body = []
     for title, lines in sections:
         body += [f"## {title}", "", *lines, ""]
+    from perfdraft.eval.layouts_report import kept_section
+    body += kept_section(args.out)  # written by `perfdraft eval --task layouts --benchmarks`, not by this script
     args.out.write_text("\n".join(head + body), encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

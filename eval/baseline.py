@@ -13,10 +13,10 @@ DEFAULT_TOLERANCE = 0.01  # absolute, on 0..1 metrics: one row in a hundred
 NOT_GATED = {"seconds_total", "llm_calls", "prompt_tokens", "completion_tokens", "cache_hits"}
 
 
-def load_baseline(path: Path) -> ExtractionEval:
-    """Read a saved run written by `perfdraft eval --json`."""
+def load_baseline(path: Path, model=ExtractionEval):
+    """Read a saved run written by `perfdraft eval --json` (an ExtractionEval, or the given task's model)."""
     try:
-        return ExtractionEval.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        return model.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError as exc:
         raise InputError("baseline file not found", file=str(path)) from exc
     except (ValueError, OSError) as exc:

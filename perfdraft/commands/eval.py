@@ -1,4 +1,4 @@
-"""`perfdraft eval`: extraction, drafting and retrieval benchmarks with reports and a regression gate."""
+"""`perfdraft eval`: extraction, drafting, retrieval and layout-zoo benchmarks with reports and a regression gate."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from perfdraft.core.errors import InputError
 from perfdraft.core.settings import get_settings
+from perfdraft.eval.zoo.variants import ALL_FORMATS
 from perfdraft.extraction.api import backend_names
 
 FIXTURES = Path(str(files("perfdraft.eval"))) / "fixtures"
@@ -19,7 +20,7 @@ def register(subparsers) -> argparse.ArgumentParser:
                               description="Benchmark extraction (or the drafting/retrieval backtests) and write a "
                                           "Markdown report, a JSON of all figures and a PNG chart. Exit status 1 "
                                           "when --baseline is given and a metric dropped beyond --tolerance.")
-    p.add_argument("--task", choices=["extraction", "drafting", "retrieval"], default="extraction")
+    p.add_argument("--task", choices=["extraction", "drafting", "retrieval", "layouts"], default="extraction")
     p.add_argument("--gold", type=Path, default=FIXTURES / "gold", help="gold JSON directory (perf-targets-gold/1)")
     p.add_argument("--docs", type=Path, default=FIXTURES / "corpus", help="source documents, <stem>.<suffix>")
     p.add_argument("--backend", choices=backend_names(), default=None,
@@ -33,6 +34,13 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--baseline", type=Path, default=None, help="saved --json run to compare with (extraction)")
     p.add_argument("--tolerance", type=float, default=None,
                    help="allowed absolute drop of any 0-1 metric against --baseline (default 0.01)")
+    p.add_argument("--variants", nargs="+", default=None, help="layouts: only these zoo variants (default all)")
+    p.add_argument("--formats", nargs="+", default=None, choices=ALL_FORMATS,
+                   help="layouts: only these formats (default all)")
+    p.add_argument("--quick", action="store_true",
+                   help="layouts: the CI subset (one gold document, a dozen variants)")
+    p.add_argument("--benchmarks", type=Path, default=None,
+                   help="layouts: also write the 'Layout zoo' section of this BENCHMARKS.md")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(func=run)
     return p
@@ -63,6 +71,9 @@ def run(args) -> int:
         raise InputError("--repeat must be at least 1")
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     report_path, json_path, chart_path = _outputs(args, settings, backend if not args.predictions else "predictions")
+    if args.task == "layouts":
+        from perfdraft.eval.layouts_cli import run_layouts_task
+        return _gate(run_layouts_task(args, settings, backend, report_path, json_path, progress), args.baseline)
     if args.task != "extraction":
         return run_backtest_task(args, settings, backend, report_path, json_path, chart_path, progress)
 
@@ -83,14 +94,19 @@ def run(args) -> int:
           f"row fields {fig('row_fields_all')}, header fields {fig('header_fields_all')}, targets "
           f"{fig('target_all')}, grounding {fig('grounding')}; {s['seconds_total'].mean:.2f}s, {int(s['llm_calls'].mean)} LLM calls")
     print(f"wrote {report_path}, {json_path}, {chart_path}")
-    if ev.baseline_check is not None:
-        b = ev.baseline_check
-        if not b.passed:
-            for d in b.drops:
-                print(f"REGRESSION {d.metric}: {d.baseline:.4f} -> {d.current:.4f} (tolerance {b.tolerance:g})",
-                      file=sys.stderr)
-            for m in b.missing:
-                print(f"REGRESSION {m}: measured in the baseline, not now", file=sys.stderr)
-            return 1
-        print(f"baseline {args.baseline}: pass ({b.compared} metrics within {b.tolerance:g})")
+    return _gate(ev.baseline_check, args.baseline)
+
+
+def _gate(check, baseline: Path | None) -> int:
+    """Exit status of the regression gate: 1 with one REGRESSION line per dropped or missing metric."""
+    if check is None:
+        return 0
+    if not check.passed:
+        for d in check.drops:
+            print(f"REGRESSION {d.metric}: {d.baseline:.4f} -> {d.current:.4f} (tolerance {check.tolerance:g})",
+                  file=sys.stderr)
+        for m in check.missing:
+            print(f"REGRESSION {m}: measured in the baseline, not now", file=sys.stderr)
+        return 1
+    print(f"baseline {baseline}: pass ({check.compared} metrics within {check.tolerance:g})")
     return 0

@@ -1,0 +1,133 @@
+"""Text renderings: one function per linearised-table family seen in published documents (name -> function)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from perfdraft.eval.zoo.sheet import Sheet, grid_rows, merge_runs
+
+TextStyle = Callable[[Sheet], list[str]]
+INDENT = "    "  # one indentation step of the indentation-only hierarchy
+
+
+def _cells(sheet: Sheet, omit_merged: bool) -> list[list[str]]:
+    """Grid rows; with omit_merged, cells covered by a merged cell above are left out (printed once per run)."""
+    rows = grid_rows(sheet)
+    if not omit_merged:
+        return rows
+    spans = merge_runs(rows, sheet.columns, max(sheet.merged, 2))
+    return [[c for c, s in zip(row, span) if s] for row, span in zip(rows, spans)]
+
+
+def _wrapped(cells: list[str], sep: str, keep_positions: bool) -> list[str]:
+    """One row as text lines: a multi-line cell continues on the following lines."""
+    parts = [c.split("\n") for c in cells]
+    out = []
+    for k in range(max(len(p) for p in parts)):
+        frags = [p[k] if k < len(p) else "" for p in parts]
+        out.append(sep.join(frags) if k == 0 or keep_positions else sep.join(f for f in frags if f))
+    return out
+
+
+def _joined(sep: str, keep_positions: bool, omit_merged: bool, lead: str = "", tail: str = "") -> TextStyle:
+    def style(sheet: Sheet) -> list[str]:
+        return [f"{lead}{line}{tail}" for row in _cells(sheet, omit_merged)
+                for line in _wrapped(row, sep, keep_positions)]
+    return style
+
+
+def pipe_bare(sheet: Sheet) -> list[str]:
+    """`a | b | c |` rows without a leading bar, merged cells omitted and made up by trailing `|` padding."""
+    width = len(sheet.columns)
+    out = []
+    for row in _cells(sheet, omit_merged=True):
+        lines = _wrapped(row, " | ", keep_positions=False)  # a wrapped cell continues alone on the next line
+        lines[0] += " |" + "|" * max(0, width - len(row))
+        out += lines
+    return out
+
+
+def cell_lines(sheet: Sheet) -> list[str]:
+    """One cell per line, a blank line between cells, no row markers, merged cells printed once."""
+    out = []
+    for row in _cells(sheet, omit_merged=True):
+        for cell in row:
+            out += [*cell.split("\n"), ""]
+    return out
+
+
+def web_dump(sheet: Sheet) -> list[str]:
+    """Web-page dump: one cell per line ending ` |`, each row closed by a `||||` line."""
+    width = len(sheet.columns)
+    out = []
+    for row in _cells(sheet, omit_merged=True):
+        for cell in row:
+            lines = cell.split("\n")
+            out += [*lines[:-1], lines[-1] + " |"]
+        out.append("|" * (2 + max(0, width - len(row))))
+    return out
+
+
+def indented(sheet: Sheet) -> list[str]:
+    """level1 / level2 / level3 told apart only by indentation; the other cells follow level3."""
+    rows = grid_rows(sheet)
+    out, last = [], (None, None)
+    for row in rows:
+        if len(row) != len(sheet.columns) or row == sheet.columns:
+            out += _wrapped(row, "  ", keep_positions=False)
+            last = (None, None)
+            continue
+        l1, l2 = row[0].replace("\n", ""), row[1].replace("\n", "")
+        if l1 != last[0]:
+            out.append(l1)
+        if (l1, l2) != last:
+            out.append(INDENT + l2)
+        last = (l1, l2)
+        out += [INDENT * 2 + line for line in _wrapped(row[2:], "  ", keep_positions=False)]
+    return out
+
+
+TEXT_STYLES: dict[str, TextStyle] = {
+    "tabs": _joined("\t", keep_positions=True, omit_merged=False),
+    "pipe": _joined(" | ", keep_positions=True, omit_merged=False, lead="| ", tail=" |"),
+    "pipe-bare": pipe_bare,
+    "cell-lines": cell_lines,
+    "web-dump": web_dump,
+    "spaces": _joined(" ", keep_positions=False, omit_merged=True),
+    "indented": indented,
+    "run-together": _joined("", keep_positions=False, omit_merged=False),
+}
+
+
+def sheet_text(sheet: Sheet, style: str) -> list[str]:
+    """The lines of one table with its title, unit line, money note and (for header-lines) its header block."""
+    out = []
+    if sheet.title and not sheet.title_in_table:
+        out.append(sheet.title)
+    if sheet.unit_line:
+        out.append(sheet.unit_line)
+    if sheet.money_note:
+        out.append(sheet.money_note)
+    if sheet.header_lines:
+        for label, value in sheet.fields:
+            out += [label, *value.split("\n")]
+    grid = TEXT_STYLES[style](sheet)
+    if sheet.header_every:
+        grid = _page_breaks(grid, sheet, style)
+    return out + grid + [""]
+
+
+def _page_breaks(lines: list[str], sheet: Sheet, style: str) -> list[str]:
+    """A form feed and a page number before every repeated column-name row (the first one stays as it is)."""
+    header = TEXT_STYLES[style](Sheet(title=None, fields=[], columns=sheet.columns, rows=[]))
+    out, seen, page = [], 0, 1
+    k = 0
+    while k < len(lines):
+        if lines[k:k + len(header)] == header:
+            seen += 1
+            if seen > 1:
+                out += [f"- {page} -", "\f"]  # the footer of the page that ends, then the break
+                page += 1
+        out.append(lines[k])
+        k += 1
+    return out

@@ -1,0 +1,51 @@
+"""The layout variants: a text style plus a few composable transforms, and the formats each makes sense in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TEXT_ONLY = ("text",)
+ALL_FORMATS = ("text", "html", "docx", "xlsx", "pdf")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One layout family: how its text is linearised, what it changes, where it can be rendered."""
+
+    style: str = "tabs"  # a key of text.TEXT_STYLES
+    transforms: tuple[str, ...] = ()  # keys of transforms.TRANSFORMS, applied in order
+    formats: tuple[str, ...] = ALL_FORMATS
+    text_encoding: str = "utf-8"
+    html_charset: str = "utf-8"
+
+
+VARIANTS: dict[str, Variant] = {
+    "tabs": Variant(),
+    "pipe": Variant(style="pipe", formats=TEXT_ONLY),
+    "pipe-bare": Variant(style="pipe-bare", formats=TEXT_ONLY),
+    "cell-lines": Variant(style="cell-lines", formats=TEXT_ONLY),
+    "web-dump": Variant(style="web-dump", formats=TEXT_ONLY),
+    "merged-cells": Variant(style="spaces", transforms=("merged-cells",), html_charset="gb2312"),
+    "indented": Variant(style="indented", formats=TEXT_ONLY),
+    "run-together": Variant(style="run-together", formats=TEXT_ONLY),
+    "title-apply": Variant(transforms=("title-apply",), html_charset="gb2312"),
+    "title-approved": Variant(transforms=("title-approved",)),
+    "title-project": Variant(transforms=("title-project",)),
+    "untitled": Variant(transforms=("untitled",)),
+    "title-in-row": Variant(style="pipe-bare", transforms=("title-in-row",)),  # `title | ||||` as web tables print it
+    "long-annual": Variant(transforms=("long-annual",)),
+    "period-annual": Variant(transforms=("period-annual",)),
+    "standard-column": Variant(transforms=("standard-column",)),
+    "unit-column": Variant(transforms=("unit-column",)),
+    "extra-columns": Variant(transforms=("extra-columns",)),
+    "level-names": Variant(transforms=("level-names", "merged-cells")),
+    "wrapped-cells": Variant(transforms=("wrapped-cells", "merged-cells")),
+    "page-breaks": Variant(transforms=("page-breaks", "merged-cells"), html_charset="gb2312"),
+    "reordered": Variant(transforms=("reordered", "merged-cells")),
+    "yuan": Variant(transforms=("yuan",), text_encoding="gb18030", html_charset="gb2312"),
+    "header-lines": Variant(transforms=("header-lines",), formats=TEXT_ONLY),
+    "label-synonyms": Variant(transforms=("label-synonyms",), text_encoding="gb18030"),
+}
+# The CI subset: one of each kind (text families, titles, columns, merges, page breaks, 元).
+QUICK_VARIANTS = ("tabs", "pipe-bare", "cell-lines", "web-dump", "merged-cells", "indented", "untitled",
+                  "long-annual", "unit-column", "wrapped-cells", "page-breaks", "yuan")
