@@ -94,16 +94,27 @@ def _pipe_rows(lines: list[TextLine], i: int) -> _Run | None:
     """Pipe rows; where the table's rows end with `|`, a line that does not is a row wrapped onto the next line."""
     j, rows = i, []
     while j < len(lines) and (_is_pipe_row(lines[j].text) or _PIPE_SEP.match(lines[j].text) and lines[j].text.strip()
-                              or (j > i and j + 1 < len(lines) and _is_pipe_row(lines[j + 1].text)
-                                  and (_wrapped_cell_head(lines[j].text) or _wrapped_pipe_row(lines[j].text)))):
+                              or (j > i and _wrapped_before_pipe_row(lines, j))):
         j += 1
     span = [ln for ln in lines[i:j] if not _PIPE_SEP.match(ln.text)]
-    # a short line with no pipe between two pipe rows: the first cell of the next row, wrapped
+    # a short line with no pipe between two pipe rows is a wrapped cell: the tail of the row above when it is
+    # a list item (2.…) or the row below starts with a level or column name, else the head of the row below
     merged: list[TextLine] = []
+    pending: list[TextLine] = []
     for ln in span:
-        if merged and "|" not in merged[-1].text and "|" in ln.text:
-            head = merged.pop()
-            ln = head.model_copy(update={"text": head.text.strip() + "\n" + ln.text.lstrip()})
+        if "|" not in ln.text:
+            pending.append(ln)
+            continue
+        if pending:
+            first = _pipe_cells(ln.text)[0]
+            text = "\n".join(p.text.strip() for p in pending)
+            if merged and (_LIST_ITEM.match(pending[0].text) or vocab.is_level1(first) or vocab.is_level2(first)
+                           or vocab.column_role(first)):
+                prev = merged.pop()
+                merged.append(prev.model_copy(update={"text": _append_to_last_cell(prev.text, text)}))
+            else:
+                ln = pending[0].model_copy(update={"text": text + "\n" + ln.text.lstrip()})
+            pending = []
         merged.append(ln)
     span = merged
     closed = sum(1 for ln in span if ln.text.rstrip().endswith("|"))
@@ -164,6 +175,29 @@ def _pipe_cell_rows(lines: list[TextLine], i: int) -> _Run | None:
         used = max(used, 0) + 1
     close()
     return _Run(rows, "text-pipe-cells", j - 1) if rows else None
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}\s*[.、．]|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,2}、)")
+
+
+def _append_to_last_cell(row_text: str, more: str) -> str:
+    """`a | b |||` + `c` -> `a | b\nc |||`: the wrapped text goes on in the row's last non-empty cell."""
+    cells = row_text.split("|")
+    k = max((i for i, c in enumerate(cells) if c.strip()), default=None)
+    if k is None:
+        return row_text.rstrip() + "\n" + more.strip()
+    cells[k] = cells[k].rstrip() + "\n" + more.strip() + " "
+    return "|".join(cells)
+
+
+def _wrapped_before_pipe_row(lines: list[TextLine], j: int, limit: int = 6) -> bool:
+    """Line j starts a few wrapped lines (no pipe, or a row cut before its end) that a pipe row follows."""
+    if _wrapped_pipe_row(lines[j].text):
+        return j + 1 < len(lines) and _is_pipe_row(lines[j + 1].text)
+    k = j
+    while k < len(lines) and k - j < limit and _wrapped_cell_head(lines[k].text):
+        k += 1
+    return k > j and k < len(lines) and _is_pipe_row(lines[k].text)
 
 
 def _wrapped_pipe_row(text: str) -> bool:
@@ -251,7 +285,8 @@ def _space_rows(lines: list[TextLine], i: int) -> _Run | None:
                 break
             j += 1
             continue
-        if TABLE_END.search(t) or _is_tab_row(lines[j].text) or "|" in t:
+        if TABLE_END.search(t) or _is_tab_row(lines[j].text) or "|" in t or _starts_next_table(t.split()[0]) \
+                or vocab.is_title(t):
             break
         blanks = 0
         body.append(j)
@@ -313,6 +348,11 @@ def _join_wrapped_levels(cells: list[tuple[TextLine, str]]) -> list[tuple[TextLi
     return out
 
 
+def _starts_next_table(t: str) -> bool:
+    """A table title or a 项目名称/项目编码 label: the next table's header block begins."""
+    return vocab.is_title(t) or vocab.label_field(t) in ("name", "code")
+
+
 def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
     """One cell per line, no row markers: rows cut at level names and after the header's number of columns."""
     found = _line_header(lines, i)
@@ -328,7 +368,7 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
     while j < len(lines):
         t = lines[j].text.strip()
         if t:
-            if TABLE_END.search(t) or "|" in t or "\t" in lines[j].text or len(t) > 200:
+            if TABLE_END.search(t) or "|" in t or "\t" in lines[j].text or len(t) > 200 or _starts_next_table(t):
                 break
             cells.append((lines[j], t))
             last = j
