@@ -283,6 +283,19 @@ class _Builder:
         self._levels_before.append(before)
         return True
 
+    def extend_last(self, rec: dict, refs: list[_Cell]) -> None:
+        """Append a wrapped continuation's cells to the row above, column by column."""
+        prev = self.rows[-1]
+        for k, v in rec.items():
+            if k.startswith("_") or not v:
+                continue
+            prev[k] = (prev.get(k) or "") + "\n" + v
+            if k == "level2":
+                self.level2 = prev[k]
+            if k == "level1":
+                self.level1 = prev[k]
+        prev["_refs"].extend(refs)
+
     def drop_last(self) -> None:
         """Take back the last row (it is re-read together with its wrapped tail)."""
         if self.rows:
@@ -623,6 +636,25 @@ def _split_line(text: str) -> list[str]:
 _WEIGHTISH = re.compile(r"^(?:\d+(?:\.\d+)?%?|%|[\u4e00-\u9fff]{1,3}/[\u4e00-\u9fff]{1,3})$")
 
 
+def _continues_cells(texts: list[str], hmap: list[str | None]) -> bool:
+    """A positional row holding only the wrapped tails of the row above: no name and no value of its own, its
+    level cells (if any) only a suffix such as 指标 (社会效益 / 指标)."""
+    filled = [(hmap[k] if k < len(hmap) else None, t) for k, t in enumerate(texts) if t.strip()]
+    if not filled:
+        return False
+    roles = {r for r, _ in filled}
+    if roles & {"value", "period_value", "level1"} or None in roles:
+        return False
+    if not all(r != "level2" or _compact(t) in ("指标", "值") for r, t in filled):
+        return False
+    name = next((t for r, t in filled if r == "level3"), None)
+    if name is None:
+        return True
+    # a name fragment: mirrored in the description (tables that print the name twice), or starting mid-sentence
+    desc = next((t for r, t in filled if r == "description"), None)
+    return _compact(name) == _compact(desc) or bool(re.match(r"^[，。、；;,)）]", name.strip()))
+
+
 def _continues_row(cells: list[_Cell]) -> bool:
     """A line holding only a weight, a score or a unit: the tail of the row above, wrapped."""
     return 0 < len(cells) <= 2 and all(_WEIGHTISH.match(_compact(c.text)) for c in cells)
@@ -760,7 +792,11 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                 if builder.add(_join_unit(rec), cells, after_break):
                     prev_tokens = cells
             else:
-                builder.add(_join_unit(_align(texts, hmap)), [c for c in row.cells if c.text.strip()], after_break)
+                refs = [c for c in row.cells if c.text.strip()]
+                if builder.rows and not after_break and _continues_cells(texts, hmap):
+                    builder.extend_last(_align(texts, hmap), refs)  # cells wrapped onto a row of their own
+                else:
+                    builder.add(_join_unit(_align(texts, hmap)), refs, after_break)
             after_break = False
         flat = "\n".join(pre_rows)
     else:
@@ -804,6 +840,12 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
             goals = _stream_goals(flat.split("\n"))
     _labelled_fields(fields, header_rows, goals_out := [], flat + "\n" + "\n".join(ln.text for ln in lines[:60]),
                      goals_from_lines=not section.tables)
+    if fields.get("unit") is None:
+        # a budget-unit line printed alone above the table (吴川市医疗保障局, 619003唐山市医疗保险服务中心)
+        unit_line = next((t.strip() for t in (pre_lines if section.tables else []) if _UNIT_LINE.match(t.strip())
+                          and _ORGAN.search(re.sub(r"本级$", "", t.strip()))), None)
+        if unit_line:
+            fields["unit"] = unit_line
     if found is not None:
         for key in ("department", "unit", "unit_any"):
             if fields.get("_" + key):
@@ -854,6 +896,7 @@ _UNIT_DEPT = re.compile(r"^\s*#*\s*\d{3,6}\s*([\u4e00-\u9fff]{3,20}?(?:局|委�
 
 
 _CODE_PREFIX = re.compile(r"^(?:[\[［【(（]\s*\d+\s*[\]］】)）]|\d{3,8}\s*[-－—]?)\s*")
+_UNIT_LINE = re.compile(r"^(?:\d{3,8}\s*)?[\u4e00-\u9fff（）()]{4,30}$")
 _ORGAN = re.compile(r"(?:局|委员会|厅|办公室|政府|处|中心|院|站|所|学校|委|办)$")
 _DEPT_LABEL = re.compile(r"^(?:部门名称|单位名称|主管部门|预算部门)\s*[:：]?")
 
