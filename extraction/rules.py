@@ -21,7 +21,7 @@ _SATIS_L2 = re.compile(r"满意")
 _OUTPUT_L2 = ("数量指标", "质量指标", "时效指标")
 _CODE_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
 # grids whose rows keep only the cells the text has (omitted merges, vanished empties): aligned by content
-RAGGED_ORIGINS = {"text-pipes", "text-pipe-cells", "text-spaces", "text-cell-lines"}
+RAGGED_ORIGINS = {"text-pipes", "text-pipe-cells", "text-spaces", "text-cell-lines", "text-run-together"}
 FRAGMENTED_ORIGINS = {"text-spaces"}  # a cell may be several whitespace-separated tokens
 
 

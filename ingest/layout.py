@@ -403,6 +403,66 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
     return _Run(rows, "text-cell-lines", last)
 
 
+_SYNONYMS = sorted({syn for syns in vocab.COLUMN_SYNONYMS.values() for syn in syns}, key=len, reverse=True)
+_UNIT_ALT = "|".join(re.escape(u) for u in sorted(vocab.UNITS, key=len, reverse=True))
+_RUN_VALUE = re.compile(r"(?:[≥≤><＞＜]=?|不低于|不少于|不高于|不超过)?\d+(?:\.\d+)?\s*(?:年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|"
+                        + _UNIT_ALT + r")?")
+
+
+def _split_run_header(t: str) -> list[str] | None:
+    """`一级指标二级指标三级指标指标值` -> its column names, when column synonyms cover the whole line."""
+    out, k = [], 0
+    while k < len(t):
+        syn = next((s for s in _SYNONYMS if t.startswith(s, k)), None)
+        if syn is None:
+            return None
+        out.append(syn)
+        k += len(syn)
+    return out if len(out) >= 3 and _is_indicator_header(_header_roles(out)) else None
+
+
+def _longest_level(t: str, test) -> str | None:
+    return next((t[:n] for n in range(min(len(t), 16), 1, -1) if test(t[:n])), None)
+
+
+def _split_run_row(t: str, n_after: int) -> list[str]:
+    """A run-together row -> cells: leading level names by the vocabulary, the value by its shape, a name
+    printed twice (三级指标 = 指标描述) cut in half; what cannot be told apart stays one cell."""
+    cells: list[str] = []
+    for test in (vocab.is_level1, vocab.is_level2):
+        lv = _longest_level(t, test)
+        if lv:
+            cells.append(lv)
+            t = t[len(lv):]
+    m = next((m for m in _RUN_VALUE.finditer(t) if m.start() >= 2 and re.search(r"\d", m.group(0))), None)
+    head, value, tail = (t, "", "") if m is None else (t[:m.start()], m.group(0), t[m.end():])
+    half = len(head) // 2
+    if n_after >= 4 and len(head) % 2 == 0 and head[:half] == head[half:]:
+        cells += [head[:half], head[half:]]
+    else:
+        cells.append(head)
+    return cells + [c for c in (value, tail) if c]
+
+
+def _run_together_rows(lines: list[TextLine], i: int) -> _Run | None:
+    """Cells printed with no separator at all (some PDF text layers): split by vocabulary and value shape."""
+    head = _split_run_header(lines[i].text.strip())
+    if head is None:
+        return None
+    roles = _header_roles(head)
+    n_after = sum(1 for r in roles if r not in ("level1", "level2", None))
+    rows = [[(lines[i], h) for h in head]]
+    j, last = i + 1, i
+    while j < len(lines):
+        t = lines[j].text.strip()
+        if not t or TABLE_END.search(t) or vocab.is_title(t) or _starts_next_table(t) or " " in t or "\t" in t:
+            break
+        rows.append([(lines[j], c) for c in _split_run_row(t, n_after)])
+        last = j
+        j += 1
+    return _Run(rows, "text-run-together", last) if len(rows) > 1 else None
+
+
 # ---- the reconstructor ---------------------------------------------------------------------------------------
 
 _FAMILIES = (
@@ -412,6 +472,7 @@ _FAMILIES = (
     (lambda s: _is_cell_line(s), _tab_cell_rows),
     (lambda s: bool(s.strip()) and len(s.split()) >= 3, _space_rows),
     (lambda s: bool(s.strip()) and len(s.strip()) <= 12, _cell_line_rows),
+    (lambda s: "指标" in s and not any(ch.isspace() for ch in s.strip()), _run_together_rows),
 )
 
 

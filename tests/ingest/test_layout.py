@@ -56,3 +56,17 @@ def test_space_separated_rows_keep_their_tokens_and_stop_at_the_sign_off():
 def test_pdftotext_streams_with_blank_lines_between_cells_are_left_to_the_stream_reader():
     text = "一级指标 二级指标 三级指标 指标值\n\n产出指标\n\n数量指标 参保人数\n\n≥5万人\n\n质量指标\n\n合格率 100%"
     assert [g for g in reconstruct(_lines(text)) if g.origin == "text-spaces"] == []
+
+
+def test_run_together_cells_are_split_by_vocabulary_and_value_shape():
+    text = "一级指标二级指标三级指标指标值\n产出指标数量指标培训人次≥200人次\n效益指标社会效益指标群众知晓率≥90%\n\n附件"
+    rows = _rows(text, "text-run-together")
+    assert rows == [["一级指标", "二级指标", "三级指标", "指标值"], ["产出指标", "数量指标", "培训人次", "≥200人次"],
+                    ["效益指标", "社会效益指标", "群众知晓率", "≥90%"]]
+
+
+def test_a_wrapped_list_item_inside_a_pipe_table_stays_with_its_cell():
+    text = ("项目名称 | 道路养护 |||\n绩效目标 | 1.完成养护 |||\n2.提升路况\n一级指标 | 二级指标 | 三级指标 | 指标值 |\n"
+            "产出指标 | 数量指标 | 养护里程 | 10公里 |")
+    rows = _rows(text, "text-pipes")
+    assert rows[1] == ["绩效目标", "1.完成养护\n2.提升路况"] and rows[2][0] == "一级指标"
