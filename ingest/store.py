@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
 from collections import Counter
+from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Literal
@@ -15,7 +17,8 @@ from pydantic import BaseModel, Field
 
 from perfdraft.ingest.embed import Embedder, make_embedder
 from perfdraft.ingest.store_lexical import BM25Index, NameIndex, fuse_many
-from perfdraft.core.errors import StoreError
+from perfdraft.ingest.store_lock import StoreLock
+from perfdraft.core.errors import StoreError, StoreUnavailable
 from perfdraft.core.models import Citation, Indicator, PerformanceDocument, Project, RetrievedProject
 from perfdraft.core.ids import doc_key, project_id, row_id
 from perfdraft.core.settings import Settings, get_settings
@@ -54,6 +57,7 @@ class StoredDocument(BaseModel):
 
     id: str
     source: str
+    key: str | None = Field(None, description="stable identity (resolved path) when it differs from source")
     sha256: str | None = None
     department: str | None = None
     region: str | None = None
@@ -105,6 +109,38 @@ def _clean(meta: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in meta.items() if v is not None}
 
 
+# Failures that mean the Chroma server or the connection to it is gone, not that one request was wrong.
+_GONE = ("ConnectError", "ConnectTimeout", "ReadError", "ReadTimeout", "RemoteProtocolError", "WriteError",
+         "PoolTimeout", "ConnectionError", "ConnectionRefusedError", "ConnectionResetError", "BrokenPipeError",
+         "ServerDisconnectedError")
+
+
+def _store_failure(what: str, exc: Exception, where: str, remote: bool) -> StoreError:
+    """A StoreError for a failed Chroma call; a vanished server becomes StoreUnavailable with a hint."""
+    names = {c.__name__ for c in type(exc).__mro__}
+    if remote and names & set(_GONE):
+        return StoreUnavailable(f"{what}: the Chroma server stopped answering ({type(exc).__name__}); check that "
+                                f"it is running (PERFDRAFT_CHROMA_HOST/_PORT), then run the command again",
+                                file=where)
+    return StoreError(f"{what}: {type(exc).__name__}: {exc}", file=where)
+
+
+def _reads(what: str):
+    """Run a read under the shared lock; a failing Chroma call becomes a StoreError (StoreUnavailable if gone)."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def read(self: "Store", *args, **kwargs):
+            try:
+                with self._reading():
+                    return fn(self, *args, **kwargs)
+            except StoreError:
+                raise
+            except Exception as exc:
+                raise _store_failure(what, exc, self.location, self._remote) from exc
+        return read
+    return wrap
+
+
 class Store:
     """Past performance tables in Chroma, searchable by project and by indicator row."""
 
@@ -116,52 +152,79 @@ class Store:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        self._remote = False
+        self._file_lock: StoreLock | None = None
         try:
             if client is not None:
                 self.client = client
                 self.location = "client"
             elif self.settings.chroma_host and path is None:
                 self.location = f"http://{self.settings.chroma_host}:{self.settings.chroma_port}"
+                self._remote = True
                 self.client = chromadb.HttpClient(host=self.settings.chroma_host, port=self.settings.chroma_port,
                                                   settings=chroma_settings)
             else:
                 root = Path(path or self.settings.store)
                 root.mkdir(parents=True, exist_ok=True)
-                self.client = chromadb.PersistentClient(path=str(root), settings=chroma_settings)
                 self.location = str(root)
-            prefix = f"perfdraft-{self.embedder.key}"
-            # embedding_function=None: Chroma must never load its default model (it would download one)
-            space = {"hnsw:space": "cosine"}
-            self._projects = self.client.get_or_create_collection(f"{prefix}-projects", embedding_function=None,
-                                                                  metadata=space)
-            self._rows = self.client.get_or_create_collection(f"{prefix}-rows", embedding_function=None,
-                                                              metadata=space)
-            self._docs = self.client.get_or_create_collection(f"{prefix}-documents", embedding_function=None,
-                                                              metadata=space)
+                self._file_lock = StoreLock(root, self.settings.store_lock_timeout)
+            with self._writing():  # a new store's first open creates tables and collections: one process at a time
+                if not hasattr(self, "client"):
+                    self.client = chromadb.PersistentClient(path=self.location, settings=chroma_settings)
+                self._open_collections()
         except StoreError:
             raise
         except Exception as exc:
-            raise StoreError(f"cannot open the Chroma store: {type(exc).__name__}: {exc}",
-                             file=getattr(self, "location", None) or str(path or self.settings.store)) from exc
+            raise _store_failure("cannot open the Chroma store", exc,
+                                 getattr(self, "location", None) or str(path or self.settings.store),
+                                 self._remote) from exc
         self._batch = max(1, min(int(self.client.get_max_batch_size()), 2000))
         self._lock = threading.Lock()
         self._bm25: BM25Index | None = None
         self._names: NameIndex | None = None
         self._bm25_count = -1
 
+    def _open_collections(self) -> None:
+        prefix = f"perfdraft-{self.embedder.key}"
+        # embedding_function=None: Chroma must never load its default model (it would download one)
+        space = {"hnsw:space": "cosine"}
+        self._projects = self.client.get_or_create_collection(f"{prefix}-projects", embedding_function=None,
+                                                              metadata=space)
+        self._rows = self.client.get_or_create_collection(f"{prefix}-rows", embedding_function=None,
+                                                          metadata=space)
+        self._docs = self.client.get_or_create_collection(f"{prefix}-documents", embedding_function=None,
+                                                          metadata=space)
+
+    def _writing(self):
+        """The local store's exclusive lock (a server serialises writes itself)."""
+        return self._file_lock.exclusive() if self._file_lock else nullcontext()
+
+    def _reading(self):
+        """The local store's shared lock: a read never meets half a write of another process."""
+        return self._file_lock.shared() if self._file_lock else nullcontext()
+
     # ---------------------------------------------------------------------------------- writing
 
     def add_document(self, perf: PerformanceDocument, *, source: str, sha256: str | None = None,
-                     backend: str | None = None) -> int:
-        """Store every project and indicator row of a document, replacing what `source` had; returns rows stored."""
-        self.delete_document(source)
-        did = doc_key(source)
+                     backend: str | None = None, key: str | None = None) -> int:
+        """Store every project and indicator row of a document, replacing what its identity had; returns rows.
+
+        `source` is the name citations show; `key` (default: source) is the identity, e.g. the resolved path,
+        so two files named alike in different folders are two documents.
+        """
+        with self._writing():
+            return self._add_document(perf, source=source, sha256=sha256, backend=backend, key=key or source)
+
+    def _add_document(self, perf: PerformanceDocument, *, source: str, sha256: str | None, backend: str | None,
+                      key: str) -> int:
+        self.delete_document(key)
+        did = doc_key(key)
         department, year = perf.department, perf.year
         region = region_of(department)
         p_ids, p_texts, p_meta = [], [], []
         r_ids, r_texts, r_meta = [], [], []
         for i, p in enumerate(perf.projects):
-            pid = project_id(source, i)
+            pid = project_id(key, i)
             p_ids.append(pid)
             p_texts.append(project_text(p))
             p_meta.append(_clean({
@@ -172,7 +235,7 @@ class Store:
                 "project_json": p.model_dump_json(exclude_none=False),
             }))
             for j, ind in enumerate(p.indicators):
-                r_ids.append(row_id(source, i, j))
+                r_ids.append(row_id(key, i, j))
                 r_texts.append(row_text(p, ind))
                 r_meta.append(_clean({
                     "doc_id": did, "source": source, "project_id": pid, "project": p.name, "index": i, "row": j,
@@ -186,12 +249,12 @@ class Store:
             self._write(self._projects, p_ids, p_texts, p_meta)
             self._write(self._rows, r_ids, r_texts, r_meta, keep_text=False)
             self._docs.upsert(ids=[did], embeddings=[[1.0]], documents=[source], metadatas=[_clean({
-                "source": source, "sha256": sha256, "department": department, "region": region, "year": year,
+                "source": source, "key": key if key != source else None, "sha256": sha256, "department": department, "region": region, "year": year,
                 "projects": len(p_ids), "rows": len(r_ids), "backend": backend,
                 "ingested_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             })])
         except Exception as exc:
-            raise StoreError(f"writing to the store failed: {type(exc).__name__}: {exc}", file=source) from exc
+            raise _store_failure("writing to the store failed", exc, source, self._remote) from exc
         self._bm25 = None
         return len(r_ids)
 
@@ -204,20 +267,24 @@ class Store:
                        metadatas=metas[s:s + self._batch])
 
     def delete_document(self, source: str) -> int:
-        """Remove every record of `source`; returns the number of rows removed."""
+        """Remove every record of the document with this identity (key, or source when stored without one)."""
         did = doc_key(source)
         try:
-            n = len(self._rows.get(where={"doc_id": did}, include=[])["ids"])
-            self._rows.delete(where={"doc_id": did})
-            self._projects.delete(where={"doc_id": did})
-            self._docs.delete(ids=[did])
+            with self._writing():
+                n = len(self._rows.get(where={"doc_id": did}, include=[])["ids"])
+                self._rows.delete(where={"doc_id": did})
+                self._projects.delete(where={"doc_id": did})
+                self._docs.delete(ids=[did])
+        except StoreError:
+            raise
         except Exception as exc:
-            raise StoreError(f"deleting from the store failed: {type(exc).__name__}: {exc}", file=source) from exc
+            raise _store_failure("deleting from the store failed", exc, source, self._remote) from exc
         self._bm25 = None
         return n
 
     # ---------------------------------------------------------------------------------- reading
 
+    @_reads("reading the store failed")
     def has_content(self, sha256: str) -> StoredDocument | None:
         """The stored document with this content hash, if any (the CLI skips such files unless --force)."""
         got = self._docs.get(where={"sha256": sha256}, include=["metadatas"])
@@ -225,12 +292,14 @@ class Store:
             return None
         return StoredDocument(id=got["ids"][0], **got["metadatas"][0])
 
+    @_reads("reading the store failed")
     def documents(self) -> list[StoredDocument]:
         """Every ingested document, by source name."""
         got = self._docs.get(include=["metadatas"])
         docs = [StoredDocument(id=i, **(m or {})) for i, m in zip(got["ids"], got["metadatas"])]
         return sorted(docs, key=lambda d: d.source)
 
+    @_reads("reading the store failed")
     def stats(self) -> StoreStats:
         """Documents, projects and rows, with rows/projects by department and year."""
         docs = self.documents()
@@ -248,6 +317,7 @@ class Store:
         st.projects_by_department, st.projects_by_year = dict(pd), dict(sorted(py.items()))
         return st
 
+    @_reads("reading the store failed")
     def get_project(self, pid: str) -> RetrievedProject | None:
         """One stored project by id (score 1.0)."""
         got = self._projects.get(ids=[pid], include=["metadatas"])
@@ -255,18 +325,21 @@ class Store:
             return None
         return self._retrieved(pid, got["metadatas"][0], 1.0)
 
+    @_reads("reading the store failed")
     def projects(self, where: Where | None = None) -> list[RetrievedProject]:
         """Every stored project (optionally filtered), in document order."""
         got = self._projects.get(where=where, include=["metadatas"])
         out = [self._retrieved(i, m, 1.0) for i, m in zip(got["ids"], got["metadatas"])]
         return sorted(out, key=lambda r: (r.document, int(r.id.rsplit(":p", 1)[1])))
 
+    @_reads("reading the store failed")
     def count(self) -> tuple[int, int]:
         """(projects, rows) stored."""
         return self._projects.count(), self._rows.count()
 
     # ---------------------------------------------------------------------------------- search
 
+    @_reads("search failed")
     def search_projects(self, query: str, k: int = 5, *, exclude_ids: Iterable[str] | None = None,
                         where: Where | None = None, ranking: Ranking | None = None) -> list[RetrievedProject]:
         """The k past projects most similar to `query` (name + purpose works best), best first."""
@@ -293,6 +366,7 @@ class Store:
         meta = dict(zip(got["ids"], got["metadatas"]))
         return [self._retrieved(i, meta[i], s) for i, s in scored if i in meta]
 
+    @_reads("search failed")
     def search_rows(self, query: str, k: int = 10, *, exclude_ids: Iterable[str] | None = None,
                     where: Where | None = None) -> list[RetrievedRow]:
         """The k past indicator rows most similar to `query`; exclude_ids may hold row or project ids."""
@@ -319,7 +393,7 @@ class Store:
             res = col.query(query_embeddings=[np.asarray(q, dtype=np.float32).tolist()], n_results=n, where=where,
                             include=["distances", "metadatas"] if with_meta else ["distances"])
         except Exception as exc:
-            raise StoreError(f"search failed: {type(exc).__name__}: {exc}", file=self.location) from exc
+            raise _store_failure("search failed", exc, self.location, self._remote) from exc
         ids, dists = res["ids"][0], res["distances"][0]
         if with_meta:
             return [(i, 1.0 - float(d), m) for i, d, m in zip(ids, dists, res["metadatas"][0])]

@@ -106,3 +106,15 @@ class BudgetExceeded(LLMError):
 
 class StoreError(PerfdraftError):
     kind = "store"
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store's write lock longer than the wait allowed; carries holder and waited_s."""
+
+    kind = "store-busy"
+
+
+class StoreUnavailable(StoreError):
+    """The Chroma server (or its connection) went away; the message says how to check it."""
+
+    kind = "store-unavailable"

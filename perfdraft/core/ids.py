@@ -6,8 +6,9 @@ import hashlib
 
 
 def doc_key(source: str) -> str:
-    """Stable id of a document: a hash of its source name (re-ingesting the same source replaces it)."""
-    return "d" + hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
+    """Stable id of a document: a hash of its identity (re-ingesting the same identity replaces it)."""
+    # surrogateescape: a path with non-UTF-8 bytes (a GBK name from a Windows zip) still has a stable id
+    return "d" + hashlib.sha1(source.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def project_id(source: str, index: int) -> str:

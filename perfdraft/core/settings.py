@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     store: Path | None = Field(None, description="Chroma directory; default <data_dir>/store")
     chroma_host: str | None = Field(None, description="use a Chroma server instead of a local directory")
     chroma_port: int = 8000
+    store_lock_timeout: float = Field(60.0, ge=0, description="seconds to wait for another writer of the store")
     embeddings: Literal["hash", "e5", "openai"] = "hash"
     embed_model: str | None = Field(None, description="embeddings model name on the OpenAI-compatible endpoint")
 

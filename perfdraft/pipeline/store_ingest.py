@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
-from perfdraft.core.errors import PerfdraftError
+from perfdraft.core.errors import PerfdraftError, StoreBusy, StoreUnavailable
 from perfdraft.core.models import PerformanceDocument
 from perfdraft.core.settings import Settings
 from perfdraft.extraction.api import extract_file
@@ -65,9 +65,17 @@ def read_performance_json(path: Path) -> PerformanceDocument:
                              file=str(path)) from exc
 
 
+def identity_of(path: Path) -> str:
+    """The stable identity of a file in the store: its resolved path (same name, other folder = other document)."""
+    return str(path.resolve())
+
+
 def ingest_file(store: Store, path: Path, *, backend: str = "rules", settings: Settings | None = None,
                 force: bool = False) -> IngestOutcome:
-    """Extract and store one file; the document's source name is the file name (or the JSON's own source)."""
+    """Extract and store one file under its path identity; citations show the file name (or the JSON's source).
+
+    A store that is gone or stays locked raises (StoreUnavailable, StoreBusy): every later file would fail too.
+    """
     src = str(path)
     try:
         sha = sha256_of(path)
@@ -85,9 +93,11 @@ def ingest_file(store: Store, path: Path, *, backend: str = "rules", settings: S
                 msg = "; ".join(e.message for e in result.errors) or "extraction failed"
                 return IngestOutcome(source=src, status="failed", message=msg)
             perf, source, used = result.document, path.name, result.backend
-        rows = store.add_document(perf, source=source, sha256=sha, backend=used)
+        rows = store.add_document(perf, source=source, sha256=sha, backend=used, key=identity_of(path))
         note = "" if perf.projects else "no 绩效目标表 found (stored as an empty document)"
         return IngestOutcome(source=src, status="stored", rows=rows, projects=len(perf.projects), message=note)
+    except (StoreBusy, StoreUnavailable):
+        raise
     except PerfdraftError as exc:
         return IngestOutcome(source=src, status="failed", message=exc.message)
     except Exception as exc:  # one bad file must not stop the batch; name it and go on
