@@ -75,6 +75,8 @@ def extract_loaded(doc: Document, *, backend: str = "rules", settings: Settings 
     if run is None:
         raise ValueError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
     result = run(doc, settings, client)
+    # what the loader noticed (e.g. control characters removed) belongs to the result too
+    result.warnings[:0] = [w for w in doc.warnings if w not in result.warnings]
     if result.document is not None and not result.document.projects and result.status == "success":
         result.status = "partial_success"
         result.warnings.append("no 绩效目标表 found in the document")

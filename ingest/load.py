@@ -12,6 +12,7 @@ from perfdraft.core.models import Document
 from perfdraft.ingest.digest import sha256_of  # noqa: F401  (re-exported: the hasher's old home)
 from perfdraft.ingest.docx import load_docx
 from perfdraft.ingest.pdf import load_pdf
+from perfdraft.ingest.sanitize import sanitize_document
 from perfdraft.ingest.text import load_text
 from perfdraft.ingest.xlsx import load_xlsx
 
@@ -52,7 +53,14 @@ def describe_supported(joiner: str = "/") -> str:
 
 
 def load_document(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Document:
-    """Load a file of any registered type into a Document; raise InputError subclasses on bad input."""
+    """Load a file of any registered type into a Document; raise InputError subclasses on bad input.
+
+    Control characters are stripped here, once for every format, with a warning on the Document.
+    """
+    return sanitize_document(_load_by_kind(path, max_bytes=max_bytes))
+
+
+def _load_by_kind(path: str | Path, *, max_bytes: int) -> Document:
     p = Path(path)
     if not p.is_file():
         raise InputError("file not found", file=str(p))

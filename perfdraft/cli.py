@@ -28,6 +28,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _safe(text: str) -> str:
+    from perfdraft.ingest.sanitize import terminal_safe
+    return terminal_safe(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -39,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     except PerfdraftError as exc:
         if os.environ.get("PERFDRAFT_DEBUG"):
             raise
-        print(f"perfdraft: error: {exc.one_line()}", file=sys.stderr)
+        print(_safe(f"perfdraft: error: {exc.one_line()}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("perfdraft: interrupted", file=sys.stderr)
@@ -47,8 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the edge: never show a traceback to users
         if os.environ.get("PERFDRAFT_DEBUG"):
             raise
-        print(f"perfdraft: internal error: {type(exc).__name__}: {exc} (set PERFDRAFT_DEBUG=1 for details)",
-              file=sys.stderr)
+        print(_safe(f"perfdraft: internal error: {type(exc).__name__}: {exc} (a bug: run again with "
+                    f"PERFDRAFT_DEBUG=1 for the traceback and report it)"), file=sys.stderr)
         return 3
 
 

@@ -12,6 +12,7 @@ from perfdraft.core.settings import get_settings
 from perfdraft.extraction.api import backend_names
 from perfdraft.extraction.batch import BatchOptions, BatchUsageError, run_batch
 from perfdraft.ingest.load import describe_supported
+from perfdraft.ingest.sanitize import terminal_safe
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -60,13 +61,13 @@ def run(args: argparse.Namespace) -> int:
 
     def step(outcome) -> None:
         if bar is not None:
-            bar.set_postfix_str(Path(outcome.source).name[-30:], refresh=False)
+            bar.set_postfix_str(terminal_safe(Path(outcome.source).name[-30:]), refresh=False)
             bar.update(1)
 
     try:
         summary = run_batch(args.paths, BatchOptions(**opts), on_outcome=step, on_start=start)
     except BatchUsageError as exc:
-        print(f"perfdraft extract: error: {exc}", file=sys.stderr)
+        print(terminal_safe(f"perfdraft extract: error: {exc}"), file=sys.stderr)
         return 2
     finally:
         if bar is not None:
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     for o in summary.outcomes:
         if o.status in ("failed", "partial"):
             label = "FAILED " if o.status == "failed" else "WARNING"
-            print(f"  {label} {o.source}: [{o.kind}] {o.message}")
+            print(terminal_safe(f"  {label} {o.source}: [{o.kind}] {o.message}"))
     if summary.failed:
         print(f"failures are listed in {Path(summary.out_dir) / 'failures.jsonl'}")
     return summary.exit_code

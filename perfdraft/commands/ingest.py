@@ -34,13 +34,14 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     # heavy: numpy/chromadb (store) and scipy (eval) stay out of CLI start-up, e.g. `perfdraft --help`
+    from perfdraft.ingest.sanitize import terminal_safe
     from perfdraft.ingest.store import Store
     from perfdraft.pipeline.store_ingest import collect_files, ingest_file
 
     settings = get_settings()
     files, missing = collect_files(args.paths)
     for m in missing:
-        print(f"perfdraft ingest: {m}: no such file or folder", file=sys.stderr)
+        print(terminal_safe(f"perfdraft ingest: {m}: no such file or folder"), file=sys.stderr)
     if not files and not missing:
         print("perfdraft ingest: no supported files found", file=sys.stderr)
         return 1
@@ -51,16 +52,16 @@ def run(args: argparse.Namespace) -> int:
     failures: list[str] = []
     with tqdm(files, file=sys.stderr, unit="file", disable=args.quiet, dynamic_ncols=True) as bar:
         for f in bar:
-            bar.set_postfix_str(f.name[-30:], refresh=False)
+            bar.set_postfix_str(terminal_safe(f.name[-30:]), refresh=False)
             out = ingest_file(store, f, backend=backend, settings=settings, force=args.force)
             counts[out.status] += 1
             rows += out.rows
             if out.status == "failed":
                 failures.append(f"{f}: {out.message}")
             elif out.message:
-                tqdm.write(f"perfdraft ingest: {f}: {out.message}", file=sys.stderr)
+                tqdm.write(terminal_safe(f"perfdraft ingest: {f}: {out.message}"), file=sys.stderr)
     for line in failures:
-        print(f"perfdraft ingest: failed: {line}", file=sys.stderr)
+        print(terminal_safe(f"perfdraft ingest: failed: {line}"), file=sys.stderr)
     st = store.stats()
     print(f"{counts['stored']} stored ({rows} rows), {counts['skipped']} skipped, {counts['failed']} failed; "
           f"store now holds {st.documents} documents, {st.projects} projects, {st.rows} rows ({store.location})")

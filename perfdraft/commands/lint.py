@@ -7,6 +7,7 @@ from pathlib import Path
 
 from perfdraft.drafting.io import load_project, load_tables
 from perfdraft.drafting.lint import lint_project
+from perfdraft.ingest.sanitize import terminal_safe
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f.model_copy(update={"message": f"{t.project.name}: {f.message}"}).model_dump_json())
             else:
                 label = "错误" if f.severity == "error" else "警告"
-                print(f"{t.project.name}\t{label}\t{f.rule}\t{f.message}")
+                print(terminal_safe(f"{t.project.name}\t{label}\t{f.rule}\t{f.message}"))
     if not args.json:
         print(f"{n_err} 个错误，{n_warn} 个警告")
     return 1 if n_err else 0

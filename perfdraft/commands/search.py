@@ -32,6 +32,7 @@ def _where(args: argparse.Namespace) -> dict | None:
 
 def run(args: argparse.Namespace) -> int:
     # heavy: numpy/chromadb (store) and scipy (eval) stay out of CLI start-up, e.g. `perfdraft --help`
+    from perfdraft.ingest.sanitize import terminal_safe
     from perfdraft.ingest.store import Store
 
     if args.k < 1:
@@ -45,14 +46,16 @@ def run(args: argparse.Namespace) -> int:
         hits = store.search_rows(args.text, args.k, where=_where(args))
         for n, h in enumerate(hits, 1):
             i = h.indicator
-            print(f"{n:2d}. {h.score:.3f}  {i.level3}  {i.value}  [{i.level1}/{i.level2}]  "
-                  f"{h.project_name} · {h.department or '-'} · {h.year or '-'} · {h.document} row {h.row}")
+            # stored text is shown, never executed: an ESC in an old store must not reach the terminal
+            print(terminal_safe(f"{n:2d}. {h.score:.3f}  {i.level3}  {i.value}  [{i.level1}/{i.level2}]  "
+                                f"{h.project_name} · {h.department or '-'} · {h.year or '-'} · {h.document} "
+                                f"row {h.row}"))
         return 0
     hits = store.search_projects(args.text, args.k, where=_where(args))
     if not hits:
         print("no matching projects")
     for n, h in enumerate(hits, 1):
         budget = f"{h.project.budget_wan:g}万元" if h.project.budget_wan is not None else "-"
-        print(f"{n:2d}. {h.score:.3f}  {h.project.name}  {h.department or '-'}  {h.year or '-'}  {budget}  "
-              f"{h.document}  ({len(h.project.indicators)} rows, id {h.id})")
+        print(terminal_safe(f"{n:2d}. {h.score:.3f}  {h.project.name}  {h.department or '-'}  {h.year or '-'}  "
+                            f"{budget}  {h.document}  ({len(h.project.indicators)} rows, id {h.id})"))
     return 0

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
+from perfdraft.ingest.sanitize import describe, sanitize_data
 from perfdraft.core.errors import PerfdraftError, StoreBusy, StoreUnavailable
 from perfdraft.core.models import PerformanceDocument
 from perfdraft.core.settings import Settings
@@ -56,13 +58,18 @@ def read_performance_json(path: Path) -> PerformanceDocument:
         raise PerfdraftError(f"not valid JSON: {exc}", file=str(path)) from exc
     if not isinstance(data, dict) or "projects" not in data:
         raise PerfdraftError("JSON is not in the gold/extraction shape (no 'projects' list)", file=str(path))
+    removed: Counter = Counter()
+    data = sanitize_data(data, removed)  # the same control-character rule as every loaded file
     try:
-        return PerformanceDocument.model_validate(data)
+        perf = PerformanceDocument.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
         raise PerfdraftError(f"JSON does not match the gold shape at {where}: {first['msg']}",
                              file=str(path)) from exc
+    if removed:
+        perf.warnings.append(describe(removed))
+    return perf
 
 
 def identity_of(path: Path) -> str:
