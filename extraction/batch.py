@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -18,11 +19,21 @@ from pydantic import BaseModel, Field
 
 from perfdraft.ingest.digest import sha256_of
 from perfdraft.ingest.load import describe_supported, supported_suffixes
+from perfdraft.ingest.sanitize import clean_text, readable_name
 
 MANIFEST = "manifest.jsonl"
 FAILURES = "failures.jsonl"
 DEFAULT_EXTRACTOR = "perfdraft.extraction.api:extract_file"
 TMP_MARK = ".tmp-"
+# Output names stay well under the 255-byte NAME_MAX even with the temp-file dot, mark and pid around them.
+MAX_NAME_BYTES = 160
+# What a user can do about a crash-class failure; appended to its message.
+HINTS = {
+    "crash": "the file makes a parsing library crash; try re-saving it (Word/Excel: Save As, PDF: print to PDF)",
+    "internal": "a bug in perfdraft: run this file again with --jobs 1 and PERFDRAFT_DEBUG=1 and report it",
+    "memory": "raise --max-memory if the machine has room, or split the file",
+    "timeout": "raise --timeout for very large files",
+}
 
 OutcomeStatus = Literal["ok", "partial", "failed", "skipped"]
 
@@ -69,11 +80,32 @@ class FileOutcome(BaseModel):
     seconds: float = 0.0
 
 
+class InputProblem(BaseModel):
+    """A path met while collecting inputs that is not extracted: a symlink leaving the tree, an unreadable folder."""
+
+    path: str
+    kind: Literal["symlink-outside", "unreadable-folder"]
+    message: str
+
+    @property
+    def is_failure(self) -> bool:
+        """An unreadable folder may hide documents: the batch did not do all it was asked (exit status 1)."""
+        return self.kind == "unreadable-folder"
+
+
+class InputScan(BaseModel):
+    """Supported files found under the given paths, and what was left out and why."""
+
+    files: list[Path] = Field(default_factory=list)
+    problems: list[InputProblem] = Field(default_factory=list)
+
+
 class BatchSummary(BaseModel):
-    """The result of a batch: one outcome per input, in input order."""
+    """The result of a batch: one outcome per input, in input order, plus the paths left out."""
 
     out_dir: str
     outcomes: list[FileOutcome] = Field(default_factory=list)
+    problems: list[InputProblem] = Field(default_factory=list)
     seconds: float = 0.0
 
     def count(self, status: OutcomeStatus) -> int:
@@ -85,11 +117,11 @@ class BatchSummary(BaseModel):
 
     @property
     def all_ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not any(p.is_failure for p in self.problems)
 
     @property
     def exit_code(self) -> int:
-        """0 when every file was extracted (or already was), 1 when any failed."""
+        """0 when every file was extracted (or already was), 1 when any failed or a folder could not be read."""
         return 0 if self.all_ok else 1
 
 
@@ -100,20 +132,66 @@ class BatchSummary(BaseModel):
 
 def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
     """Files as given plus supported files found recursively in folders; sorted, without duplicates."""
+    return scan_inputs(paths).files
+
+
+def _label(path: Path | str) -> str:
+    """A path as text that JSON and terminals can hold (non-UTF-8 name bytes decoded or escaped)."""
+    return readable_name(str(path))
+
+
+def _key(path: Path) -> str:
+    """The manifest key of an input: its resolved path, raw name bytes escaped (unique, unlike a decoded label)."""
+    return os.fsencode(str(path.resolve())).decode("utf-8", "backslashreplace")
+
+
+def _walk(root: Path, problems: list[InputProblem]) -> list[Path]:
+    """Supported files under root; unreadable folders and symlinks leading out of root become problems."""
+    inside = root.resolve()
     found: list[Path] = []
+
+    def unreadable(err: OSError) -> None:
+        problems.append(InputProblem(path=_label(err.filename), kind="unreadable-folder",
+                                     message=f"cannot read the folder ({err.strerror or err}); its files were "
+                                             "not extracted"))
+
+    def outside(path: Path) -> bool:
+        return not path.resolve().is_relative_to(inside)
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
+        folder = Path(dirpath)
+        # hidden files/folders and Office lock files (~$x.docx) are never documents
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "~$")))
+        for d in dirnames:
+            if (folder / d).is_symlink() and outside(folder / d):  # os.walk does not follow it; say so
+                problems.append(InputProblem(path=_label(folder / d), kind="symlink-outside",
+                                             message="symlinked folder outside the input folder: not followed"))
+        for name in filenames:
+            f = folder / name
+            if name.startswith((".", "~$")) or f.suffix.lower() not in supported_suffixes():
+                continue
+            if f.is_symlink() and outside(f):
+                problems.append(InputProblem(path=_label(f), kind="symlink-outside",
+                                             message=f"symlink to {_label(f.resolve())}, outside the input "
+                                                     "folder: skipped"))
+            elif f.is_file():
+                found.append(f)
+    return sorted(found)
+
+
+def scan_inputs(paths: Iterable[str | Path]) -> InputScan:
+    """Files as given plus supported files found recursively in folders, sorted, without duplicates; and the
+    paths left out (symlinks leaving a folder, unreadable folders)."""
+    found: list[Path] = []
+    problems: list[InputProblem] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                rel = f.relative_to(p).parts
-                # hidden files/folders and Office lock files (~$x.docx) are never documents
-                if f.is_file() and f.suffix.lower() in supported_suffixes() and not any(
-                        part.startswith((".", "~$")) for part in rel):
-                    found.append(f)
+            found.extend(_walk(p, problems))
         elif p.is_file():
             found.append(p)  # given explicitly: unsupported types get a per-file status, not a skip
         else:
-            raise BatchUsageError(f"{p}: no such file or folder")
+            raise BatchUsageError(f"{_label(p)}: no such file or folder")
     seen: set[Path] = set()
     unique = []
     for f in found:
@@ -121,10 +199,42 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
         if key not in seen:
             seen.add(key)
             unique.append(f)
-    return unique
+    return InputScan(files=unique, problems=problems)
+
+
+def _short_hash(path: Path) -> str:
+    return hashlib.sha1(os.fsencode(str(path.resolve()))).hexdigest()[:8]
+
+
+def _fit(base: str, tag: str = "") -> str:
+    """base + tag + ".json", base cut (on a character boundary) so the name is at most MAX_NAME_BYTES."""
+    budget = MAX_NAME_BYTES - len(tag.encode()) - len(".json")
+    return base.encode("utf-8")[:budget].decode("utf-8", "ignore") + tag + ".json"
+
+
+def _safe_base(base: str) -> str:
+    """A name part without undecodable bytes, control characters or path separators."""
+    return clean_text(readable_name(base)).replace(os.sep, "_").strip() or "document"
 
 
 def output_names(inputs: list[Path]) -> dict[Path, str]:
+    """`<stem>.json` per input, safe and short; equal names are told apart by folders, suffix, then a path hash.
+
+    A name that is not UTF-8 is decoded (GB18030) or escaped; one over MAX_NAME_BYTES is cut and given a hash
+    of its path, so distinct inputs never share an output.
+    """
+    names = _plain_names(inputs)
+    for f, name in names.items():
+        base = _safe_base(name[:-len(".json")])
+        names[f] = _fit(base) if len(base.encode()) + 5 <= MAX_NAME_BYTES else _fit(base, "-" + _short_hash(f))
+    taken = Counter(n.lower() for n in names.values())  # lower(): case-insensitive file systems too
+    for f, name in names.items():
+        if taken[name.lower()] > 1:
+            names[f] = _fit(name[:-len(".json")], "-" + _short_hash(f))
+    return names
+
+
+def _plain_names(inputs: list[Path]) -> dict[Path, str]:
     """`<stem>.json` per input; equal stems are told apart by their folders, then by their suffix."""
     by_stem: dict[str, list[Path]] = {}
     for f in inputs:
@@ -327,7 +437,10 @@ class _Worker:
 
     def give(self, task: FileTask) -> None:
         self.task, self.started = task, time.monotonic()
-        self.conn.send(task)
+        try:
+            self.conn.send(task)
+        except OSError:  # the worker died before it could take the task: the watch loop reports it as a crash
+            pass
 
     def rss_mb(self) -> float:
         try:
@@ -413,7 +526,7 @@ def _run_isolated(tasks: list[FileTask], opts: BatchOptions, done: Callable[[Fil
 
 def _finished(entry: ManifestEntry | None, sha: str, out: Path, backend: str) -> bool:
     """Finished = same input hash and backend, and the JSON on disk is exactly the one recorded."""
-    if entry is None or entry.sha256 != sha or entry.backend != backend or entry.output != str(out):
+    if entry is None or entry.sha256 != sha or entry.backend != backend or entry.output != _key(out):
         return False
     try:
         return out.is_file() and sha256_of(out) == entry.output_sha256
@@ -431,8 +544,9 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
     failures.jsonl as they happen, and both logs are compacted (one line per file) at the end.
     """
     start = time.perf_counter()
-    inputs = collect_inputs(paths)
-    if not inputs:
+    scan = scan_inputs(paths)
+    inputs = scan.files
+    if not inputs and not any(p.is_failure for p in scan.problems):
         raise BatchUsageError(f"no {describe_supported(', ')} files found in the given paths")
     out_dir = opts.out_dir
     try:
@@ -446,7 +560,7 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
     old_failures = _read_jsonl(failures_path, FailureRecord)
 
     outcomes: dict[str, FileOutcome] = {}
-    keys = {f: str(f.resolve()) for f in inputs}
+    keys = {f: _key(f) for f in inputs}
     tasks: list[FileTask] = []
     if on_start:
         on_start(len(inputs))
@@ -459,7 +573,7 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
                 sha = ""
             entry = manifest.get(keys[f])
             if sha and _finished(entry, sha, out, opts.backend):
-                o = FileOutcome(source=str(f), output=str(out), status="skipped", sha256=sha,
+                o = FileOutcome(source=_label(f), output=_label(out), status="skipped", sha256=sha,
                                 output_sha256=entry.output_sha256, kind=None)
                 outcomes[str(f)] = o
                 if on_outcome:
@@ -470,17 +584,23 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
     by_src = {str(t.source): t for t in tasks}
 
     def done(o: FileOutcome) -> None:
-        task = by_src[o.source]
-        key = str(task.source.resolve())
+        raw = o.source
+        task = by_src[raw]
+        # every text that goes into the logs and the summary must be valid Unicode (JSON cannot hold raw bytes)
+        o.source, o.output = _label(task.source), _label(o.output) if o.output else None
+        o.message = _label(o.message) if o.message else o.message
+        if o.status == "failed" and o.kind in HINTS:
+            o.message = f"{o.message or o.kind}; hint: {HINTS[o.kind]}"
+        key = _key(task.source)
         if o.status in ("ok", "partial") and o.sha256 and o.output_sha256:
-            entry = ManifestEntry(source=key, sha256=o.sha256, backend=opts.backend, output=str(task.output),
+            entry = ManifestEntry(source=key, sha256=o.sha256, backend=opts.backend, output=_key(task.output),
                                   output_sha256=o.output_sha256, status=o.status)
             manifest[key] = entry
             _append_line(manifest_path, entry)
         if o.status in ("failed", "partial"):
             _append_line(failures_path, FailureRecord(file=o.source, kind=o.kind or "unknown",
                                                       message=o.message or "", status=o.status))
-        outcomes[o.source] = o
+        outcomes[raw] = o
         if on_outcome:
             on_outcome(o)
 
@@ -494,7 +614,7 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
     ordered = [outcomes[str(f)] for f in inputs]
     # compact the logs: one manifest line per file; failures of this batch replace earlier lines for its files
     _rewrite_jsonl(manifest_path, sorted(manifest.values(), key=lambda e: e.source))
-    this_batch = {str(f) for f in inputs}
+    this_batch = {_label(f) for f in inputs} | {p.path for p in scan.problems}
     old_partial = {r.file: r for r in old_failures if r.file in this_batch and r.status == "partial"}
     current = []
     for o in ordered:
@@ -503,6 +623,8 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
                                          status=o.status))
         elif o.status == "skipped" and o.source in old_partial:
             current.append(old_partial[o.source])  # still partial: its JSON was kept, so is its warning
+    current += [FailureRecord(file=p.path, kind=p.kind, message=p.message) for p in scan.problems if p.is_failure]
     _rewrite_jsonl(failures_path, [r for r in old_failures if r.file not in this_batch] + current)
-    return BatchSummary(out_dir=str(out_dir), outcomes=ordered, seconds=time.perf_counter() - start)
+    return BatchSummary(out_dir=_label(out_dir), outcomes=ordered, problems=scan.problems,
+                        seconds=time.perf_counter() - start)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from typing import Any
@@ -12,6 +13,7 @@ from perfdraft.core.models import Document
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # C0 controls except tab and newline, DEL, C1 controls, lone surrogates, and the two non-characters XML refuses.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _label(ch: str) -> str:
@@ -38,8 +40,33 @@ def describe(removed: Counter) -> str:
     return f"removed {total} control character{'s' if total != 1 else ''} from the text ({parts})"
 
 
+def readable_name(name: str) -> str:
+    """A file name or path as valid Unicode: parts that are not UTF-8 (a GBK name from a Windows zip) decoded
+    as GB18030 when they are valid GB18030, else their raw bytes written as \\xNN; always encodable as UTF-8."""
+    if not _SURROGATE.search(name):
+        return name
+    parts = []
+    for part in name.split(os.sep):
+        raw = os.fsencode(part)
+        try:
+            part.encode("utf-8")
+            parts.append(part)
+            continue
+        except UnicodeEncodeError:
+            pass
+        try:
+            decoded = raw.decode("gb18030")
+            parts.append(decoded if not _CONTROL.search(decoded) else raw.decode("utf-8", "backslashreplace"))
+        except UnicodeDecodeError:
+            parts.append(raw.decode("utf-8", "backslashreplace"))
+    return os.sep.join(parts)
+
+
 def sanitize_document(doc: Document) -> Document:
     """The loaded Document with control characters stripped from every line and cell, and a warning if any."""
+    if _SURROGATE.search(doc.source):
+        doc.source, doc.name = readable_name(doc.source), readable_name(doc.name)
+        doc.warnings.append(f"the file name is not valid UTF-8; recorded as {doc.name}")
     removed: Counter = Counter()
     for page in doc.pages:
         for line in page.lines:

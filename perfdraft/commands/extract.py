@@ -20,7 +20,8 @@ def register(subparsers) -> argparse.ArgumentParser:
         "extract", help="extract 绩效目标表 from files/folders into one JSON per file",
         description=f"Extract every {describe_supported()} file (folders recursively) into DIR/<stem>.json. "
                     "Finished files are skipped unless --force; failures go to DIR/failures.jsonl. "
-                    "Exit status: 0 all extracted, 1 some files failed, 2 usage error.")
+                    "Symlinks leading out of a folder are skipped with a note; unreadable folders are reported. "
+                    "Exit status: 0 all extracted, 1 some files failed or a folder could not be read, 2 usage error.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="parallel worker processes (default 1)")
@@ -81,6 +82,9 @@ def run(args: argparse.Namespace) -> int:
         if o.status in ("failed", "partial"):
             label = "FAILED " if o.status == "failed" else "WARNING"
             print(terminal_safe(f"  {label} {o.source}: [{o.kind}] {o.message}"))
-    if summary.failed:
+    for problem in summary.problems:
+        label = "FAILED " if problem.is_failure else "SKIPPED"
+        print(terminal_safe(f"  {label} {problem.path}: [{problem.kind}] {problem.message}"))
+    if not summary.all_ok:
         print(f"failures are listed in {Path(summary.out_dir) / 'failures.jsonl'}")
     return summary.exit_code
