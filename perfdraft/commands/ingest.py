@@ -19,7 +19,10 @@ def register(subparsers) -> argparse.ArgumentParser:
         description=f"Extract every {describe_supported()} file (folders recursively) and store its 绩效目标表; "
                     ".json files in the gold/extraction shape are stored as they are. A file whose content is "
                     "already stored is skipped unless --force; re-ingesting a document replaces its records. "
-                    "Exit status: 0 all files stored or skipped, 1 some files failed, 2 usage or store error.")
+                    "One writer at a time: a second ingest (or the page) waits up to PERFDRAFT_STORE_LOCK_TIMEOUT "
+                    "seconds for the store. Exit status: 0 all files stored or skipped, 1 some files failed, "
+                    "2 usage or store error (store still locked, Chroma server gone: one line, nothing half-done "
+                    "is left behind by a file).")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--store", type=Path, default=None, metavar="DIR",
                    help="store directory (default: PERFDRAFT_STORE or data/store; a Chroma server when "
