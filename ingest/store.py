@@ -217,7 +217,6 @@ class Store:
 
     def _add_document(self, perf: PerformanceDocument, *, source: str, sha256: str | None, backend: str | None,
                       key: str) -> int:
-        self.delete_document(key)
         did = doc_key(key)
         department, year = perf.department, perf.year
         region = region_of(department)
@@ -246,8 +245,15 @@ class Store:
                     "indicator_json": ind.model_dump_json(),
                 }))
         try:
+            # new records first, then the old version's leftovers: a write killed half-way loses nothing
+            stale_rows = set(self._rows.get(where={"doc_id": did}, include=[])["ids"]) - set(r_ids)
+            stale_projects = set(self._projects.get(where={"doc_id": did}, include=[])["ids"]) - set(p_ids)
             self._write(self._projects, p_ids, p_texts, p_meta)
             self._write(self._rows, r_ids, r_texts, r_meta, keep_text=False)
+            if stale_rows:
+                self._rows.delete(ids=sorted(stale_rows))
+            if stale_projects:
+                self._projects.delete(ids=sorted(stale_projects))
             self._docs.upsert(ids=[did], embeddings=[[1.0]], documents=[source], metadatas=[_clean({
                 "source": source, "key": key if key != source else None, "sha256": sha256, "department": department, "region": region, "year": year,
                 "projects": len(p_ids), "rows": len(r_ids), "backend": backend,
