@@ -102,6 +102,9 @@ def test_failures_are_isolated_logged_and_set_the_exit_status(tmp_path: Path):
     assert status["raise.txt"][0] == "failed" and status["fail.txt"] == ("failed", "corrupt")
     assert status["none.txt"] == ("partial", "no-tables")
     assert summary.exit_code == 1
+    messages = {Path(o.source).name: o.message for o in summary.outcomes}
+    assert "hint:" in messages["crash.txt"] and "hint:" in messages["hang.txt"]  # crash-class: what to do next
+    assert "hint:" not in messages["fail.txt"]  # a corrupt file's own message says it all
     logged = [json.loads(line) for line in (out / "failures.jsonl").read_text(encoding="utf-8").splitlines()]
     assert {Path(r["file"]).name for r in logged} == {"crash.txt", "hang.txt", "raise.txt", "fail.txt", "none.txt"}
     assert all(r["kind"] and r["message"] for r in logged)
