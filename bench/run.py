@@ -271,6 +271,9 @@ def main() -> int:
     ap.add_argument("--pdf-scales", type=int, nargs="+", help="scales for PDF only (PDF is the slow format)")
     ap.add_argument("--store-sizes", type=int, nargs="+", help="stored rows (default 1000 10000 100000)")
     args = ap.parse_args()
+    from fault_bench import BEGIN, END
+    old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    old_faults = old[old.index(BEGIN):old.index(END) + len(END)] + "\n" if BEGIN in old and END in old else ""
     repeats = 7 if args.quick else 21
     scales = args.scales or ([1, 10] if args.quick else [1, 10, 100])
     sizes = args.store_sizes or ([1000, 10000] if args.quick else [1000, 10000, 100000])
@@ -308,6 +311,9 @@ def main() -> int:
     from perfdraft.eval.layouts_report import kept_section
     body += kept_section(args.out)  # written by `perfdraft eval --task layouts --benchmarks`, not by this script
     args.out.write_text("\n".join(head + body), encoding="utf-8")
+    if old_faults:  # bench/fault_bench.py's section is measured separately: keep it
+        from fault_bench import write_section
+        write_section(args.out, old_faults)
     print(f"wrote {args.out}")
     return 0
 

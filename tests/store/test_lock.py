@@ -96,7 +96,7 @@ def test_cli_ingest_into_a_locked_store_exits_2_with_one_line(tmp_path: Path, mo
 OPEN = ("import sys, time; from pathlib import Path\n"
         "from perfdraft.ingest.store import Store; from perfdraft.core.settings import Settings\n"
         "t = float(sys.argv[2])\n"
-        "while time.time() < t: pass\n"
+        "time.sleep(max(0.0, t - time.time()))\n"
         "s = Store(Settings(_env_file=None), path=Path(sys.argv[1])); print(s.count())\n")
 
 
