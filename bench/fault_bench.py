@@ -20,7 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.hardening.concurrent_ingest import fault_trials  # noqa: E402
 
-BEGIN, END = "<!-- fault-bench:begin -->", "<!-- fault-bench:end -->"
+# The heading opens the section (other generators' sections also end at the next "## "), a comment closes it.
+BEGIN, END = "## Fault figures: concurrent ingests with SIGKILL", "<!-- fault-bench:end -->"
 
 
 def section(reference: dict, results: list, writers: int, seed: int, seconds: float, planned: int) -> str:
@@ -31,7 +32,6 @@ def section(reference: dict, results: list, writers: int, seed: int, seconds: fl
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         BEGIN,
-        "## Fault figures: concurrent ingests with SIGKILL",
         "",
         f"`bench/fault_bench.py`, {when}: {len(results)} trials of {writers} concurrent "
         f"`perfdraft ingest --force` on one local store holding the corpus ({reference['rows']} rows, "
