@@ -8,6 +8,7 @@ from pathlib import Path
 
 from perfdraft.core.ids import project_id
 from perfdraft.core.models import PerformanceDocument, Project, RetrievedProject
+from perfdraft.ingest.store_headnoun import core_name, head_noun
 
 _NOISE = re.compile(r"(\d{4}年|[（(【\[].*?[)）】\]]|第[一二三四五六七八九十]+批|\s+|[，。、；：,.;:])")
 
@@ -39,17 +40,19 @@ class MemoryStore:
         return cls(PerformanceDocument.model_validate_json(f.read_text(encoding="utf-8")) for f in files)
 
     def search_projects(self, query: str, k: int = 5, exclude_ids: Iterable[str] | None = None,
-                        **_: object) -> list[RetrievedProject]:
-        """The k stored tables most similar to the query text."""
+                        name: str | None = None, **_: object) -> list[RetrievedProject]:
+        """The k stored tables most similar to the query text; `name` adds the head-noun bonus like the Store."""
         skip = set(exclude_ids or ())
         q = bigrams(query)
+        head = head_noun(name)
         scored = []
         for pid, doc, p in self.items:
             if pid in skip:
                 continue
             name_sim = dice(q, bigrams(p.name))
             text_sim = dice(q, bigrams(" ".join([p.name, p.purpose or ""] + p.goals)))
-            scored.append((0.7 * name_sim + 0.3 * text_sim, pid, doc, p))
+            head_sim = 1.0 if head and head in core_name(p.name) else 0.0
+            scored.append(((0.7 * name_sim + 0.3 * text_sim + 0.5 * head_sim) / (1.5 if head else 1.0), pid, doc, p))
         scored.sort(key=lambda x: -x[0])
         return [RetrievedProject(id=pid, score=round(s, 4), document=doc.source or "", department=doc.department,
                                  year=doc.year, project=p) for s, pid, doc, p in scored[:k]]

@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from perfdraft.ingest.embed import Embedder, make_embedder
+from perfdraft.ingest.store_headnoun import W_HEAD, HeadNounIndex
 from perfdraft.ingest.store_lexical import BM25Index, NameIndex, fuse_many
 from perfdraft.ingest.store_lock import StoreLock
 from perfdraft.core.errors import StoreError, StoreUnavailable
@@ -182,6 +183,7 @@ class Store:
         self._lock = threading.Lock()
         self._bm25: BM25Index | None = None
         self._names: NameIndex | None = None
+        self._heads: HeadNounIndex | None = None
         self._bm25_count = -1
 
     def _open_collections(self) -> None:
@@ -347,8 +349,11 @@ class Store:
 
     @_reads("search failed")
     def search_projects(self, query: str, k: int = 5, *, exclude_ids: Iterable[str] | None = None,
-                        where: Where | None = None, ranking: Ranking | None = None) -> list[RetrievedProject]:
-        """The k past projects most similar to `query` (name + purpose works best), best first."""
+                        where: Where | None = None, ranking: Ranking | None = None,
+                        name: str | None = None) -> list[RetrievedProject]:
+        """The k past projects most similar to `query` (name + purpose works best), best first.
+
+        `name` (the project name alone) adds the head-noun list (store_headnoun.py) to the fusion."""
         ranking = ranking or self.ranking
         exclude = set(exclude_ids or ())
         total = self._projects.count()
@@ -359,12 +364,11 @@ class Store:
             scored = self._dense(self._projects, query, k + len(exclude), where)
         else:
             n = max(50, 4 * k) + len(exclude)
-            bm25, names = self._lexical(query, n, where)
-            if ranking == "lexical":
-                scored = fuse_many([(W_BM25, True, bm25), (W_NAME, False, names)])
-            else:
-                dense = self._dense(self._projects, query, n, where)
-                scored = fuse_many([(W_DENSE, True, dense), (W_BM25, True, bm25), (W_NAME, False, names)])
+            bm25, names, heads = self._lexical(query, n, where, name)
+            lists = [(W_BM25, True, bm25), (W_NAME, False, names)] + ([(W_HEAD, False, heads)] if name else [])
+            if ranking != "lexical":
+                lists.append((W_DENSE, True, self._dense(self._projects, query, n, where)))
+            scored = fuse_many(lists)
         scored = [(i, s) for i, s in scored if i not in exclude][:k]
         if not scored:
             return []
@@ -405,20 +409,22 @@ class Store:
             return [(i, 1.0 - float(d), m) for i, d, m in zip(ids, dists, res["metadatas"][0])]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists)]
 
-    def _lexical(self, query: str, n: int, where: Where | None) -> tuple[list, list]:
-        """BM25 over project texts and name containment, from in-memory indexes rebuilt when the store changes."""
+    def _lexical(self, query: str, n: int, where: Where | None, name: str | None = None) -> tuple[list, list, list]:
+        """BM25 over project texts, name containment and head nouns, from in-memory indexes rebuilt on change."""
         with self._lock:
             count = self._projects.count()
             if self._bm25 is None or self._bm25_count != count:  # another writer may have changed the store
                 got = self._projects.get(include=["documents", "metadatas"])
                 self._bm25 = BM25Index(got["ids"], [d or "" for d in got["documents"]])
                 self._names = NameIndex(got["ids"], [(m or {}).get("name", "") for m in got["metadatas"]])
+                self._heads = HeadNounIndex(got["ids"], [(m or {}).get("name", "") for m in got["metadatas"]])
                 self._bm25_count = count
-            bm25, names = self._bm25, self._names
+            bm25, names, heads = self._bm25, self._names, self._heads
         allowed = None
         if where:
             allowed = set(self._projects.get(where=where, include=[])["ids"])
-        return bm25.search(query, n, allowed=allowed), names.search(query, n, allowed=allowed)
+        return (bm25.search(query, n, allowed=allowed), names.search(query, n, allowed=allowed),
+                heads.search(name, n, allowed=allowed) if name else [])
 
     @staticmethod
     def _retrieved(pid: str, m: dict[str, Any], score: float) -> RetrievedProject:

@@ -12,8 +12,8 @@ from perfdraft.core.models import PerformanceDocument, RetrievedProject
 class Store(Protocol):
     """A searchable collection of past tables; perfdraft.ingest.store.Store and drafting.memory_store.MemoryStore."""
 
-    def search_projects(self, query: str, k: int = 5, *,
-                        exclude_ids: Iterable[str] | None = None) -> list[RetrievedProject]: ...
+    def search_projects(self, query: str, k: int = 5, *, exclude_ids: Iterable[str] | None = None,
+                        name: str | None = None) -> list[RetrievedProject]: ...
 
 
 @runtime_checkable
