@@ -6,6 +6,7 @@ import math
 import re
 
 from perfdraft.core.vocabulary import canon_level1, canon_level2, is_cost
+from perfdraft.drafting.guards import guard_copied_row, is_corrupt_value
 from perfdraft.drafting.lint import is_unit_cost_name, money_to_wan, row_target
 from perfdraft.core.models import Indicator, Target
 
@@ -43,8 +44,20 @@ def _floor2(x: float) -> float:
 
 
 def adapt_row(ind: Indicator, *, src_year: int | None, src_budget: float | None, year: int,
-              budget: float) -> Indicator | None:
-    """A copy of a past row fitted to the new year and budget; None when it cannot be made valid."""
+              budget: float, src_department: str | None = None, department: str | None = None) -> Indicator | None:
+    """A copy of a past row fitted to the new year, budget and unit; None when it cannot be made valid."""
+    if is_corrupt_value(ind.value):
+        return None  # a garbled value (1002025年12月31日) is not evidence of anything: never copy it
+    new = _fit(ind, src_year=src_year, src_budget=src_budget, year=year, budget=budget)
+    if new is None:
+        return None
+    return guard_copied_row(new, src_budget=src_budget, budget=budget, src_department=src_department,
+                            department=department)
+
+
+def _fit(ind: Indicator, *, src_year: int | None, src_budget: float | None, year: int,
+         budget: float) -> Indicator | None:
+    """Years, deadlines, costs and the satisfaction form moved to the new year and budget."""
     t = row_target(ind)
     new = ind.model_copy(deep=True)
     new.source = None
@@ -63,8 +76,8 @@ def adapt_row(ind: Indicator, *, src_year: int | None, src_budget: float | None,
         md = int(t.num) % 10000
         new.target.num = float(year * 10000 + md)
         new.value = _YEAR.sub(str(year), new.value)
-        if str(year) not in new.value or re.search(rf"\d{year}|{year}\d", new.value):
-            new.value = f"{year}年{md // 100}月{md % 100}日"  # a garbled source date is written out afresh
+        if str(year) not in new.value:
+            new.value = f"{year}年{md // 100}月{md % 100}日"  # a date written without its year
     elif t.kind == "number" and t.num is not None and is_cost(ind.level1, ind.level2):
         total = (money_to_wan(t.num, t.unit) if t.unit in ("万元", "元", "万", "亿元", "千元")
                  and not is_unit_cost_name(ind.level3) else None)

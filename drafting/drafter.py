@@ -11,9 +11,12 @@ from typing import Protocol
 from perfdraft.drafting.adapt import adapt_row, shift_years
 from perfdraft.core.vocabulary import canon_level1, canon_level2, display_level1, display_level2
 from perfdraft.drafting.lint import lint_project
+from perfdraft.drafting.guards import NO_PRECEDENT_NOTICE
 from perfdraft.drafting.llm_drafter import draft_llm
 from perfdraft.drafting.memory_store import bigrams, dice
+from perfdraft.drafting.relevance import RELEVANCE_THRESHOLD
 from perfdraft.drafting.retrieve import retrieve
+from perfdraft.drafting.templates import project_kind, template_rows
 from perfdraft.core.errors import ConfigError
 from perfdraft.core.models import (Citation, DraftResult, Indicator, Project, ProjectBrief, RetrievedProject,
                               Target)
@@ -115,28 +118,21 @@ def _cite(cand: _Candidate) -> list[Citation]:
             continue
         seen.add((src.id, src.document, src.project.name, i))
         out.append(Citation(document=src.document, project=src.project.name, project_id=src.id or None, row=i,
-                            level3=ind.level3,
-                            value=ind.value, year=src.year, department=src.department, score=round(src.score, 4)))
+                            level3=ind.level3, value=ind.value, year=src.year, department=src.department,
+                            score=round(src.score, 4), budget_wan=src.project.budget_wan))
     return out[:MAX_CITATIONS]
 
 
 def _default_row(slot: tuple[str, str], brief: ProjectBrief) -> Indicator:
-    """A template row for a required slot no past table could fill."""
+    """The kind's template row for a required slot no past table could fill (a placeholder value, no guess)."""
+    rows = template_rows(project_kind(brief), brief)
+    found = next((r for r in rows if (canon_level1(r.level1), canon_level2(r.level2)) == slot), None)
+    if found is not None:
+        return found
     l1, l2 = slot
-    spec: dict[tuple[str, str], tuple[str, str, Target, str]] = {
-        ("产出", "数量"): ("工作完成率", "≥95%", Target(kind="number", op="≥", num=95, unit="%"), "计划标准"),
-        ("产出", "质量"): ("工作合格率", "≥95%", Target(kind="number", op="≥", num=95, unit="%"), "计划标准"),
-        ("产出", "时效"): ("完成时限", f"{brief.year}年12月31日",
-                          Target(kind="date", op="=", num=brief.year * 10000 + 1231), "计划标准"),
-        ("产出", "成本"): ("项目总成本", f"≤{brief.budget_wan:g}万元",
-                          Target(kind="number", op="≤", num=brief.budget_wan, unit="万元"), "预算支出标准"),
-        ("效益", "社会效益"): ("保障工作正常开展", "保障工作正常开展", Target(kind="text"), "计划标准"),
-        ("满意度", "服务对象满意度"): ("服务对象满意度", "≥90%", Target(kind="number", op="≥", num=90, unit="%"), "历史标准"),
-    }
-    name, value, target, basis = spec[slot]
-    return Indicator(level1=display_level1(l1), level2=display_level2(l2), level3=name, description=name,
-                     value=value, basis=basis, target=target,
-                     warnings=["无可引用的历史指标，按模板生成，请核实"])
+    return Indicator(level1=display_level1(l1), level2=display_level2(l2), level3=f"{l2}指标",
+                     value="【待填写：指标值】", basis="计划标准", target=Target(kind="text"),
+                     warnings=["无可引用的历史指标，请按本项目实际填写"])
 
 
 def _goals(brief: ProjectBrief, sources: list[_Source]) -> list[str]:
@@ -179,10 +175,25 @@ def _llm_backend(brief: ProjectBrief, store: Store | None, *, k: int, exclude_id
     return draft_llm(brief, store, k=k, exclude_ids=set(exclude_ids) if exclude_ids else None, settings=settings)
 
 
+def template_draft(brief: ProjectBrief) -> DraftResult:
+    """No similar past table: the framework's template rows for the project's kind, copying nothing."""
+    kind = project_kind(brief)
+    notice = NO_PRECEDENT_NOTICE.format(kind=kind)
+    project = Project(name=brief.name, unit=brief.department, budget_wan=brief.budget_wan, purpose=brief.purpose,
+                      goals=_goals(brief, []), indicators=template_rows(kind, brief), backend="rules",
+                      warnings=[notice])
+    findings = lint_project(project, budget_wan=brief.budget_wan, year=brief.year)
+    return DraftResult(brief=brief, project=project, findings=findings, backend="rules", status="no_precedent",
+                       notices=[notice])
+
+
 def draft_rules(brief: ProjectBrief, store: Store | None, *, k: int = 5, exclude_ids: Iterable[str] | None = None,
-                settings: Settings | None = None) -> DraftResult:
-    """Draft next year's table from the k most similar past tables (and last year's, when given)."""
-    examples = retrieve(brief, store, k, exclude_ids)
+                settings: Settings | None = None, relevance_threshold: float = RELEVANCE_THRESHOLD) -> DraftResult:
+    """Draft next year's table from the k most similar past tables (and last year's, when given); with no
+    similar table, the template of the project's kind (status no_precedent, with a notice)."""
+    examples = retrieve(brief, store, k, exclude_ids, threshold=relevance_threshold)
+    if not examples and brief.last_year is None:
+        return template_draft(brief)
     sources = _sources(brief, examples)
     cands = _candidates(sources)
     top = sources[0] if sources else None
@@ -208,7 +219,7 @@ def draft_rules(brief: ProjectBrief, store: Store | None, *, k: int = 5, exclude
                 break
             src, i, ind = _best_instance(cand, slot, brief)
             row = adapt_row(ind, src_year=src.year, src_budget=src.project.budget_wan, year=brief.year,
-                            budget=brief.budget_wan)
+                            budget=brief.budget_wan, src_department=src.department, department=brief.department)
             if row is None or not _row_ok(row, brief):
                 continue
             if any(_norm(r.level3) == _norm(row.level3) for r in rows + picked):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from perfdraft.core.vocabulary import ALLOWED, canon_level1, canon_level2, is_cost
+from perfdraft.drafting.guards import is_corrupt_value, is_quantity, scale_differs
 from perfdraft.core.models import Indicator, LintFinding, Project, Target
 from perfdraft.core.values import parse_target
 
@@ -14,8 +15,10 @@ _MONEY_NAME = re.compile(r"(金额|经费|费用|成本|资金|支出|预算)$")
 _RATE_NAME = re.compile(r"(率|比例|比|度|占|覆盖|情况)")
 _INPUT_AS_OUTPUT = re.compile(r"(资金安排|安排资金|预算安排金额|资金投入|投入资金|投入金额|投入经费|经费投入)")
 _INPUT_VALUE = re.compile(r"投入.{0,12}?\d+(\.\d+)?\s*万元")
-_VAGUE = re.compile(r"(提高|提升|加强|增强|改善|减轻|降低|完善|优化|加大|促进)")
-_GRADE = re.compile(r"(显著|明显|有所|大幅|较大|一定程度|^(优|良|中|差|高|较高|低|好|较好)$|[优良中差]等|[0-9一二三四五六七八九十]+(级|档|星))")
+# words of direction or degree (明显, 有所 …) say nothing measurable; only a grade (好/较好, 优良中差, X级) does
+_VAGUE = re.compile(r"(提高|提升|加强|增强|改善|减轻|降低|完善|优化|加大|促进|缓解|成效|显著|明显|有所|大幅|进一步|逐步|稳步|不断|有效)")
+_GRADE = re.compile(r"(^(优|良|中|差|高|较高|低|好|较好|一般)$|[优良中差]等|等级|[0-9一二三四五六七八九十]+(级|档|星))")
+_VAGUE_ADVICE = "指标框架要求能量化的尽量量化，不能量化的采用分级分档的定性表述（如 好/较好/一般/差），确保可衡量"
 _BASIS_CATEGORIES = {
     "计划标准": ("计划", "方案", "合同", "协议", "要求", "文件", "规定", "办法", "通知", "意见", "号", "台账", "预算安排"),
     "行业标准": ("行业", "国家", "省级", "标准", "规范"),
@@ -106,6 +109,17 @@ def lint_project(project: Project, *, budget_wan: float | None = None, year: int
         if not value:
             out.append(_f("L05-quantitative", "error", f"{where}：指标值为空", i, "value"))
             continue
+        if is_placeholder(value) or is_placeholder(ind.level3) or is_placeholder(ind.basis):
+            out.append(_f("L17-placeholder", "error", f"{where}：指标值尚未填写（{value}），请按本项目实际填写", i, "value"))
+            continue
+        if is_corrupt_value(value):
+            out.append(_f("L18-corrupt", "error", f"{where}：指标值「{value}」无法识别（疑为录入或抽取错误），请重新填写",
+                          i, "value"))
+            continue
+        ref = _scale_reference(ind, t, budget, project.unit)
+        if ref is not None:
+            out.append(_f("L19-scale", "warning", f"{where}：数量指标{value}引自规模不同的项目（{ref}，本项目预算 "
+                          f"{budget:g} 万元），请按本项目规模核实", i, "value"))
 
         quantitative = t.kind in ("number", "range")
         # L05 sign, number, unit
@@ -141,7 +155,7 @@ def lint_project(project: Project, *, budget_wan: float | None = None, year: int
 
         # L08 vague qualitative values
         if t.kind == "text" and _VAGUE.search(value) and not _GRADE.search(value):
-            out.append(_f("L08-vague", "warning", f"{where}：定性指标值「{value}」含糊，应分级分档表述", i, "value"))
+            out.append(_f("L08-vague", "warning", f"{where}：定性指标值「{value}」表述含糊；{_VAGUE_ADVICE}", i, "value"))
 
         # L10 basis categories
         basis = (ind.basis or "").strip()
@@ -199,6 +213,23 @@ def lint_project(project: Project, *, budget_wan: float | None = None, year: int
     if last_year is not None:
         out.extend(_against_last_year(project, targets, last_year, budget))
     return sorted(out, key=lambda f: (f.row if f.row is not None else 10**6, f.severity != "error", f.rule))
+
+
+def is_placeholder(text: str | None) -> bool:
+    """An unfilled template value (【待填写：…】, drafting/templates.json)."""
+    from perfdraft.drafting.templates import is_placeholder as marked
+    return marked(text)
+
+
+def _scale_reference(ind: Indicator, t: Target, budget: float | None, unit: str | None) -> str | None:
+    """'参考项目预算 X 万元，<unit>' when this quantity row was copied from a project of a different scale."""
+    if budget is None or not ind.sources or not is_quantity(ind, t):
+        return None
+    for c in ind.sources:
+        if c.document != "last_year" and scale_differs(c.budget_wan, budget, c.department, unit):
+            ref = f"参考项目预算 {c.budget_wan:g} 万元" if c.budget_wan else "参考项目预算未知"
+            return ref + (f"，{c.department}" if c.department else "")
+    return None
 
 
 _UNIT_COST_NAME = re.compile(r"(单位|单价|单次|单场|单件|人均|户均|次均|平均|每|月均|年均|日均|标准)")

@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         args.out.write_text(result.model_dump_json(indent=2), encoding="utf-8")
     else:
         (export_xlsx if suffix == ".xlsx" else export_docx)(result.project, args.out)
+    for notice in result.notices:
+        print(f"perfdraft: {notice}", file=sys.stderr)
     errors = [f for f in result.findings if f.severity == "error"]
     cited = sum(1 for r in result.project.indicators if r.sources)
     print(f"drafted {len(result.project.indicators)} rows ({cited} cited) from {len(result.examples)} past tables "

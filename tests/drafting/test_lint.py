@@ -67,7 +67,7 @@ CASES = [
     ("L07-input", "error", 0, row(l3="资金安排金额", value="12万元", target=Target(kind="number", op="=", num=12, unit="万元")),
      row(l3="印刷册数", value="1000册", target=Target(kind="number", op="=", num=1000, unit="册"))),
     ("L08-vague", "warning", 4, row(l1="效益指标", l2="社会效益指标", l3="服务水平", value="提高", target=Target(kind="text")),
-     row(l1="效益指标", l2="社会效益指标", l3="服务水平", value="明显提高", target=Target(kind="text"))),
+     row(l1="效益指标", l2="社会效益指标", l3="服务水平", value="较好", target=Target(kind="text"))),
     ("L11-cost-op", "error", 3, row(l2="成本指标", l3="单册成本", value="≥5元/册",
                                    target=Target(kind="number", op="≥", num=5, unit="元/册")),
      row(l2="成本指标", l3="单册成本", value="≤5元/册", target=Target(kind="number", op="≤", num=5, unit="元/册"))),
