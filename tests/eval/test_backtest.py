@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from perfdraft.eval.backtest import (match_level3, recall_at_k, reciprocal_rank, recurring_members, render_backtest_markdown,
-                           run_cases, score_draft)
+from perfdraft.eval.backtest import (match_level3, no_counterpart_briefs, recall_at_k, reciprocal_rank,
+                                    recurring_members, render_backtest_markdown, run_cases, score_draft)
 from perfdraft.eval.data import load_dir
 from perfdraft.eval import perturb
-from perfdraft.core.models import DraftResult, PerformanceDocument, RetrievedProject
+from perfdraft.core.models import Citation, DraftResult, Indicator, PerformanceDocument, Project, RetrievedProject
 from tests.conftest import GOLD
 
 
@@ -76,7 +76,7 @@ class _ListStore:
         self.items = [(_id(d.source, i), d, p) for d in gold.values() for i, p in enumerate(d.projects)]
         self.excluded_seen: list[set[str]] = []
 
-    def search_projects(self, query, k=5, exclude_ids=None):
+    def search_projects(self, query, k=5, exclude_ids=None, name=None):
         self.excluded_seen.append(set(exclude_ids or ()))
         ranked = sorted((x for x in self.items if x[0] not in (exclude_ids or ())),
                         key=lambda x: -len(set(query) & set(x[2].name)))
@@ -95,9 +95,49 @@ def test_leave_one_out_retrieval_and_drafting(gold):
         return DraftResult(brief=brief, project=top[0].project, examples=top)
 
     ev = run_cases("drafting", gold, store, _id, drafter=copy_top_peer)
-    assert all(c.error is None and c.draft is not None for c in ev.cases)
+    assert all(c.error is None for c in ev.cases)
+    assert all(c.draft is not None for c in ev.cases if c.group == "document")
     assert 0 < ev.summary["level3_recall"] <= 1 and ev.summary["lint_errors_per_draft"] == 0
+    assert ev.summary["no_counterpart_briefs"] == len(no_counterpart_briefs()) > 0
     assert "## Per project" in render_backtest_markdown(ev)
+
+
+def test_whole_document_is_hidden_while_its_tables_are_drafted(gold):
+    store = _ListStore(gold)
+    seen: list[tuple[str, set[str]]] = []
+
+    def careless(brief, st, backend="rules", exclude_ids=None):
+        everything = st.search_projects(brief.name, 1000)  # ignores exclude_ids
+        seen.append((brief.name, {e.document for e in everything}))
+        return DraftResult(brief=brief, project=everything[0].project, examples=everything[:5])
+
+    ev = run_cases("drafting", gold, store, _id, drafter=careless, briefs=[])
+    docs = [c for c in ev.cases if c.group == "document"]
+    assert len(docs) == sum(1 for d in gold.values() for p in d.projects
+                            if p.scope == "project" and p.name.strip() and p.budget_wan)
+    for case, (name, documents) in zip(docs, seen):
+        assert case.name == name and case.document not in documents
+
+
+def test_unrelated_copy_rate_counts_cited_rows_of_no_counterpart_briefs(gold):
+    store = _ListStore(gold)
+    briefs = no_counterpart_briefs()[:3]
+
+    def copies_with_citations(brief, st, backend="rules", exclude_ids=None):
+        top = st.search_projects(brief.name, 1)
+        project = top[0].project.model_copy(deep=True)
+        for n, r in enumerate(project.indicators):
+            r.sources = [Citation(document=top[0].document, project=project.name, row=n)]
+        return DraftResult(brief=brief, project=project, examples=top)
+
+    def copies_nothing(brief, st, backend="rules", exclude_ids=None):
+        return DraftResult(brief=brief, project=Project(name=brief.name, indicators=[Indicator(
+            level1="产出指标", level2="数量指标", level3="x", value="【待填写：x】")]), status="no_precedent")
+
+    bad = run_cases("drafting", {}, store, _id, drafter=copies_with_citations, briefs=briefs)
+    assert bad.summary["unrelated_copy_rate"] == 1.0 and len(bad.cases) == 3
+    good = run_cases("drafting", {}, store, _id, drafter=copies_nothing, briefs=briefs)
+    assert good.summary["unrelated_copy_rate"] == 0.0
 
 
 def test_a_drafter_ignoring_exclude_ids_still_cannot_see_the_hidden_table(gold):
@@ -120,7 +160,7 @@ def test_a_leak_is_reported_not_scored(gold):
         everything = st._store.search_projects(brief.name, 100)  # goes around the hiding view
         return DraftResult(brief=brief, project=everything[0].project, examples=everything)
 
-    ev = run_cases("drafting", gold, store, _id, drafter=leaky)
+    ev = run_cases("drafting", gold, store, _id, drafter=leaky, briefs=[])
     assert all(c.error and "leak" in c.error for c in ev.cases)
     assert ev.summary["failures"] == len(ev.cases)
 
@@ -134,3 +174,15 @@ def test_cli_retrieval_backtest_on_the_real_store_writes_outputs(tmp_path):
     assert data["task"] == "retrieval" and data["summary"]["failures"] == 0
     assert 0 <= data["summary"]["recall_at_k"] <= 1 and len(data["cases"]) == sum(data["kinds"].values())
     assert (tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG" and "## Per project" in (tmp_path / "r.md").read_text()
+
+
+@pytest.mark.slow
+def test_cli_drafting_backtest_on_the_real_store_copies_no_unrelated_row(tmp_path):
+    from perfdraft.cli import main
+    rc = main(["eval", "--task", "drafting", "--report", str(tmp_path / "d.md"), "--quiet"])
+    assert rc == 0
+    data = __import__("json").loads((tmp_path / "d.json").read_text(encoding="utf-8"))
+    s = data["summary"]
+    assert data["task"] == "drafting" and s["failures"] == 0 and s["no_counterpart_briefs"] > 0
+    assert s["unrelated_copy_rate"] == 0.0 and 0 < s["level3_recall"] <= 1
+    assert "(no counterpart)" in (tmp_path / "d.md").read_text(encoding="utf-8")
