@@ -63,6 +63,7 @@ def run(args) -> int:
     from perfdraft.eval.backtest_cli import run_backtest_task
     from perfdraft.eval.baseline import DEFAULT_TOLERANCE, compare, load_baseline
     from perfdraft.eval.extraction import evaluate_extraction
+    from perfdraft.eval.layouts_cli import run_layouts_task
     from perfdraft.eval.report import render_markdown, write_chart
 
     settings = get_settings()
@@ -72,7 +73,6 @@ def run(args) -> int:
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     report_path, json_path, chart_path = _outputs(args, settings, backend if not args.predictions else "predictions")
     if args.task == "layouts":
-        from perfdraft.eval.layouts_cli import run_layouts_task
         return _gate(run_layouts_task(args, settings, backend, report_path, json_path, progress), args.baseline)
     if args.task != "extraction":
         return run_backtest_task(args, settings, backend, report_path, json_path, chart_path, progress)
