@@ -157,3 +157,38 @@ def to_xls(gold: PerformanceDocument, out: Path) -> Path:
 # ------------------------------------------------------------------------------------------------ Word
 
 
+def to_docx(gold: PerformanceDocument, out: Path) -> Path:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph(heading(gold))
+    for s in sheets(gold):
+        d.add_paragraph(s.title)
+        d.add_paragraph(s.unit_line)
+        t = d.add_table(rows=s.n_rows, cols=N)
+        t.style = "Table Grid"
+        grid = [list(row.cells) for row in t.rows]
+        for c in s.cells:
+            cell = grid[c.row][c.col]
+            if c.rowspan > 1 or c.colspan > 1:
+                cell = cell.merge(grid[c.row + c.rowspan - 1][c.col + c.colspan - 1])
+            lines = c.text.split("\n")
+            cell.paragraphs[0].text = lines[0]
+            for extra in lines[1:]:
+                cell.add_paragraph(extra)
+        d.add_paragraph("")  # Word always ends a table with a paragraph; LibreOffice's .doc export needs it
+    d.save(str(out))
+    return out
+
+
+def many_to_doc(golds: dict[str, PerformanceDocument], out_dir: Path) -> list[Path]:
+    """Word 97-2003 files: python-docx DOCX converted by the test's own LibreOffice run (not the project's)."""
+    work = out_dir / ".docx-src"
+    work.mkdir(exist_ok=True)
+    srcs = [to_docx(g, work / f"{name}.docx") for name, g in golds.items()]
+    exe = shutil.which("soffice")
+    assert exe, "LibreOffice is needed"
+    subprocess.run([exe, "--headless", "--norestore", f"-env:UserInstallation=file://{work / '.lo'}", "--convert-to",
+                    "doc:MS Word 97", "--outdir", str(out_dir), *map(str, srcs)], check=True, capture_output=True,
+                   timeout=300)
+    return [out_dir / f"{name}.doc" for name in golds]
