@@ -141,7 +141,7 @@ class _Walker:
             self.flow.brk()
             for tr in rows:
                 for td in _row_cells(tr):
-                    self.walk_cell_as_flow(td, depth + 2)
+                    self._cell_as_flow(td, depth + 2)
             self.flow.brk()
             return
         self._emit_lines()
@@ -152,7 +152,7 @@ class _Walker:
             self._table(inner, d)
             self._emit_lines()
 
-    def walk_cell_as_flow(self, td, depth: int) -> None:
+    def _cell_as_flow(self, td, depth: int) -> None:
         self.flow.brk()
         self.flow.add(_ws(td.text or ""))
         for child in td:
@@ -257,9 +257,14 @@ def parse_html(text: str, path: Path) -> list[Item]:
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise CorruptDocument(f"not a readable web page ({exc})", file=str(path)) from None
-    walker = _Walker(path)
     body = root.find("body")
-    walker.walk(body if body is not None else root)
+    return tree_items(body if body is not None else root, path)
+
+
+def tree_items(root, path: Path) -> list[Item]:
+    """Reading-order items of a parsed tree (lxml elements with plain tag names)."""
+    walker = _Walker(path)
+    walker.walk(root)
     walker._emit_lines()
     return walker.items
 

@@ -58,10 +58,6 @@ def main() -> int:
             continue
         req = json.loads(line)
         if req.get("quit"):
-            try:
-                desktop.terminate()
-            except Exception:  # the office is gone already (DisposedException on its way down)
-                pass
             break
         try:
             _convert(desktop, req["src"], req["dst"], req["filter"])
@@ -69,6 +65,11 @@ def main() -> int:
         except Exception as exc:  # any UNO error belongs to this one file; the bridge keeps serving
             answer = {"ok": False, "error": f"{type(exc).__name__}: {getattr(exc, 'Message', '') or exc}"}
         print(json.dumps(answer), flush=True)
+    # asked to quit, or stdin closed because the process that started us died: the office goes with us
+    try:
+        desktop.terminate()
+    except Exception:  # the office is gone already (DisposedException on its way down)
+        pass
     return 0
 
 

@@ -13,9 +13,7 @@ import json
 import os
 import select
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -62,16 +60,6 @@ def uno_python() -> str | None:
     return None
 
 
-def _die_with_parent() -> None:
-    """Linux: the kernel kills soffice when the process that started it dies (a killed batch worker)."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-
-
 class LibreOffice:
     """A headless LibreOffice started once and reused; convert() is safe to call from several threads."""
 
@@ -113,8 +101,7 @@ class LibreOffice:
         self._office = self._spawn(cmd)
         bridge = Path(__file__).with_name("lo_bridge.py")
         self._bridge = subprocess.Popen([self.python, str(bridge), pipe, str(START_TIMEOUT_S)], text=True,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                        preexec_fn=_die_with_parent)
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + START_TIMEOUT_S + 5
         ready = None
         while ready is None and time.monotonic() < deadline and self._bridge.poll() is None:
@@ -128,8 +115,7 @@ class LibreOffice:
 
     @staticmethod
     def _spawn(cmd: list[str]) -> subprocess.Popen:
-        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                preexec_fn=_die_with_parent)
+        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def _answer(self, timeout: float) -> dict | None:
         assert self._bridge is not None and self._bridge.stdout is not None
@@ -168,7 +154,7 @@ class LibreOffice:
         cmd = [self.soffice, "--headless", "--norestore", "--nolockcheck", f"-env:UserInstallation=file://{self._profile}",
                "--convert-to", f"{fmt}:{FILTERS[fmt]}", "--outdir", str(dst.parent), str(src)]
         try:
-            subprocess.run(cmd, capture_output=True, timeout=CONVERT_TIMEOUT_S, preexec_fn=_die_with_parent)
+            subprocess.run(cmd, capture_output=True, timeout=CONVERT_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             raise ConversionFailed(f"LibreOffice did not convert the file within {CONVERT_TIMEOUT_S:g} s",
                                    file=str(src)) from None
