@@ -143,7 +143,9 @@ def parser_comparison(page: Path, repeats: int) -> list[dict]:
 def _child(kind: str, paths: dict[str, str], repeats: int, warm: bool) -> dict:
     code = (f"import json, sys; sys.path.insert(0, {str(ROOT)!r}); from bench.formats_bench import measure_format; "
             f"print(json.dumps(measure_format({kind!r}, {json.dumps(paths)}, {repeats}, {warm})))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=1800)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=1800)
+    if done.returncode:
+        raise SystemExit(f"{kind} benchmark failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -154,7 +154,9 @@ class LibreOffice:
         cmd = [self.soffice, "--headless", "--norestore", "--nolockcheck", f"-env:UserInstallation=file://{self._profile}",
                "--convert-to", f"{fmt}:{FILTERS[fmt]}", "--outdir", str(dst.parent), str(src)]
         try:
-            subprocess.run(cmd, capture_output=True, timeout=CONVERT_TIMEOUT_S)
+            for _ in range(2):  # a first run on a new profile only sets it up and asks to be run again
+                if subprocess.run(cmd, capture_output=True, timeout=CONVERT_TIMEOUT_S).returncode != RESTART_EXIT:
+                    break
         except subprocess.TimeoutExpired:
             raise ConversionFailed(f"LibreOffice did not convert the file within {CONVERT_TIMEOUT_S:g} s",
                                    file=str(src)) from None
