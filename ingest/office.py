@@ -181,6 +181,11 @@ class LibreOffice:
                 office.kill()
                 office.wait(5)
 
+    def shutdown(self) -> None:
+        """close(), and remove this office's profile (a new office sets up its own)."""
+        self.close()
+        shutil.rmtree(self._profile, ignore_errors=True)
+
 
 _shared: LibreOffice | None = None
 _shared_lock = threading.Lock()
@@ -192,15 +197,14 @@ def shared_office() -> LibreOffice:
     with _shared_lock:
         if _shared is None:
             _shared = LibreOffice()
-            atexit.register(stop_shared_office)
         return _shared
 
 
+@atexit.register
 def stop_shared_office() -> None:
-    """Stop this process's LibreOffice now (tests and benchmarks; a later file starts a new one)."""
+    """Stop this process's LibreOffice now (at exit, or for tests and benchmarks; a later file starts a new one)."""
     global _shared
     with _shared_lock:
         if _shared is not None:
-            _shared.close()
-            shutil.rmtree(_shared._profile, ignore_errors=True)
+            _shared.shutdown()
             _shared = None

@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from perfdraft.core.errors import InputError
@@ -153,3 +157,53 @@ def test_without_libreoffice_legacy_files_fail_clearly_and_others_work(tmp_path,
         assert load_document(_write_xls(tmp_path / "t.xls")).tables
     finally:
         office.stop_shared_office()
+
+
+@needs_lo
+def test_libreoffice_goes_when_its_owner_is_killed(docs):
+    code = ("import sys, time; from perfdraft.ingest.load import load_document; from perfdraft.ingest import office; "
+            "load_document(sys.argv[1]); lo = office.shared_office(); print(lo._office.pid, lo._profile, flush=True); "
+            "time.sleep(300)")
+    owner = subprocess.Popen([sys.executable, "-c", code, str(docs[0])], stdout=subprocess.PIPE, text=True)
+    try:
+        pid_text, profile = owner.stdout.readline().split()
+        pid = int(pid_text)
+        assert psutil.Process(pid).is_running()
+    finally:
+        owner.kill()  # SIGKILL: no atexit, no clean-up code runs in the owner
+        owner.wait()
+    try:
+        assert _ends_within(pid, 60), "soffice outlived the process that started it"
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)  # the killed owner could not remove it
+
+
+def _ends_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.2)
+    psutil.Process(pid).kill()
+    return False
+
+
+@needs_lo
+@pytest.mark.slow
+def test_cold_conversion_without_the_uno_bridge(tmp_path, docs):
+    lo = office.LibreOffice(warm=False)
+    try:
+        out = lo.convert(docs[1], "docx", tmp_path)
+        assert out.suffix == ".docx" and zipfile_names(out) >= {"word/document.xml"}
+        assert lo.starts == 1 and not lo.warm
+    finally:
+        lo.shutdown()
+
+
+def zipfile_names(path: Path) -> set[str]:
+    import zipfile
+    with zipfile.ZipFile(path) as zf:
+        return set(zf.namelist())
