@@ -1,10 +1,10 @@
 """HTML loader: saved web pages -> Document; every data <table> a spanned grid, the text around it as lines.
 
-Parser: lxml.html (libxml2's HTML parser). Measured here with bench/html_parsers.py on the gold tables rendered
-as pages (see BENCHMARKS.md): lxml parsed a 54-table page about 4x faster than html5lib and recovered the same
-grids from broken markup (unclosed <td>/<tr>, stray </table>, missing </html>); selectolax is as fast but its
-DOM has no tail text, so text between inline elements needs a second walk. lxml is already pinned (python-docx
-needs it), so it adds no dependency.
+Parser: lxml.html (libxml2's HTML parser), chosen by bench/formats_bench.py (BENCHMARKS.md): on the 54-table
+gold page it parses in ~6 ms against html5lib's ~860 ms, and all three candidates (with selectolax/lexbor at
+~4 ms) rebuild the right grids from broken markup (unclosed <td>/<tr>, stray </table>). selectolax's couple of
+milliseconds are nothing beside the walk and extraction (~1 s for that page), while lxml is already pinned
+(python-docx needs it) and its element text/tail model is what the walk below reads, so it adds no dependency.
 
 Reading order: body text and tables in document order; a table nested inside a cell is its own grid, placed
 right after the table that contains it (its text is not smeared into the outer cell). A single-column table

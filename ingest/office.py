@@ -1,9 +1,11 @@
 """LibreOffice headless as a converter (.doc/.wps -> DOCX, .et/.xls -> XLSX), kept warm across files.
 
 One soffice process per Python process is started on first use and reused for every later file (a batch worker
-converts all its files through it): start-up costs about a second and a half here, a warm conversion a tenth
-of that (BENCHMARKS.md). Files are driven over UNO by lo_bridge.py, run with the Python that has LibreOffice's
-`uno` module (Debian's python3-uno); without that module each file gets its own `soffice --convert-to` run.
+converts all its files through it), so a batch pays LibreOffice's start-up (several seconds on a busy 2-core
+machine) once per worker instead of once per file (BENCHMARKS.md: warm vs cold). Files are driven over UNO by
+lo_bridge.py, run with the Python that has LibreOffice's `uno` module (Debian's python3-uno); without that
+module each file gets its own `soffice --convert-to` run. When the owning process dies (even by SIGKILL), the
+bridge's stdin closes and it terminates the office, so no soffice is left behind.
 """
 
 from __future__ import annotations

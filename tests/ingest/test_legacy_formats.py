@@ -207,3 +207,19 @@ def zipfile_names(path: Path) -> set[str]:
     import zipfile
     with zipfile.ZipFile(path) as zf:
         return set(zf.namelist())
+
+
+@needs_lo
+def test_wps_writer_file_is_converted_and_keeps_its_format(tmp_path, docs):
+    # WPS Writer saves Word 97 binaries under .wps; the name decides the format, the bytes the route
+    path = Path(shutil.copy(docs[2], tmp_path / "报表.wps"))
+    doc = load_document(path)
+    assert (doc.format, doc.name) == ("wps", "报表.wps") and len(doc.tables) == 3 and not doc.warnings
+
+
+@needs_lo
+def test_wps_spreadsheet_file_is_converted(tmp_path):
+    path = _write_xls(tmp_path / "t.xls").rename(tmp_path / "t.et")
+    doc = load_document(path)
+    assert doc.format == "et" and doc.source == str(path)
+    assert _cells(doc.tables[0])[0] == (0, 0, 2, 1, "产出指标")
