@@ -23,6 +23,7 @@ from perfdraft.core.models import Document
 from perfdraft.ingest.digest import sha256_of
 from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages
 
+MAX_HTML_BYTES = 20 * 1024 * 1024  # a saved 绩效文本 page is well under 2 MB; lxml's tree takes ~10x the bytes
 MAX_DEPTH = 200  # element nesting; real pages stay under 40, deeper is a parser bomb
 MAX_COLSPAN = 1000  # the HTML standard's own clamp for colspan
 MAX_ROWSPAN = 65534  # ... and for rowspan
@@ -144,6 +145,9 @@ class _Walker:
                     self._cell_as_flow(td, depth + 2)
             self.flow.brk()
             return
+        self._emit_lines()
+        for caption in (child for child in table if _tag(child) == "caption"):  # the title, above the grid
+            self.walk(caption, depth + 1)
         self._emit_lines()
         nested: list = []
         raw = self._grid(table, rows, nested, depth)
@@ -272,6 +276,10 @@ def tree_items(root, path: Path) -> list[Item]:
 def load_html(path: str | Path) -> Document:
     """Load a saved web page (.html/.htm, any of GB2312/GBK/GB18030/UTF-8) into a one-page Document."""
     p = Path(path)
+    size = p.stat().st_size
+    if size > MAX_HTML_BYTES:
+        raise TooLarge(f"page is {size / 1e6:.0f} MB, over the {MAX_HTML_BYTES / 1e6:.0f} MB limit for web pages",
+                       file=str(p))
     text, encoding = decode_html(p.read_bytes())
     items = parse_html(text, p)
     pages, tables = build_pages([(1, None, None, items)])

@@ -133,3 +133,22 @@ def test_page_without_text_is_empty(tmp_path):
     path.write_text("<html><head><script>var a = 1;</script></head><body>  </body></html>", encoding="utf-8")
     doc = load_document(path)
     assert doc.status == "empty" and doc.warnings
+
+
+def test_caption_is_a_line_above_its_grid(tmp_path):
+    path = tmp_path / "caption.html"
+    path.write_text("<table><caption>印刷费绩效目标表</caption><tr><td>一级指标</td><td>二级指标</td></tr></table>",
+                    encoding="utf-8")
+    doc = load_html(path)
+    assert [(ln.text, ln.table) for ln in doc.lines] == [("印刷费绩效目标表", None), ("一级指标", 0), ("二级指标", 0)]
+
+
+def test_oversized_page_is_refused_before_parsing(tmp_path, monkeypatch):
+    from perfdraft.ingest import html as html_loader
+
+    monkeypatch.setattr(html_loader, "MAX_HTML_BYTES", 1000)
+    path = tmp_path / "big.html"
+    path.write_text("<p>" + "很长" * 1000 + "</p>", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_html(path)
+    assert exc.value.kind == "too-large" and "MB" in exc.value.message
