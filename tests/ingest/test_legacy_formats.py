@@ -135,6 +135,28 @@ def test_batch_of_doc_files_starts_libreoffice_once(tmp_path, docs):
 
 
 @needs_lo
+def test_isolated_batch_worker_runs_one_soffice_for_all_its_files(tmp_path, docs):
+    # the soffice processes alive as each file finishes (a new profile's set-up run exits before the first file)
+    alive_at_each_file: list[set[int]] = []
+
+    def offices(_outcome) -> None:
+        found = set()
+        for child in psutil.Process().children(recursive=True):
+            try:
+                if child.name().startswith("soffice") and child.status() != psutil.STATUS_ZOMBIE:
+                    found.add(child.pid)
+            except psutil.Error:
+                pass
+        alive_at_each_file.append(found)
+
+    summary = run_batch(docs, BatchOptions(out_dir=tmp_path / "out", jobs=1), on_outcome=offices)
+    assert summary.count("ok") == len(docs), [o.message for o in summary.failed]
+    assert len(alive_at_each_file) == len(docs)
+    first = alive_at_each_file[0]
+    assert len(first) == 1 and all(a == first for a in alive_at_each_file)
+
+
+@needs_lo
 def test_a_file_libreoffice_cannot_read_fails_alone(tmp_path, docs):
     junk = tmp_path / "junk.doc"
     junk.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4000))  # OLE2 magic, nothing behind it
