@@ -12,6 +12,7 @@ from perfdraft.core.models import Document
 from perfdraft.ingest.digest import sha256_of  # noqa: F401  (re-exported: the hasher's old home)
 from perfdraft.ingest.docx import load_docx
 from perfdraft.ingest.html import MAX_HTML_BYTES, load_html
+from perfdraft.ingest.legacy import load_doc, load_et, load_wps, load_xls
 from perfdraft.ingest.pdf import load_pdf
 from perfdraft.ingest.sanitize import sanitize_document
 from perfdraft.ingest.sniff import sniff
@@ -43,6 +44,11 @@ LOADERS: dict[str, Loader] = {
     ".xlsx": Loader("xlsx", load_xlsx),
     ".html": Loader("html", load_html, MAX_HTML_BYTES),
     ".htm": Loader("html", load_html, MAX_HTML_BYTES),
+    ".xls": Loader("xls", load_xls),
+    ".doc": Loader("doc", load_doc),
+    ".rtf": Loader("doc", load_doc),
+    ".wps": Loader("wps", load_wps),
+    ".et": Loader("et", load_et),
 }
 
 
