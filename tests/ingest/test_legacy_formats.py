@@ -149,6 +149,7 @@ def test_isolated_batch_worker_runs_one_soffice_for_all_its_files(tmp_path, docs
                 pass
         alive_at_each_file.append(found)
 
+    office.stop_shared_office()  # this test process's own office (earlier tests) is not the worker's
     summary = run_batch(docs, BatchOptions(out_dir=tmp_path / "out", jobs=1), on_outcome=offices)
     assert summary.count("ok") == len(docs), [o.message for o in summary.failed]
     assert len(alive_at_each_file) == len(docs)
