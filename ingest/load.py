@@ -11,8 +11,11 @@ from perfdraft.core.errors import EmptyDocument, InputError, TooLarge, Unsupport
 from perfdraft.core.models import Document
 from perfdraft.ingest.digest import sha256_of  # noqa: F401  (re-exported: the hasher's old home)
 from perfdraft.ingest.docx import load_docx
+from perfdraft.ingest.html import MAX_HTML_BYTES, load_html
+from perfdraft.ingest.legacy import load_doc, load_et, load_wps, load_xls
 from perfdraft.ingest.pdf import load_pdf
 from perfdraft.ingest.sanitize import sanitize_document
+from perfdraft.ingest.sniff import sniff
 from perfdraft.ingest.text import load_text
 from perfdraft.ingest.xlsx import load_xlsx
 
@@ -39,6 +42,13 @@ LOADERS: dict[str, Loader] = {
     ".pdf": Loader("pdf", load_pdf),
     ".docx": Loader("docx", load_docx),
     ".xlsx": Loader("xlsx", load_xlsx),
+    ".html": Loader("html", load_html, MAX_HTML_BYTES),
+    ".htm": Loader("html", load_html, MAX_HTML_BYTES),
+    ".xls": Loader("xls", load_xls),
+    ".doc": Loader("doc", load_doc),
+    ".rtf": Loader("doc", load_doc),
+    ".wps": Loader("wps", load_wps),
+    ".et": Loader("et", load_et),
 }
 
 
@@ -71,8 +81,29 @@ def _load_by_kind(path: str | Path, *, max_bytes: int) -> Document:
     size = p.stat().st_size
     if size == 0:
         raise EmptyDocument("file is empty", file=str(p))
+    loader, note = _by_content(p, loader)
     limit = min(max_bytes, loader.max_bytes)
     if size > limit:
         raise TooLarge(f"file is {size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB limit for {loader.kind} files",
                        file=str(p))
-    return loader.load(p)
+    doc = loader.load(p)
+    return doc.model_copy(update={"warnings": [*doc.warnings, note]}) if note else doc
+
+
+# what sniff() reports -> the suffix whose loader reads it; a WPS file keeps its own loader and format, and
+# markup inside a text file is still text
+CONTENT_SUFFIX = {"pdf": ".pdf", "docx": ".docx", "xlsx": ".xlsx", "doc": ".doc", "xls": ".xls", "html": ".html",
+                  "rtf": ".rtf"}
+KEEP_NAMED = {("doc", "wps"), ("xls", "et"), ("html", "text"), ("html", "markdown"), ("rtf", "text"),
+              ("rtf", "markdown")}
+
+
+def _by_content(p: Path, named: Loader) -> tuple[Loader, str | None]:
+    """The loader for what the bytes are (and a note when that differs from the name), else the named one."""
+    found = sniff(p)
+    if found is None or (found, named.kind) in KEEP_NAMED:
+        return named, None
+    loader = LOADERS.get(CONTENT_SUFFIX[found])
+    if loader is None or loader.kind == named.kind:
+        return named, None
+    return loader, f"content is {found.upper()} although the name ends in {p.suffix}; read as {found.upper()}"

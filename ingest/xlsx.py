@@ -26,7 +26,7 @@ def _lines(text: str, page: int) -> list[RawLine]:
     return [RawLine(text=t.strip(), page=page) for t in text.split("\n") if t.strip()]
 
 
-def _sheet_items(ws, number: int) -> list[Item]:
+def sheet_items(ws, number: int) -> list[Item]:
     """Reading order of one sheet: single-cell rows are text lines, runs of multi-cell rows are tables."""
     merged = {}  # origin (row, col) -> (rowspan, colspan)
     covered = set()
@@ -94,7 +94,7 @@ def load_xlsx(path: str | Path) -> Document:
         raise CorruptDocument(f"not a readable Excel workbook ({type(exc).__name__}: {exc})", file=str(p)) from None
     per_page = []
     for i, ws in enumerate(wb.worksheets, 1):
-        per_page.append((i, None, None, _sheet_items(ws, i)))
+        per_page.append((i, None, None, sheet_items(ws, i)))
     wb.close()
     pages, tables = build_pages(per_page)
     status = "ok" if any(pg.lines for pg in pages) else "empty"

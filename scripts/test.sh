@@ -3,10 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-# Debian packages: Chromium drives the browser test; LibreOffice checks that exports open cleanly.
+# Debian packages: Chromium drives the browser test; LibreOffice checks that exports open cleanly and reads
+# legacy Office/WPS files.
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-noto-cjk)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui libreoffice-writer-nogui)
+# python3-uno lets one warm LibreOffice convert every .doc/.wps/.et of a batch (ingest/office.py)
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || need+=(python3-uno)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" \

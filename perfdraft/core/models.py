@@ -98,7 +98,7 @@ class Page(BaseModel):
     lines: list[TextLine] = Field(default_factory=list)
 
 
-DocFormat = Literal["text", "markdown", "pdf", "docx", "xlsx"]
+DocFormat = Literal["text", "markdown", "pdf", "docx", "xlsx", "html", "xls", "doc", "wps", "et"]
 DocStatus = Literal["ok", "scanned", "empty"]
 
 
