@@ -28,8 +28,9 @@ PAGE_CSS = """
 [data-testid="stFileUploaderDropzoneInstructions"] span,
 [data-testid="stFileUploaderDropzoneInstructions"] small { display: none; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after { content: "拖放文件到这里，或点右侧按钮选择"; }
-[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] { display: none; }
 [data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 14px; }
+[data-testid="stFileUploaderDeleteBtn"] button::after { content: ""; }
 </style>
 """
 
