@@ -63,4 +63,7 @@ def main() -> None:
         show_error(exc)
 
 
-main()
+# Streamlit runs this file as __main__; a spawned extraction worker re-imports it as __mp_main__ and must not
+# draw the page (multiprocessing's "safe importing of the main module")
+if __name__ == "__main__":
+    main()

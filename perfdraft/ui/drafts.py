@@ -42,6 +42,7 @@ class SavedDraft(BaseModel):
     updated_at: str
     backend: str = "rules"
     batch: str | None = Field(None, description="id of the batch this draft was made in, if any")
+    batch_index: int = Field(0, description="position in the batch's project list")
     examples: list[RetrievedProject] = Field(default_factory=list, description="past projects it was drafted from")
     versions: list[DraftVersion] = Field(default_factory=list)
 
@@ -58,6 +59,7 @@ class DraftSummary(BaseModel):
     updated_at: str
     versions: int
     batch: str | None = None
+    batch_index: int = 0
 
 
 class DraftStore:
@@ -83,11 +85,13 @@ class DraftStore:
         return draft
 
     def create(self, brief: ProjectBrief, project: Project, *, title: str | None = None, backend: str = "rules",
-               examples: list[RetrievedProject] | None = None, batch: str | None = None) -> SavedDraft:
+               examples: list[RetrievedProject] | None = None, batch: str | None = None,
+               batch_index: int = 0) -> SavedDraft:
         """A new draft with its first version."""
         now = _now()
         draft = SavedDraft(id=uuid.uuid4().hex[:12], title=(title or f"{brief.year}年 {brief.name}")[:MAX_TITLE],
-                           created_at=now, updated_at=now, backend=backend, batch=batch, examples=examples or [],
+                           created_at=now, updated_at=now, backend=backend, batch=batch, batch_index=batch_index,
+                           examples=examples or [],
                            versions=[DraftVersion(number=1, saved_at=now, brief=brief, project=project, note="生成")])
         return self._write(draft)
 
@@ -119,7 +123,9 @@ class DraftStore:
                 continue  # a damaged file must not hide the others
             if batch is None or d.batch == batch:
                 out.append(DraftSummary(id=d.id, title=d.title, updated_at=d.updated_at, versions=len(d.versions),
-                                        batch=d.batch))
+                                        batch=d.batch, batch_index=d.batch_index))
+        if batch is not None:
+            return sorted(out, key=lambda s: s.batch_index)  # a batch reads in the order of its list
         return sorted(out, key=lambda s: (s.updated_at, s.id), reverse=True)
 
     def rename(self, draft_id: str, title: str) -> SavedDraft:

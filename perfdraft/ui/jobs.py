@@ -3,7 +3,9 @@ memory limits per file); cancelling kills the job, and its workers die with it (
 
 from __future__ import annotations
 
-import multiprocessing
+import json
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -84,9 +86,13 @@ class ExtractJob:
         self.started = 0.0
 
     def start(self) -> "ExtractJob":
-        ctx = multiprocessing.get_context("spawn")  # no Streamlit threads or locks inherited
-        self.proc = ctx.Process(target=_run, args=([str(p) for p in self.paths], self.opts.model_dump_json()))
-        self.proc.start()
+        # a fresh interpreter, not multiprocessing from the server: Streamlit runs app.py as __main__, which a
+        # spawned child would re-import; `python -m` gives the job (and its workers) a clean main module
+        args = {"paths": [str(p) for p in self.paths], "opts": self.opts.model_dump_json()}
+        (self.out_dir / "job.json").write_text(json.dumps(args), encoding="utf-8")
+        self.proc = subprocess.Popen([sys.executable, "-m", "perfdraft.ui.jobs", str(self.out_dir / "job.json")],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=(self.out_dir / "job.log").open("wb"))
         self.started = time.monotonic()
         return self
 
@@ -104,7 +110,7 @@ class ExtractJob:
 
     @property
     def running(self) -> bool:
-        return self.proc is not None and self.proc.is_alive()
+        return self.proc is not None and self.proc.poll() is None
 
     def finished(self) -> int:
         return len(self._progress())
@@ -112,14 +118,17 @@ class ExtractJob:
     def cancel(self) -> None:
         """Kill the job process now; its worker gets SIGKILL from the kernel with it."""
         self.cancelled = True
-        if self.proc is not None and self.proc.is_alive():
+        if self.running:
             self.proc.kill()
         if self.proc is not None:
-            self.proc.join(5)
+            self.proc.wait(5)
 
     def wait(self, timeout: float | None = None) -> bool:
         if self.proc is not None:
-            self.proc.join(timeout)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                pass
         return not self.running
 
     def results(self) -> list[ExtractionResult]:
@@ -146,3 +155,8 @@ class ExtractJob:
 def display_name(path: Path) -> str:
     """The upload's own name (saved files carry a content-hash prefix)."""
     return path.name.split("_", 1)[1] if "_" in path.name else path.name
+
+
+if __name__ == "__main__":  # the job process: python -m perfdraft.ui.jobs <job.json>
+    _args = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    _run(_args["paths"], _args["opts"])

@@ -83,7 +83,8 @@ def read_last_year(settings: Settings, backend: str, last_file, name: str):
     return last_year
 
 
-def run_draft(settings, backend, name, budget, year, department, purpose, last_file, batch=None) -> str:
+def run_draft(settings, backend, name, budget, year, department, purpose, last_file, batch=None,
+              batch_index=0) -> str:
     """Draft from the brief (with last year's table if uploaded), save it, make it the current draft."""
     last_year = read_last_year(settings, backend, last_file, name) if last_file is not None else None
     brief = ProjectBrief(name=name, budget_wan=budget, year=year, department=department, purpose=purpose,
@@ -93,7 +94,7 @@ def run_draft(settings, backend, name, budget, year, department, purpose, last_f
         result = service.make_draft(brief, store, backend, settings)
     add_usage(result.usage)
     saved = drafts(settings).create(result.brief, result.project, backend=result.backend, examples=result.examples,
-                                    batch=batch)
+                                    batch=batch, batch_index=batch_index)
     if batch is None:
         open_draft(saved.id)
     return saved.id
@@ -184,7 +185,7 @@ def page_batch(settings: Settings, backend: str) -> None:
             for i, item in enumerate(listed):
                 bar.progress(i / len(listed), text=f"正在起草 {item.name}（{i + 1}/{len(listed)}）")
                 run_draft(settings, backend, item.name, item.budget_wan, int(year), department.strip() or None,
-                          item.purpose, None, batch=batch)
+                          item.purpose, None, batch=batch, batch_index=i)
             bar.empty()
             st.session_state["batch_id"] = batch
             st.query_params["batch"] = batch
@@ -196,7 +197,7 @@ def page_batch(settings: Settings, backend: str) -> None:
 def show_batch(settings: Settings, batch: str) -> None:
     """The batch's drafts: reviewed one by one in the editor, exported together."""
     store = drafts(settings)
-    items = list(reversed(store.list(batch=batch)))
+    items = store.list(batch=batch)
     if not items:
         return
     st.subheader(f"本批共 {len(items)} 份草稿")

@@ -59,3 +59,14 @@ def test_bad_ids_and_titles_are_refused(tmp_path):
         store.rename(a.id, "  ")
     with pytest.raises(InputError, match="不能超过"):
         store.rename(a.id, "长" * 101)
+
+
+def test_a_batch_lists_in_the_order_of_its_project_list(tmp_path):
+    store = DraftStore(tmp_path / "drafts")
+    brief, project = _draft()
+    names = ["宣传费", "印刷费", "培训费"]
+    for i, n in enumerate(names):
+        store.create(brief.model_copy(update={"name": n}), project, title=n, batch="b1", batch_index=i)
+    store.create(brief, project, title="不在批次中")
+    assert [s.title for s in store.list(batch="b1")] == names
+    assert len(store.list()) == 4
