@@ -161,7 +161,7 @@ def show_draft(settings: Settings, draft_id: str) -> None:
     draft = store.load(draft_id)
     base = _base(draft)
     v = next(x for x in draft.versions if x.number == base)
-    st.subheader(plain(f"草稿：{draft.title}"))
+    st.subheader(plain(f"草稿：{draft.title}"), anchor=False)  # no link made from document text
     st.caption(f"第 {draft.current.number} 版 · 保存于 {local_time(draft.updated_at)} · "
                f"由「{'规则' if draft.backend == 'rules' else '大模型'}」后端生成。修改会自动保存。")
     left, right = st.columns([3, 2])

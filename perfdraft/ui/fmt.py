@@ -13,6 +13,8 @@ from perfdraft.core.settings import Settings
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=^&\"'/@%])")
+# GitHub-style autolinks (bare http://, www., a@b.c) survive backslash escapes; a zero-width space breaks them
+_AUTOLINK = re.compile(r"(?i)(?<=:)//|(?<=www)\.|@(?=\w)")
 _PATHLIKE = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s\\/：:，,；;）)]+){2,}")
 STATUS_ZH = {"success": "成功", "partial_success": "部分成功", "failure": "失败", "skipped": "已跳过"}
 
@@ -38,7 +40,8 @@ def usage_lines(usage: Usage) -> list[str]:
 def plain(text: object) -> str:
     """Document text made inert for Streamlit's Markdown (titles, labels, captions): every ASCII punctuation
     mark is backslash-escaped, so `![x](url)`, links, emphasis, `:red[..]` and `$..$` show as typed."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text if text is not None else "")).replace("\n", " ")
+    text = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\u200b" + m.group(0)[-1], str(text if text is not None else ""))
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
 def citation_text(c: Citation) -> str:

@@ -85,7 +85,7 @@ def show_outcome(settings: Settings, i: int, o) -> None:
         st.error(f"{plain(o.name)}：{plain(o.error)}（其余文件不受影响）")
         return
     res = o.result
-    st.subheader(f"{plain(o.name)} — {STATUS_ZH.get(res.status, res.status)}（{res.seconds:.1f} 秒）")
+    st.subheader(f"{plain(o.name)} — {STATUS_ZH.get(res.status, res.status)}（{res.seconds:.1f} 秒）", anchor=False)
     for e in res.errors:
         st.error(plain(error_text(e)))
     doc = res.document

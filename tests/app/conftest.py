@@ -33,7 +33,7 @@ def app(data_dir):
 
 def shown(text: str) -> str:
     """Text as the browser shows it: the page backslash-escapes Markdown in document text."""
-    return re.sub(r"\\(.)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text).replace("\u200b", "")
 
 
 def messages(at, kind: str) -> list[str]:
