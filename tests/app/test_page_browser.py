@@ -293,11 +293,12 @@ def test_markdown_in_document_text_is_shown_as_text(server, browser):
 def test_a_pathological_upload_leaves_the_server_responsive(server, browser):
     import psutil
     server_proc = psutil.Process(server["pid"])
-    rss_before = server_proc.memory_info().rss
     # 3 MB of tab-separated text: 60k lines of 8 cells (the file that blocked the server for 13 s)
     lines = ["\t".join(f"指标{i}_{k} ≥{i % 97}%" for k in range(8)) for i in range(60_000)]
     data = ("项目名称：压力测试\n" + "\n".join(lines)).encode("utf-8")[: 3 * 1024 * 1024]
     first = _open(browser, server["url"])
+    _draft(first, name="差旅费", budget="3")  # warm: store, drafter and exports loaded before the baseline
+    rss_before = server_proc.memory_info().rss
     _go(first, "抽取")
     first.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
         files=[{"name": "压力.txt", "mimeType": "text/plain", "buffer": data}])
@@ -314,7 +315,8 @@ def test_a_pathological_upload_leaves_the_server_responsive(server, browser):
     print(f"second user: page {opened:.1f} s, draft {answered:.1f} s; server RSS {rss_before / 1e6:.0f} -> "
           f"{peak / 1e6:.0f} MB")
     assert answered < 30, f"the second user waited {answered:.1f} s"
-    assert peak - rss_before < 400e6, "the server process itself did not parse the upload"
+    # the upload's bytes are held once; parsing it in the server took +1.8 GB before the worker was used
+    assert peak - rss_before < 250e6, "the server process itself did not parse the upload"
     # cancel stops the job at once and says so
     if first.get_by_role("button", name="取消抽取").count():
         first.get_by_role("button", name="取消抽取").click()
