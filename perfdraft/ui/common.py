@@ -102,3 +102,23 @@ def upload_limit_mb(settings: Settings) -> int:
     except Exception:  # option missing in an odd Streamlit build
         server = settings.max_upload_mb
     return min(server, settings.max_upload_mb)
+
+
+def confirm(key: str, target: str, question: str) -> bool | None:
+    """A two-step delete: True once confirmed, False when cancelled, None while asking (or not asked)."""
+    if st.session_state.get("confirm") != (key, target):
+        return None
+    st.warning(question)
+    yes, no = st.columns(2)
+    if yes.button("确认删除", key=f"{key}_yes", type="primary"):
+        st.session_state.pop("confirm")
+        return True
+    if no.button("取消", key=f"{key}_no"):
+        st.session_state.pop("confirm")
+        return False
+    return None
+
+
+def ask(key: str, target: str) -> None:
+    """Start the confirmation of deleting target (confirm() shows it on this run and the next)."""
+    st.session_state["confirm"] = (key, target)

@@ -7,7 +7,7 @@ import streamlit as st
 from perfdraft.core.errors import PerfdraftError
 from perfdraft.core.settings import Settings
 from perfdraft.ui import service
-from perfdraft.ui.common import TYPES_ZH, UPLOAD_TYPES, add_usage, get_store, upload_limit_mb
+from perfdraft.ui.common import TYPES_ZH, UPLOAD_TYPES, add_usage, ask, confirm, get_store, upload_limit_mb
 from perfdraft.ui.draft_view import downloads
 from perfdraft.ui.fmt import STATUS_ZH, error_text, location_text, plain, wan_text
 from perfdraft.ui.table import project_to_frame
@@ -188,15 +188,11 @@ def delete_section(store, sources: list[str]) -> None:
     c1, c2 = st.columns([4, 1])
     target = c1.selectbox("选择要删除的文件", sources, key="corpus_delete_pick")
     if c2.button("删除…", key="corpus_delete"):
-        st.session_state["corpus_confirm"] = target
-    if st.session_state.get("corpus_confirm") == target:
-        st.warning(f"确定从共享语料库删除「{plain(target)}」吗？所有人都将看不到它；删除后可以撤销。")
-        d1, d2 = st.columns(2)
-        if d1.button("确认删除", key="corpus_delete_yes", type="primary"):
-            st.session_state["corpus_undo"] = service.document_snapshot(store, target)
-            service.delete_document(store, target)
-            st.session_state.pop("corpus_confirm")
-            st.rerun()
-        if d2.button("取消", key="corpus_delete_no"):
-            st.session_state.pop("corpus_confirm")
-            st.rerun()
+        ask("corpus_delete", target)
+    answer = confirm("corpus_delete", target,
+                     f"确定从共享语料库删除「{plain(target)}」吗？所有人都将看不到它；删除后可以撤销。")
+    if answer is True:
+        st.session_state["corpus_undo"] = service.document_snapshot(store, target)
+        service.delete_document(store, target)
+    if answer is not None:
+        st.rerun()

@@ -10,8 +10,8 @@ import streamlit as st
 from perfdraft.core.models import PerformanceDocument, ProjectBrief
 from perfdraft.core.settings import Settings
 from perfdraft.ui import service
-from perfdraft.ui.common import (TYPES_ZH, UPLOAD_TYPES, add_usage, drafts, get_store, keep_widget_state,
-                                 upload_limit_mb)
+from perfdraft.ui.common import (TYPES_ZH, UPLOAD_TYPES, add_usage, ask, confirm, drafts, get_store,
+                                 keep_widget_state, upload_limit_mb)
 from perfdraft.ui.draft_view import downloads, show_draft
 from perfdraft.ui.fmt import error_text, local_time, plain, wan_text
 from perfdraft.ui.project_list import parse_text, parse_upload
@@ -132,20 +132,15 @@ def page_saved(settings: Settings) -> None:
         st.success(f"已复制为：{plain(copy.title)}")
         st.rerun()
     if c3.button("删除…", key="saved_delete"):
-        st.session_state["draft_confirm"] = pick
-    if st.session_state.get("draft_confirm") == pick:
-        st.warning(f"确定删除草稿「{plain(titles[pick])}」吗？删除后可以撤销。")
-        d1, d2 = st.columns(2)
-        if d1.button("确认删除", key="saved_delete_yes", type="primary"):
-            store.delete(pick)
-            st.session_state["draft_undo"] = {"id": pick, "title": titles[pick]}
-            st.session_state.pop("draft_confirm")
-            if st.session_state.get("draft_id") == pick:
-                open_draft(None)
-            st.rerun()
-        if d2.button("取消", key="saved_delete_no"):
-            st.session_state.pop("draft_confirm")
-            st.rerun()
+        ask("saved_delete", pick)
+    answer = confirm("saved_delete", pick, f"确定删除草稿「{plain(titles[pick])}」吗？删除后可以撤销。")
+    if answer is True:
+        store.delete(pick)
+        st.session_state["draft_undo"] = {"id": pick, "title": titles[pick]}
+        if st.session_state.get("draft_id") == pick:
+            open_draft(None)
+    if answer is not None:
+        st.rerun()
     with st.form("rename"):
         new = st.text_input("新名称", titles[pick], key=f"rename_{pick}", max_chars=LIMITS["项目名称"])
         if st.form_submit_button("重命名"):

@@ -70,3 +70,22 @@ def test_last_years_table_is_used_as_the_strongest_source(app):
     assert any("已读取上年绩效目标表：印刷费" in i.value for i in app.info)
     frame = _editor(app).value
     assert len(frame) >= 4 and not any("2025年" in v for v in frame["指标值"])
+
+
+def test_saved_draft_is_listed_duplicated_deleted_after_confirmation_and_restored(app, data_dir):
+    fill_brief(app)
+    assert_clean(app)
+    app.sidebar.radio(key="page").set_value("我的草稿").run()
+    assert_clean(app)
+    assert len(app.dataframe[0].value) == 1
+    app.button(key="saved_dup").click().run()
+    assert len(app.dataframe[0].value) == 2 and len(list((data_dir / "drafts").glob("*.json"))) == 2
+    app.button(key="saved_delete").click().run()
+    assert any("确定删除草稿" in w for w in messages(app, "warning"))
+    assert len(app.dataframe[0].value) == 2  # asking deletes nothing
+    app.button(key="saved_delete_yes").click().run()
+    assert_clean(app)
+    assert len(app.dataframe[0].value) == 1 and len(list((data_dir / "drafts").glob("*.json"))) == 1
+    app.button(key="draft_undo_btn").click().run()
+    assert_clean(app)
+    assert len(app.dataframe[0].value) == 2

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.test_browser import ARTIFACTS, CHROME_ARGS, CHROMIUM, ROOT, _free_port  # noqa: F401 (markers)
+from tests.app.test_browser import ARTIFACTS, CHROME_ARGS, CHROMIUM, streamlit_server
 from tests.app.test_browser import pytestmark  # noqa: F401  browser + slow + skip without chromium
 
 APP_TIMEOUT = 120_000
@@ -18,43 +18,10 @@ APP_TIMEOUT = 120_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """One `streamlit run app.py` for the module, reading the repository's .streamlit/config.toml."""
-    import os
-    import subprocess
-    import sys
-    import urllib.request
-
+    """One Streamlit server for the whole module (starting one costs seconds on a shared machine)."""
     tmp = tmp_path_factory.mktemp("page")
-    port = _free_port()
-    env = {**os.environ, "PERFDRAFT_DATA_DIR": str(tmp / "data")}
-    for var in ("PERFDRAFT_STORE", "PERFDRAFT_CHROMA_HOST", "PERFDRAFT_LLM_BASE_URL", "PERFDRAFT_LLM_MODEL"):
-        env.pop(var, None)
-    log = (tmp / "streamlit.log").open("wb")
-    streamlit = Path(sys.executable).with_name("streamlit")
-    proc = subprocess.Popen([str(streamlit), "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
-                             "--server.port", str(port), "--server.fileWatcherType", "none"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("streamlit did not start:\n" + (tmp / "streamlit.log").read_text(errors="replace"))
-            time.sleep(0.3)
-        yield {"url": url, "pid": proc.pid, "tmp": tmp}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with streamlit_server(tmp) as (url, pid):
+        yield {"url": url, "pid": pid, "tmp": tmp}
 
 
 @pytest.fixture(scope="module")
