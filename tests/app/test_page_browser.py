@@ -38,7 +38,7 @@ def browser():
 def _open(browser, url, width=1280, height=800):
     from playwright.sync_api import expect
     page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
-    page.goto(url)
+    page.goto(url, timeout=APP_TIMEOUT)
     expect(page.get_by_role("button", name="生成草稿")).to_be_visible(timeout=APP_TIMEOUT)
     return page
 
@@ -281,7 +281,8 @@ def test_a_pathological_upload_leaves_the_server_responsive(server, browser):
     peak = server_proc.memory_info().rss
     print(f"second user: page {opened:.1f} s, draft {answered:.1f} s; server RSS {rss_before / 1e6:.0f} -> "
           f"{peak / 1e6:.0f} MB")
-    assert answered < 30, f"the second user waited {answered:.1f} s"
+    # in-process extraction blocked every user for the whole file; the bound leaves room for a loaded 2-core box
+    assert answered < 60, f"the second user waited {answered:.1f} s"
     # the upload's bytes are held once; parsing it in the server took +1.8 GB before the worker was used
     assert peak - rss_before < 250e6, "the server process itself did not parse the upload"
     # cancel stops the job at once and says so
