@@ -34,6 +34,7 @@ class LayoutCell(BaseModel):
     rowspan: int = 1
     colspan: int = 1
     header: bool = False
+    number: float | None = Field(None, description="the cell's value as a number (预算数), for spreadsheets")
 
 
 class TableLayout(BaseModel):
@@ -50,6 +51,17 @@ class TableLayout(BaseModel):
 
 
 # ------------------------------------------------------------------------------------------ layout
+
+# XML 1.0 cannot hold C0 controls other than tab/newline/CR, nor U+FFFE/U+FFFF (openpyxl, python-docx refuse them)
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# OWASP CSV/formula injection: a text cell starting with one of these may be read as a formula
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def xml_safe(text: str | None) -> str:
+    """Text without the characters XML cannot hold (control characters from damaged sources)."""
+    return _XML_ILLEGAL.sub("", text or "")
+
 
 
 def _fmt_amount(budget_wan: float | None, yuan: bool) -> str:
@@ -71,15 +83,17 @@ def layout_project(project: Project, options: ExportOptions | None = None, numbe
     rest = n - 4  # columns right of the third label cell
     cells: list[LayoutCell] = []
 
-    def add(text, row, col, rowspan=1, colspan=1, hdr=False):
-        cells.append(LayoutCell(text=text or "", row=row, col=col, rowspan=rowspan, colspan=colspan, header=hdr))
+    def add(text, row, col, rowspan=1, colspan=1, hdr=False, number=None):
+        cells.append(LayoutCell(text=xml_safe(text), row=row, col=col, rowspan=rowspan, colspan=colspan, header=hdr,
+                                number=number))
 
     add("项目编码", 0, 0, hdr=True)
     add(project.code or "", 0, 1, colspan=2)
     add("项目名称", 0, 3, hdr=True)
     add(project.name, 0, 4, colspan=rest)
     add("预算数", 1, 0, hdr=True)
-    add(_fmt_amount(project.budget_wan, o.amounts_in_yuan), 1, 1, colspan=2)
+    amount = None if project.budget_wan is None else project.budget_wan * (10000 if o.amounts_in_yuan else 1)
+    add(_fmt_amount(project.budget_wan, o.amounts_in_yuan), 1, 1, colspan=2, number=amount)
     add("资金用途", 1, 3, hdr=True)
     add(project.purpose or "", 1, 4, colspan=rest)
     add("绩效目标", 2, 0, hdr=True)
@@ -131,7 +145,7 @@ def layout_project(project: Project, options: ExportOptions | None = None, numbe
             add(r[k], first + i, k)
     unit = f"{project.unit}    " if project.unit else ""
     title = (f"{number}." if number is not None else "") + table_title(project)
-    return TableLayout(title=title, unit_line=f"{unit}单位：{'元' if o.amounts_in_yuan else '万元'}",
+    return TableLayout(title=xml_safe(title), unit_line=xml_safe(f"{unit}单位：{'元' if o.amounts_in_yuan else '万元'}"),
                        n_cols=n, n_rows=first + len(rows), header_row=hrow, cells=cells,
                        split_row=split_row, split_fragment=fragment)
 
@@ -141,7 +155,7 @@ def _projects(obj: Project | PerformanceDocument) -> tuple[list[Project], str | 
         return [obj], None
     heading = None
     if obj.department or obj.year:
-        heading = f"{obj.department or ''}{f'{obj.year}年' if obj.year else ''}部门预算绩效目标"
+        heading = xml_safe(f"{obj.department or ''}{f'{obj.year}年' if obj.year else ''}部门预算绩效目标")
     return list(obj.projects), heading
 
 
@@ -163,10 +177,72 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
+_XLSX_WIDTHS = {6: [9, 12, 22, 34, 16, 30], 7: [9, 12, 20, 28, 14, 14, 26]}
+_XLSX_FONT_PT = 10.0
+_XLSX_LINE_PT = 14.0  # one wrapped line of 10 pt text, with LibreOffice's and Excel's leading
+_CJK_UNITS = 2.0  # a CJK character is about two column-width units wide
+
+
+def _text_units(text: str) -> float:
+    """Display width of a line in column-width units (CJK and full-width count double)."""
+    return sum(_CJK_UNITS if ord(ch) > 0x2E7F else 1.1 for ch in text)
+
+
+def _lines_needed(text: str, width_units: float) -> int:
+    """Wrapped line count of a cell's text in a column of the given width (padding left aside)."""
+    usable = max(width_units - 1.5, 1.0)
+    return sum(max(1, -(-int(_text_units(para) * 100) // int(usable * 100))) for para in text.split("\n"))
+
+
+def _row_heights(lay: TableLayout, widths: list[float]) -> list[float]:
+    """Row heights (points) that show every wrapped cell in full; spanned cells take height from their rows."""
+    heights = [_XLSX_LINE_PT + 4] * lay.n_rows
+    need = {}
+    for c in lay.cells:
+        w = sum(widths[c.col: c.col + c.colspan])
+        need[id(c)] = _lines_needed(c.text, w) * _XLSX_LINE_PT + 4
+        if c.rowspan == 1:
+            heights[c.row] = max(heights[c.row], need[id(c)])
+    for c in lay.cells:
+        if c.rowspan > 1:
+            have = sum(heights[c.row: c.row + c.rowspan])
+            if need[id(c)] > have:
+                heights[c.row + c.rowspan - 1] += need[id(c)] - have
+    return heights
+
+
+def _put(ws, row: int, col: int, value):
+    """Write one cell: numbers stay numbers; text is XML-safe and never a formula (OWASP leading triggers)."""
+    if value is None or isinstance(value, (int, float)):
+        return ws.cell(row, col, value)
+    text = xml_safe(str(value))
+    cell = ws.cell(row, col, text)
+    cell.data_type = "s"  # "=100%", "=HYPERLINK(...)" are text, not formulas
+    if text.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True  # Excel's own "this is text" mark: re-editing the cell keeps it text
+    return cell
+
+
+def _print_setup(ws, title_row: int | None) -> None:
+    """A4 landscape, fitted to one page width, header row repeated on every printed page."""
+    from openpyxl.worksheet.page import PageMargins
+
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5, header=0.2, footer=0.2)
+    ws.print_options.horizontalCentered = True
+    if title_row is not None:
+        ws.print_title_rows = f"{title_row}:{title_row}"
+
+
 def export_xlsx(obj: Project | PerformanceDocument, path: str | Path, options: ExportOptions | None = None) -> Path:
-    """One sheet per table in the standard layout; citations (Indicator.sources) go to a 来源 sheet."""
+    """One sheet per table in the standard layout, ready to print; citations go to a 来源 sheet."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
 
     o = options or ExportOptions()
     layouts, heading = _layouts(obj, o)
@@ -176,43 +252,54 @@ def export_xlsx(obj: Project | PerformanceDocument, path: str | Path, options: E
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="center")
+    body_font, bold = Font(size=_XLSX_FONT_PT), Font(size=_XLSX_FONT_PT, bold=True)
     used: set[str] = set()
-    widths = [10, 14, 22, 24, 14, 14, 16]
     for lay in layouts:
+        widths = _XLSX_WIDTHS[lay.n_cols]
         ws = wb.create_sheet(_sheet_name(lay.title, used))
         r0 = 1
         if heading:
-            ws.cell(1, 1, heading).font = Font(bold=True)
+            _put(ws, 1, 1, heading).font = Font(bold=True, size=12)
             ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=lay.n_cols)
             r0 = 2
-        ws.cell(r0, 1, lay.title).font = Font(bold=True, size=14)
+        title = _put(ws, r0, 1, lay.title)
+        title.font = Font(bold=True, size=14)
+        title.alignment = Alignment(horizontal="center", vertical="center")
         ws.merge_cells(start_row=r0, start_column=1, end_row=r0, end_column=lay.n_cols)
-        ws.cell(r0 + 1, 1, lay.unit_line)
+        ws.row_dimensions[r0].height = 24
+        _put(ws, r0 + 1, 1, lay.unit_line).font = body_font
         ws.merge_cells(start_row=r0 + 1, start_column=1, end_row=r0 + 1, end_column=lay.n_cols)
         top = r0 + 2
         for c in lay.cells:
-            cell = ws.cell(top + c.row, 1 + c.col, c.text)
-            if c.text.startswith("="):
-                cell.data_type = "s"  # a value such as "=100%" is text, not a formula
+            cell = _put(ws, top + c.row, 1 + c.col, c.number if c.number is not None else c.text)
+            if c.number is not None:
+                cell.number_format = "0.00"
             cell.alignment = wrap
-            if c.header:
-                cell.font = Font(bold=True)
+            cell.font = bold if c.header else body_font
             if c.rowspan > 1 or c.colspan > 1:
                 ws.merge_cells(start_row=top + c.row, start_column=1 + c.col,
                                end_row=top + c.row + c.rowspan - 1, end_column=1 + c.col + c.colspan - 1)
         for r in range(top, top + lay.n_rows):
             for k in range(1, lay.n_cols + 1):
                 ws.cell(r, k).border = border
-        for k in range(lay.n_cols):
-            ws.column_dimensions[chr(ord("A") + k)].width = widths[k]
+        for k, w in enumerate(widths):
+            ws.column_dimensions[get_column_letter(k + 1)].width = w
+        for r, h in enumerate(_row_heights(lay, widths)):
+            ws.row_dimensions[top + r].height = h
+        _print_setup(ws, top + lay.header_row)
     cites = [(p, i, ind, c) for p in projects for i, ind in enumerate(p.indicators) for c in ind.sources]
     if cites:
         ws = wb.create_sheet("来源")
-        ws.append(["项目名称", "指标行", "三级指标", "来源文件", "来源项目", "来源行", "来源三级指标", "来源指标值",
-                   "年度", "部门", "相似度"])
-        for p, i, ind, c in cites:
-            ws.append([p.name, i + 1, ind.level3, c.document, c.project, c.row + 1, c.level3, c.value, c.year,
-                       c.department, c.score])
+        rows = [["项目名称", "指标行", "三级指标", "来源文件", "来源项目", "来源行", "来源三级指标", "来源指标值",
+                 "年度", "部门", "相似度"]]
+        rows += [[p.name, i + 1, ind.level3, c.document, c.project, c.row + 1, c.level3, c.value, c.year,
+                  c.department, c.score] for p, i, ind, c in cites]
+        for r, values in enumerate(rows, 1):
+            for k, v in enumerate(values, 1):
+                _put(ws, r, k, v).alignment = wrap
+        for k, w in enumerate([16, 7, 18, 22, 16, 7, 18, 14, 7, 18, 8], 1):
+            ws.column_dimensions[get_column_letter(k)].width = w
+        _print_setup(ws, 1)
     out = Path(path)
     wb.save(out)
     return out
@@ -258,11 +345,14 @@ def export_docx(obj: Project | PerformanceDocument, path: str | Path, options: E
             run.bold = c.header
             for extra in parts[1:]:
                 cell.add_paragraph(extra)
-        # the indicator header row repeats on every page Word breaks the table onto
-        trPr = t.rows[lay.header_row]._tr.get_or_add_trPr()
-        hdr = OxmlElement("w:tblHeader")
-        hdr.set(qn("w:val"), "true")
-        trPr.append(hdr)
+        # Word repeats only an unbroken run of header rows from the table's top, so the header block
+        # (编码, 名称, 预算, 用途, 目标) and the 一级指标 … row are all marked, and none of them may split
+        for r in range(lay.header_row + 1):
+            trPr = t.rows[r]._tr.get_or_add_trPr()
+            for tag in ("w:cantSplit", "w:tblHeader"):
+                el = OxmlElement(tag)
+                el.set(qn("w:val"), "true")
+                trPr.append(el)
     out = Path(path)
     d.save(str(out))
     return out

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from perfdraft.core.errors import PerfdraftError
 from perfdraft.core.models import Citation, ErrorInfo, SourceRef, Usage
 from perfdraft.core.settings import Settings
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=^&\"'/@%])")
+# GitHub-style autolinks (bare http://, www., a@b.c) survive backslash escapes; a zero-width space breaks them
+_AUTOLINK = re.compile(r"(?i)(?<=:)//|(?<=www)\.|@(?=\w)")
+_PATHLIKE = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s\\/：:，,；;）)]+){2,}")
 STATUS_ZH = {"success": "成功", "partial_success": "部分成功", "failure": "失败", "skipped": "已跳过"}
 
 
@@ -28,11 +37,16 @@ def usage_lines(usage: Usage) -> list[str]:
     ]
 
 
+def plain(text: object) -> str:
+    """Document text made inert for Streamlit's Markdown (titles, labels, captions): every ASCII punctuation
+    mark is backslash-escaped, so `![x](url)`, links, emphasis, `:red[..]` and `$..$` show as typed."""
+    text = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\u200b" + m.group(0)[-1], str(text if text is not None else ""))
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
 def citation_text(c: Citation) -> str:
-    """One citation: document · project · row (1-based for people)."""
-    bits = [c.document, c.project, f"第{c.row + 1}行"]
-    if c.year:
-        bits.append(f"{c.year}年")
+    """One citation as people name it: department · project · year · row (1-based); never a file name."""
+    bits = [c.department or "未注明部门", c.project, f"{c.year}年" if c.year else "年度未知", f"第{c.row + 1}行"]
     return " · ".join(bits)
 
 
@@ -58,11 +72,33 @@ def location_text(ref: SourceRef | None, file: str | None = None) -> str:
     return " · ".join(parts)
 
 
+def no_paths(text: str) -> str:
+    """A message with any server path cut down to its last part (a file name tells users enough)."""
+    return _PATHLIKE.sub(lambda m: re.split(r"[\\/]", m.group(0))[-1], text)
+
+
 def error_text(exc: PerfdraftError | ErrorInfo) -> str:
-    """A one-line message for a user: where, then what."""
-    if isinstance(exc, ErrorInfo):
-        where = exc.file or ""
-        if exc.page is not None:
-            where += f"（第{exc.page}页）"
-        return f"{where}：{exc.message}" if where else exc.message
-    return exc.one_line()
+    """A one-line message for a user: where (file name only), then what."""
+    file = getattr(exc, "file", None)
+    where = no_paths(file).rsplit("/", 1)[-1] if file else ""
+    if getattr(exc, "page", None) is not None:
+        where += f"（第{exc.page}页）"
+    msg = no_paths(exc.message)
+    return f"{where}：{msg}" if where else msg
+
+
+def wan_text(amount: float | None) -> str:
+    """An amount in 万元 as people write it: 12, 12.5, 99,999,999 (never 1e+08)."""
+    if amount is None:
+        return "—"
+    return f"{amount:,.2f}".rstrip("0").rstrip(".")
+
+
+def local_time(iso: str | None) -> str:
+    """A stored UTC timestamp in Beijing time, to the minute."""
+    if not iso:
+        return ""
+    try:
+        return datetime.fromisoformat(iso).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso

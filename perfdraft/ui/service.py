@@ -142,24 +142,28 @@ def lint(project: Project, budget_wan: float | None, year: int | None,
     return list(lint_project(project, budget_wan=budget_wan, year=year, last_year=last_year))
 
 
-def export_bytes(project: Project, kind: str, settings: Settings) -> bytes:
-    """Excel or Word export as bytes; cached per table content, since every edit reruns the page."""
-    return _export_cached(project.model_dump_json(), kind, str(settings.data_dir))
+EXPORT_KINDS = ("xlsx", "docx", "pdf")
+
+
+def export_bytes(obj: Project | PerformanceDocument, kind: str, settings: Settings) -> bytes:
+    """Excel, Word or PDF export as bytes; cached per content, since every edit reruns the page."""
+    return _export_cached(type(obj).__name__, obj.model_dump_json(by_alias=True), kind, str(settings.data_dir))
 
 
 @lru_cache(maxsize=32)
-def _export_cached(project_json: str, kind: str, data_dir: str) -> bytes:
-    return _export(Project.model_validate_json(project_json), kind, Path(data_dir))
+def _export_cached(model: str, obj_json: str, kind: str, data_dir: str) -> bytes:
+    cls = {"Project": Project, "PerformanceDocument": PerformanceDocument}[model]
+    return _export(cls.model_validate_json(obj_json), kind, Path(data_dir))
 
 
-def _export(project: Project, kind: str, data_dir: Path) -> bytes:
+def _export(obj: Project | PerformanceDocument, kind: str, data_dir: Path) -> bytes:
     """Write the export to a temp file under the data directory and read it back."""
-    fn = {"xlsx": export.export_xlsx, "docx": export.export_docx}[kind]
+    fn = {"xlsx": export.export_xlsx, "docx": export.export_docx, "pdf": export.export_pdf}[kind]
     tmp_dir = data_dir / "exports"
     tmp_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=tmp_dir) as d:
         out = Path(d) / f"draft.{kind}"
-        fn(project, out)
+        fn(obj, out)
         return out.read_bytes()
 
 
@@ -181,21 +185,42 @@ class UploadOutcome(BaseModel):
     added: bool = False
 
 
-def extract_uploads(files: list[tuple[str, bytes]], backend: str, settings: Settings,
-                    progress: Progress | None = None) -> list[UploadOutcome]:
-    """Save and extract each upload; a failed file gets a message and the others continue."""
-    outcomes: list[UploadOutcome] = []
-    for i, (name, data) in enumerate(files):
-        if progress:
-            progress(i / max(len(files), 1), f"正在抽取 {name}（{i + 1}/{len(files)}）")
+def start_extraction(files: list[tuple[str, bytes]], backend: str, settings: Settings):
+    """Save the uploads and start one isolated extraction job for those that pass the checks.
+
+    Returns the job (None when no file passed) and an outcome for every refused file."""
+    from perfdraft.ui.jobs import ExtractJob
+    refused: list[UploadOutcome] = []
+    saved = []
+    for name, data in files:
         try:
-            path = save_upload(name, data, settings)
-            result = extract_path(path, backend, settings)
-            outcomes.append(UploadOutcome(name=path.name.split("_", 1)[1], path=str(path), result=result))
+            saved.append(save_upload(name, data, settings))
         except PerfdraftError as exc:
-            outcomes.append(UploadOutcome(name=name, error=exc.one_line()))
-        except Exception as exc:  # one broken file must not stop the batch
-            outcomes.append(UploadOutcome(name=name, error=f"{name}：内部错误 {type(exc).__name__}: {exc}"))
-    if progress:
-        progress(1.0, "抽取完成")
-    return outcomes
+            refused.append(UploadOutcome(name=exc.file or name, error=exc.message))
+    job = ExtractJob(saved, settings, backend).start() if saved else None
+    return job, refused
+
+
+def job_outcomes(job) -> list[UploadOutcome]:
+    """A finished (or cancelled) job's files as page outcomes."""
+    return [UploadOutcome(name=r.source, path=str(p), result=r) for p, r in zip(job.paths, job.results())]
+
+
+def extract_isolated(path: Path, backend: str, settings: Settings) -> ExtractionResult:
+    """One saved file through the isolated worker, waiting for it (the server process never parses it)."""
+    from perfdraft.ui.jobs import ExtractJob
+    job = ExtractJob([path], settings, backend).start()
+    job.wait()
+    return job.results()[0]
+
+
+def document_snapshot(store, source: str) -> PerformanceDocument:
+    """What the store holds for a source, enough to put it back (undo of a delete)."""
+    doc = next((d for d in store.documents() if d.source == source), None)
+    projects = [r.project for r in store.projects({"source": source})]
+    return PerformanceDocument(source=source, department=doc.department if doc else None,
+                               year=doc.year if doc else None, projects=projects)
+
+
+def restore_document(store, snapshot: PerformanceDocument) -> Any:
+    return store.add_document(snapshot, source=snapshot.source, backend="restored")

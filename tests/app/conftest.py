@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,13 @@ def app(data_dir):
     return at
 
 
+def shown(text: str) -> str:
+    """Text as the browser shows it: the page backslash-escapes Markdown in document text."""
+    return re.sub(r"\\(.)", r"\1", text).replace("\u200b", "")
+
+
 def messages(at, kind: str) -> list[str]:
-    return [e.value for e in getattr(at, kind)]
+    return [shown(e.value) for e in getattr(at, kind)]
 
 
 def assert_clean(at) -> None:

@@ -22,7 +22,20 @@ def test_corpus_counts_search_and_delete(app):
 
     victim = docs["文件"].iloc[0]
     app.selectbox(key="corpus_delete_pick").set_value(victim).run()
-    next(b for b in app.button if b.label == "删除").click().run()
+    app.button(key="corpus_delete").click().run()
+    # one click only asks; nothing is gone yet
+    assert any("确定从共享语料库删除" in w.value for w in app.warning)
+    assert len(next(d.value for d in app.dataframe if "文件" in d.value.columns)) == n_corpus
+    app.button(key="corpus_delete_no").click().run()
+    assert not any("确定从共享语料库删除" in w.value for w in app.warning)
+    app.button(key="corpus_delete").click().run()
+    app.button(key="corpus_delete_yes").click().run()
     assert_clean(app)
     docs_after = next(d.value for d in app.dataframe if "文件" in d.value.columns)
     assert victim not in set(docs_after["文件"]) and len(docs_after) == n_corpus - 1
+    # undo puts the document back with all of its rows
+    app.button(key="corpus_undo_btn").click().run()
+    assert_clean(app)
+    restored = next(d.value for d in app.dataframe if "文件" in d.value.columns)
+    assert set(restored["文件"]) == set(docs["文件"])
+    assert restored["指标行数"].sum() == docs["指标行数"].sum()

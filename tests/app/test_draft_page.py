@@ -7,7 +7,7 @@ from tests.app.conftest import assert_clean, fill_brief, messages
 
 
 def _editor(at):
-    eds = [d for d in at.data_editor if d.key == "draft_editor"]
+    eds = [d for d in at.data_editor if d.key.startswith("ed_")]
     assert eds, "the draft table is not shown"
     return eds[0]
 
@@ -32,7 +32,8 @@ def test_draft_printing_fee_has_citations_and_no_lint_errors(app):
     assert all(src and "无来源" not in src for src in frame["来源"]), list(frame["来源"])
     assert any("没有错误" in s for s in messages(app, "success") + messages(app, "warning"))
     # similar past projects are listed with their source
-    assert any("相似度" in e.label for e in app.expander)
+    assert any("相似往年项目" in e.label for e in app.expander)
+    assert any("相似度" in m.value for m in app.markdown)
     labels = {b.label for b in app.get("download_button")}
     assert {"下载 Excel", "下载 Word", "下载 JSON"} <= labels
 
@@ -43,21 +44,20 @@ def test_editing_a_cell_brings_up_a_lint_finding(app):
     frame = _editor(app).value
     first = frame.iloc[0]["三级指标"]
     # name row 2 like row 1: a duplicate 三级指标 is an error
-    app.session_state["draft_editor"] = {"edited_rows": {1: {"三级指标": first}}, "added_rows": [],
+    app.session_state[_editor(app).key] = {"edited_rows": {1: {"三级指标": first}}, "added_rows": [],
                                          "deleted_rows": []}
     app.run()
     assert not app.exception
     errs = messages(app, "error")
     assert any("错误" in e for e in errs), errs
-    findings = [d.value for d in app.dataframe if "规则" in d.value.columns]
-    assert findings and (findings[0]["级别"] == "错误").any()
+    assert any("**错误** 第2行" in m.value for m in app.markdown), "the finding names its row"
 
 
 def test_empty_name_is_refused_with_a_message(app):
     fill_brief(app, name="  ")
     assert not app.exception
     assert any("项目名称" in e for e in messages(app, "error"))
-    assert not [d for d in app.data_editor if d.key == "draft_editor"]
+    assert not [d for d in app.data_editor if d.key.startswith("ed_")]
 
 
 def test_last_years_table_is_used_as_the_strongest_source(app):
@@ -70,3 +70,22 @@ def test_last_years_table_is_used_as_the_strongest_source(app):
     assert any("已读取上年绩效目标表：印刷费" in i.value for i in app.info)
     frame = _editor(app).value
     assert len(frame) >= 4 and not any("2025年" in v for v in frame["指标值"])
+
+
+def test_saved_draft_is_listed_duplicated_deleted_after_confirmation_and_restored(app, data_dir):
+    fill_brief(app)
+    assert_clean(app)
+    app.sidebar.radio(key="page").set_value("我的草稿").run()
+    assert_clean(app)
+    assert len(app.dataframe[0].value) == 1
+    app.button(key="saved_dup").click().run()
+    assert len(app.dataframe[0].value) == 2 and len(list((data_dir / "drafts").glob("*.json"))) == 2
+    app.button(key="saved_delete").click().run()
+    assert any("确定删除草稿" in w for w in messages(app, "warning"))
+    assert len(app.dataframe[0].value) == 2  # asking deletes nothing
+    app.button(key="saved_delete_yes").click().run()
+    assert_clean(app)
+    assert len(app.dataframe[0].value) == 1 and len(list((data_dir / "drafts").glob("*.json"))) == 1
+    app.button(key="draft_undo_btn").click().run()
+    assert_clean(app)
+    assert len(app.dataframe[0].value) == 2
