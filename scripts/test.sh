@@ -7,6 +7,8 @@ bash scripts/setup.sh
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-noto-cjk)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui libreoffice-writer-nogui)
+# tesseract: the second OCR engine, compared with rapidocr in bench/ocr_bench.py and tests/ingest/test_ocr.py
+command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr tesseract-ocr-chi-sim)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" \
