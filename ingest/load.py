@@ -11,6 +11,7 @@ from perfdraft.core.errors import EmptyDocument, InputError, TooLarge, Unsupport
 from perfdraft.core.models import Document
 from perfdraft.ingest.digest import sha256_of  # noqa: F401  (re-exported: the hasher's old home)
 from perfdraft.ingest.docx import load_docx
+from perfdraft.ingest.ocr import load_image
 from perfdraft.ingest.pdf import load_pdf
 from perfdraft.ingest.text import load_text
 from perfdraft.ingest.xlsx import load_xlsx
@@ -28,6 +29,7 @@ class Loader:
     kind: str
     load: Callable[[Path], Document]
     max_bytes: int = MAX_BYTES
+    paged: bool = False  # reads pages by OCR: load also takes progress= (per page) and options= (OcrOptions)
 
 
 # The loader registry, keyed by lower-case suffix. A new file type (HTML, .doc, .xls, OCR'd scans) is one line
@@ -35,9 +37,10 @@ class Loader:
 LOADERS: dict[str, Loader] = {
     ".txt": Loader("text", partial(load_text, kind="text"), MAX_TEXT_BYTES),
     ".md": Loader("markdown", partial(load_text, kind="markdown"), MAX_TEXT_BYTES),
-    ".pdf": Loader("pdf", load_pdf),
+    ".pdf": Loader("pdf", load_pdf, paged=True),
     ".docx": Loader("docx", load_docx),
     ".xlsx": Loader("xlsx", load_xlsx),
+    **{s: Loader("image", load_image, paged=True) for s in (".png", ".jpg", ".jpeg", ".tif", ".tiff")},
 }
 
 
@@ -51,8 +54,11 @@ def describe_supported(joiner: str = "/") -> str:
     return joiner.join(supported_suffixes())
 
 
-def load_document(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Document:
-    """Load a file of any registered type into a Document; raise InputError subclasses on bad input."""
+def load_document(path: str | Path, *, max_bytes: int = MAX_BYTES, progress=None, ocr=None) -> Document:
+    """Load a file of any registered type into a Document; raise InputError subclasses on bad input.
+
+    progress(pages_done, pages_total) is called per OCR'd page (scanned PDFs and images); ocr is an
+    ingest.ocr.OcrOptions (engine, dpi, digit confidence floor), defaults when None."""
     p = Path(path)
     if not p.is_file():
         raise InputError("file not found", file=str(p))
@@ -67,4 +73,6 @@ def load_document(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Document:
     if size > limit:
         raise TooLarge(f"file is {size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB limit for {loader.kind} files",
                        file=str(p))
+    if loader.paged:
+        return loader.load(p, progress=progress, options=ocr)
     return loader.load(p)

@@ -23,6 +23,7 @@ import numpy as np
 
 from perfdraft.core.errors import CorruptDocument
 from perfdraft.core.models import Document, Page, TableGrid
+from perfdraft.ingest.digest import sha256_of
 from perfdraft.ingest.ocr_engines import OcrBox, get_engine
 from perfdraft.ingest.raster_grid import RasterTable, erase_rulings, find_tables, ruling_masks
 from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages
@@ -30,6 +31,9 @@ from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pag
 IMAGE_SUFFIXES = {".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image"}
 Progress = Callable[[int, int], None]  # (pages done, pages in the file)
 _DIGIT = re.compile(r"[0-9０-９]")
+# 文号 year brackets 〔2024〕: the recogniser often closes (or opens) them with ） ] 】, a shape it knows better;
+# the pair is unambiguous in official document numbers, so the half it misread is restored
+_DOC_YEAR = [(re.compile(r"〔(\d{4})[）)\]］】]"), r"〔\1〕"), (re.compile(r"[（(\[［【](\d{4})〕"), r"〔\1〕")]
 
 
 @dataclass
@@ -74,6 +78,13 @@ def group_lines(boxes: list[OcrBox]) -> list[list[OcrBox]]:
     return [sorted(ln, key=lambda b: b.box[0]) for ln in lines]
 
 
+def fix_doc_numbers(text: str) -> str:
+    """Restore the misread half of a 〔YYYY〕 year bracket in a document number."""
+    for pattern, repl in _DOC_YEAR:
+        text = pattern.sub(repl, text)
+    return text
+
+
 def _join(pieces: list[OcrBox]) -> str:
     """Pieces of one line joined; a gap wider than half the text height was a space in the source."""
     out = pieces[0].text
@@ -86,7 +97,7 @@ def _join(pieces: list[OcrBox]) -> str:
 def _line(pieces: list[OcrBox], number: int, scale: float) -> OcrLine:
     box = (min(b.box[0] for b in pieces) * scale, min(b.box[1] for b in pieces) * scale,
            max(b.box[2] for b in pieces) * scale, max(b.box[3] for b in pieces) * scale)
-    return OcrLine(text=_join(pieces).strip(), page=number, bbox=tuple(round(v, 2) for v in box),
+    return OcrLine(text=fix_doc_numbers(_join(pieces).strip()), page=number, bbox=tuple(round(v, 2) for v in box),
                    confidence=round(min(b.confidence for b in pieces), 4))
 
 
@@ -108,7 +119,8 @@ def _overlapped(t: RasterTable, b: OcrBox) -> list[int]:
 def _covered(part: tuple, others: list[OcrBox]) -> bool:
     """Whether another detected box already holds most of this piece (the detector read it twice)."""
     cy = (part[1] + part[3]) / 2
-    return any(o.box[1] <= cy <= o.box[3] and min(part[2], o.box[2]) - max(part[0], o.box[0]) > 0.5 * (part[2] - part[0])
+    half = 0.5 * (part[2] - part[0])
+    return any(o.box[1] <= cy <= o.box[3] and min(part[2], o.box[2]) - max(part[0], o.box[0]) > half
                for o in others)
 
 
@@ -252,8 +264,6 @@ def ocr_pdf(path: str | Path, *, options: OcrOptions | None = None, progress: Pr
     """OCR every page of an image-only PDF (rendered by PyMuPDF in grayscale)."""
     import pymupdf
 
-    from perfdraft.ingest.load import sha256_of
-
     p, options = Path(path), options or OcrOptions()
     doc = pymupdf.open(str(p))
     try:
@@ -281,8 +291,6 @@ def load_image(path: str | Path, *, options: OcrOptions | None = None, progress:
                ) -> Document:
     """OCR a PNG/JPG/TIFF image (every frame of a multi-page TIFF) into a Document of format 'image'."""
     from PIL import Image, ImageSequence, UnidentifiedImageError
-
-    from perfdraft.ingest.load import sha256_of
 
     p = Path(path)
     try:
