@@ -25,6 +25,7 @@ class GoldCell:
     rowspan: int
     colspan: int
     text: str
+    box: tuple[int, int, int, int] | None = None  # pixels on the drawn page
 
 
 @dataclass
@@ -112,6 +113,7 @@ def render_page(p: Project, dpi: int, number: int, line_px: float | None = None)
     for c in cells:
         x0, x1, y0, y1 = xs[c.col], xs[c.col + c.colspan], ys[c.row], ys[c.row + c.rowspan]
         d.rectangle([x0, y0, x1, y1], outline=0, width=lw)
+        c.box = (int(x0), int(y0), int(x1), int(y1))
         lines = wrapped[id(c)]
         ty = (y0 + y1) / 2 - len(lines) * lh / 2
         for i, ln in enumerate(lines):
