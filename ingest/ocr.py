@@ -299,7 +299,7 @@ def load_image(path: str | Path, *, options: OcrOptions | None = None, progress:
     try:
         img = Image.open(p)
         n = getattr(img, "n_frames", 1)
-    except (UnidentifiedImageError, OSError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as exc:
         raise CorruptDocument(f"not a readable image ({type(exc).__name__})", file=str(p)) from None
 
     def frames():

@@ -202,3 +202,18 @@ def test_misread_document_number_brackets_are_restored():
     assert fix_doc_numbers("唐财社〔2024）125号") == "唐财社〔2024〕125号"
     assert fix_doc_numbers("唐财社[2024〕125号") == "唐财社〔2024〕125号"
     assert fix_doc_numbers("（2024）年度") == "（2024）年度"  # no 〔 in sight: left as read
+
+
+def test_ocr_options_reach_the_engine_and_bad_images_are_input_errors(tmp_path):
+    from perfdraft.core.errors import CorruptDocument
+    from perfdraft.ingest.ocr import OcrOptions
+    from perfdraft.ingest.ocr_engines import OcrUnavailable
+
+    png = tmp_path / "page.png"
+    sr.unruled_page(["资金到位率"], 72).save(png)
+    with pytest.raises(OcrUnavailable, match="unknown OCR engine 'nope'"):
+        load_document(png, ocr=OcrOptions(engine="nope"))
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(png.read_bytes()[:60])
+    with pytest.raises(CorruptDocument):
+        load_document(broken)
