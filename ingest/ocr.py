@@ -31,7 +31,6 @@ from perfdraft.ingest.ocr_engines import OcrBox, get_engine
 from perfdraft.ingest.raster_grid import RasterTable, erase_rulings, find_tables, ruling_masks
 from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages
 
-IMAGE_SUFFIXES = {".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image"}
 Progress = Callable[[int, int], None]  # (pages done, pages in the file)
 _DIGIT = re.compile(r"[0-9０-９]")
 # 文号 year brackets 〔2024〕: the recogniser often closes (or opens) them with ） ] 】, a shape it knows better;
