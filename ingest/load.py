@@ -11,8 +11,7 @@ from perfdraft.core.errors import EmptyDocument, InputError, TooLarge, Unsupport
 from perfdraft.core.models import Document
 from perfdraft.ingest.digest import sha256_of  # noqa: F401  (re-exported: the hasher's old home)
 from perfdraft.ingest.docx import load_docx
-from perfdraft.ingest.ocr import load_image
-from perfdraft.ingest.pdf import load_pdf
+from perfdraft.ingest.ocr import load_image, load_pdf_or_scan
 from perfdraft.ingest.text import load_text
 from perfdraft.ingest.xlsx import load_xlsx
 
@@ -37,7 +36,7 @@ class Loader:
 LOADERS: dict[str, Loader] = {
     ".txt": Loader("text", partial(load_text, kind="text"), MAX_TEXT_BYTES),
     ".md": Loader("markdown", partial(load_text, kind="markdown"), MAX_TEXT_BYTES),
-    ".pdf": Loader("pdf", load_pdf, paged=True),
+    ".pdf": Loader("pdf", load_pdf_or_scan, paged=True),
     ".docx": Loader("docx", load_docx),
     ".xlsx": Loader("xlsx", load_xlsx),
     **{s: Loader("image", load_image, paged=True) for s in (".png", ".jpg", ".jpeg", ".tif", ".tiff")},

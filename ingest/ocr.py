@@ -28,6 +28,7 @@ from perfdraft.core.errors import CorruptDocument
 from perfdraft.core.models import Document, Page, TableGrid
 from perfdraft.ingest.digest import sha256_of
 from perfdraft.ingest.ocr_engines import OcrBox, get_engine
+from perfdraft.ingest.pdf import _stitch_pages, load_pdf
 from perfdraft.ingest.raster_grid import RasterTable, erase_rulings, find_tables, ruling_masks
 from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages
 
@@ -229,8 +230,6 @@ def _set_line_confidence(pages: list[Page], results: list[_PageResult]) -> None:
 def ocr_document(images: Iterator[tuple[np.ndarray, float]], n_pages: int, *, source: Path, sha256: str,
                  fmt: str, options: OcrOptions | None = None, progress: Progress | None = None) -> Document:
     """OCR page images one at a time into a Document (pages stitched like a PDF's); status says what was found."""
-    from perfdraft.ingest.pdf import _stitch_pages
-
     options = options or OcrOptions()
     results: list[_PageResult] = []
     for number, (gray, dpi) in enumerate(images, 1):
@@ -279,6 +278,16 @@ def ocr_pdf(path: str | Path, *, options: OcrOptions | None = None, progress: Pr
                             progress=progress)
     finally:
         doc.close()
+
+
+def load_pdf_or_scan(path: str | Path, *, progress: Progress | None = None, options: OcrOptions | None = None
+                     ) -> Document:
+    """A PDF by its text layer; an image-only one OCR'd instead (status 'scanned' kept when OCR finds no text)."""
+    doc = load_pdf(path)
+    if doc.status != "scanned":
+        return doc
+    scanned = ocr_pdf(path, options=options, progress=progress)
+    return doc if scanned.status == "empty" else scanned
 
 
 def _image_dpi(img) -> float:

@@ -115,9 +115,8 @@ def _continues(prev: RawTable, cont: RawTable) -> bool:
     return prev.n_cols == cont.n_cols and all(abs(a - b) <= 2 * SNAP for a, b in zip(prev.col_x, cont.col_x))
 
 
-def load_pdf(path: str | Path, *, ocr: bool = True, progress=None, options=None) -> Document:
-    """Load a PDF into a Document; image-only PDFs are OCR'd (status 'scanned' when ocr=False or no text is
-    recognised), bad files raise a typed InputError."""
+def load_pdf(path: str | Path) -> Document:
+    """Load a PDF into a Document; scanned PDFs get status 'scanned', bad files a typed InputError."""
     p = Path(path)
     doc = _open(p)
     per_page: list[tuple[int, float, float, list[Item]]] = []
@@ -138,11 +137,6 @@ def load_pdf(path: str | Path, *, ocr: bool = True, progress=None, options=None)
             per_page.append((number, page.rect.width, page.rect.height, items))
     finally:
         doc.close()
-    if n_text == 0 and ocr:
-        from perfdraft.ingest.ocr import ocr_pdf
-        scanned = ocr_pdf(p, options=options, progress=progress)
-        if scanned.status != "empty":
-            return scanned
     if n_text == 0:
         return Document(source=str(p), name=p.name, sha256=sha256_of(p), format="pdf", status="scanned",
                         pages=[Page(number=n, width=w, height=h) for n, w, h, _ in per_page],
