@@ -28,6 +28,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from ocr_bench import TITLE as _OCR_HEADING, section as ocr_section  # noqa: E402
+
+OCR_TITLE = _OCR_HEADING.removeprefix("## ")
 
 CORPUS = ROOT / "eval" / "fixtures" / "corpus"
 GOLD = ROOT / "eval" / "fixtures" / "gold"
@@ -299,6 +304,7 @@ def main() -> int:
         ("PDF tables: perfdraft vs pdfplumber", _safe("pdf", pdf_tables, 3 if args.quick else 5)),
         ("Store: ingest rate and search latency", _safe("store", store, sizes, 100 if args.quick else 200)),
         ("Draft latency", _safe("draft", drafting, 40 if args.quick else 200)),
+        (OCR_TITLE, _safe("ocr", ocr_section, ["rapidocr", "tesseract"], [150, 300], 1 if args.quick else 3)),
     ]
     head = [
         "# Benchmarks", "",

@@ -13,7 +13,7 @@ from perfdraft.ingest.digest import sha256_of  # noqa: F401  (re-exported: the h
 from perfdraft.ingest.docx import load_docx
 from perfdraft.ingest.html import MAX_HTML_BYTES, load_html
 from perfdraft.ingest.legacy import load_doc, load_et, load_wps, load_xls
-from perfdraft.ingest.pdf import load_pdf
+from perfdraft.ingest.ocr import load_image, load_pdf_or_scan
 from perfdraft.ingest.sanitize import sanitize_document
 from perfdraft.ingest.sniff import sniff
 from perfdraft.ingest.text import load_text
@@ -32,6 +32,7 @@ class Loader:
     kind: str
     load: Callable[[Path], Document]
     max_bytes: int = MAX_BYTES
+    paged: bool = False  # reads pages by OCR: load also takes progress= (per page) and options= (OcrOptions)
 
 
 # The loader registry, keyed by lower-case suffix. A new file type (HTML, .doc, .xls, OCR'd scans) is one line
@@ -39,7 +40,7 @@ class Loader:
 LOADERS: dict[str, Loader] = {
     ".txt": Loader("text", partial(load_text, kind="text"), MAX_TEXT_BYTES),
     ".md": Loader("markdown", partial(load_text, kind="markdown"), MAX_TEXT_BYTES),
-    ".pdf": Loader("pdf", load_pdf),
+    ".pdf": Loader("pdf", load_pdf_or_scan, paged=True),
     ".docx": Loader("docx", load_docx),
     ".xlsx": Loader("xlsx", load_xlsx),
     ".html": Loader("html", load_html, MAX_HTML_BYTES),
@@ -49,6 +50,7 @@ LOADERS: dict[str, Loader] = {
     ".rtf": Loader("doc", load_doc),
     ".wps": Loader("wps", load_wps),
     ".et": Loader("et", load_et),
+    **{s: Loader("image", load_image, paged=True) for s in (".png", ".jpg", ".jpeg", ".tif", ".tiff")},
 }
 
 
@@ -62,15 +64,17 @@ def describe_supported(joiner: str = "/") -> str:
     return joiner.join(supported_suffixes())
 
 
-def load_document(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Document:
+def load_document(path: str | Path, *, max_bytes: int = MAX_BYTES, progress=None, ocr=None) -> Document:
     """Load a file of any registered type into a Document; raise InputError subclasses on bad input.
 
     Control characters are stripped here, once for every format, with a warning on the Document.
+    progress(pages_done, pages_total) is called per OCR'd page (scanned PDFs and images); ocr is an
+    ingest.ocr.OcrOptions (engine, dpi, digit confidence floor), defaults when None.
     """
-    return sanitize_document(_load_by_kind(path, max_bytes=max_bytes))
+    return sanitize_document(_load_by_kind(path, max_bytes=max_bytes, progress=progress, ocr=ocr))
 
 
-def _load_by_kind(path: str | Path, *, max_bytes: int) -> Document:
+def _load_by_kind(path: str | Path, *, max_bytes: int, progress=None, ocr=None) -> Document:
     p = Path(path)
     if not p.is_file():
         raise InputError("file not found", file=str(p))
@@ -86,7 +90,7 @@ def _load_by_kind(path: str | Path, *, max_bytes: int) -> Document:
     if size > limit:
         raise TooLarge(f"file is {size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB limit for {loader.kind} files",
                        file=str(p))
-    doc = loader.load(p)
+    doc = loader.load(p, progress=progress, options=ocr) if loader.paged else loader.load(p)
     return doc.model_copy(update={"warnings": [*doc.warnings, note]}) if note else doc
 
 

@@ -9,5 +9,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # uv resolves nothing here (the lock is complete); it only makes the install fast.
 .venv/bin/python -m pip install -q uv==0.13.9
-.venv/bin/python -m uv pip install -q --python .venv/bin/python -r requirements.lock
+.venv/bin/python -m uv pip install -q --python .venv/bin/python -r requirements.lock --override scripts/uv-overrides.txt
 .venv/bin/python -m uv pip install -q --python .venv/bin/python --no-deps -e .

@@ -10,6 +10,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-noto-cjk)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui libreoffice-writer-nogui)
 # python3-uno lets one warm LibreOffice convert every .doc/.wps/.et of a batch (ingest/office.py)
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || need+=(python3-uno)
+# tesseract: the second OCR engine, compared with rapidocr in bench/ocr_bench.py and tests/ingest/test_ocr.py
+command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr tesseract-ocr-chi-sim)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" \

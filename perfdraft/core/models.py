@@ -35,6 +35,7 @@ class TextLine(BaseModel):
     lineno: int = Field(description="1-based line number in the whole document's text layer")
     bbox: BBox | None = Field(None, description="x0, y0, x1, y1 on the page (PDF only)")
     table: int | None = Field(None, description="index into Document.tables when the line belongs to a table grid")
+    confidence: float | None = Field(None, description="OCR recognition confidence in [0, 1]; None when not OCR'd")
 
 
 class TableCell(BaseModel):
@@ -48,6 +49,7 @@ class TableCell(BaseModel):
     page: int | None = None
     bbox: BBox | None = None
     lineno: int | None = Field(None, description="first text line of the cell, when known")
+    confidence: float | None = Field(None, description="lowest OCR confidence of the cell's lines; None when not OCR'd")
 
 
 def span_matrix(cells, n_rows: int, n_cols: int, fill_merged: bool = False) -> list[list[str]]:
@@ -98,7 +100,7 @@ class Page(BaseModel):
     lines: list[TextLine] = Field(default_factory=list)
 
 
-DocFormat = Literal["text", "markdown", "pdf", "docx", "xlsx", "html", "xls", "doc", "wps", "et"]
+DocFormat = Literal["text", "markdown", "pdf", "docx", "xlsx", "html", "xls", "doc", "wps", "et", "image"]
 DocStatus = Literal["ok", "scanned", "empty"]
 
 

@@ -20,7 +20,7 @@ from perfdraft.core.protocols import Store
 from perfdraft.core.settings import Settings
 from perfdraft.drafting import drafter, export
 from perfdraft.drafting.lint import lint_project
-from perfdraft.extraction.api import extract_file
+from perfdraft.extraction.api import extract_file, extract_loaded
 from perfdraft.ingest import store as store_mod
 from perfdraft.ingest.load import load_document, supported_suffixes
 from perfdraft.ui.uploads import save_upload
@@ -100,8 +100,13 @@ def documents_frame(docs: list[Any]) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- extraction
 
-def extract_path(path: Path, backend: str, settings: Settings) -> ExtractionResult:
-    """Extract one saved file; extraction reports failures in the result rather than raising."""
+def extract_path(path: Path, backend: str, settings: Settings, pages: Callable[[int, int], None] | None = None
+                 ) -> ExtractionResult:
+    """Extract one saved file; extraction reports failures in the result rather than raising.
+
+    pages(done, total) reports OCR progress page by page (scanned PDFs and images); loading errors then raise."""
+    if pages is not None:
+        return extract_loaded(load_document(path, progress=pages), backend=backend, settings=settings)
     return extract_file(path, backend=backend, settings=settings)
 
 

@@ -40,7 +40,9 @@ def test_encrypted_pdf(rendered, tmp_path):
 
 
 def test_image_only_pdf_is_reported_as_scanned(rendered, tmp_path):
-    doc = load_document(docgen.image_only_pdf(rendered["small.pdf"], tmp_path / "scan.pdf"))
+    from perfdraft.ingest.pdf import load_pdf  # the text-layer loader alone; the OCR path is tests/ingest/test_ocr.py
+
+    doc = load_pdf(docgen.image_only_pdf(rendered["small.pdf"], tmp_path / "scan.pdf"))
     assert doc.status == "scanned"
     assert "scanned: no text layer" in doc.warnings
     assert not doc.tables and not doc.lines

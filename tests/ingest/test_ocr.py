@@ -1,0 +1,219 @@
+"""OCR of scanned tables: gold tables drawn by tests/ingest/scanrender.py (not the exporter) as image-only PDFs."""
+
+from __future__ import annotations
+
+import shutil
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import ImageFilter
+
+from perfdraft.core.models import Document
+from perfdraft.ingest.load import load_document
+from tests import docgen
+from tests.ingest import scanrender as sr
+
+pytest.importorskip("rapidocr_onnxruntime")
+if not Path(sr.FONT).exists():
+    pytest.skip("Noto CJK font missing (fonts-noto-cjk) to draw the test scans", allow_module_level=True)
+
+SMALL = "000_bcf204015f35a258"
+STEMS = ["000_bcf204015f35a258", "001_6fdd445ec51644fc", "002_9d927ef525b240df"]
+
+
+def flat(s: str) -> str:
+    return "".join(s.split())
+
+
+def cell_scores(doc: Document, drawn: list[sr.DrawnTable]) -> tuple[int, int]:
+    """(cells read exactly, cells drawn) after matching each drawn table to the OCR grid of its page."""
+    ok = total = 0
+    for want in drawn:
+        got = [t for t in doc.tables if t.page == want.page]
+        assert len(got) == 1, f"page {want.page}: {len(got)} grids"
+        t = got[0]
+        assert (t.n_rows, t.n_cols) == (want.n_rows, want.n_cols)
+        cells = {(c.row, c.col): c for c in t.cells}
+        assert {(c.row, c.col, c.rowspan, c.colspan) for c in want.cells} == \
+               {(c.row, c.col, c.rowspan, c.colspan) for c in t.cells}
+        for w in want.cells:
+            total += 1
+            ok += flat(cells[(w.row, w.col)].text) == flat(w.text)
+    return ok, total
+
+
+@pytest.fixture(scope="module")
+def scan150(tmp_path_factory):
+    """The first project of the small gold document drawn at 150 dpi, loaded through the front door."""
+    out = tmp_path_factory.mktemp("ocr") / "scan150.pdf"
+    path, drawn = sr.scanned_pdf(docgen.load_gold(SMALL), out, 150, limit=1)
+    calls: list[tuple[int, int]] = []
+    doc = load_document(path, progress=lambda done, total: calls.append((done, total)))
+    return doc, drawn, calls, path
+
+
+def test_scanned_pdf_grid_shape_spans_and_cell_text(scan150):
+    doc, drawn, _, _ = scan150
+    assert doc.format == "pdf" and doc.status == "ok"
+    assert [t.origin for t in doc.tables] == ["ocr-ruling"]
+    ok, total = cell_scores(doc, drawn)
+    assert ok / total >= 0.97, (ok, total)
+    # text outside the table (title, unit line) stays as page lines in reading order, before the table
+    loose = [ln.text for ln in doc.lines if ln.table is None]
+    assert flat(loose[0]) == flat(f"1.{docgen.load_gold(SMALL).projects[0].name}绩效目标表")
+
+
+def test_every_ocr_cell_keeps_page_box_and_confidence(scan150):
+    doc, _, calls, _ = scan150
+    page = doc.pages[0]
+    filled = [c for c in doc.tables[0].cells if c.text.strip()]
+    assert filled
+    for c in filled:
+        assert c.page == 1 and c.bbox is not None and 0 < c.confidence <= 1
+        x0, y0, x1, y1 = c.bbox
+        assert 0 <= x0 < x1 <= page.width and 0 <= y0 < y1 <= page.height
+    for ln in doc.lines:
+        assert ln.confidence is not None and ln.bbox is not None
+        if ln.table is not None:  # a cell's line has its centre inside a cell holding that text
+            cx, cy = (ln.bbox[0] + ln.bbox[2]) / 2, (ln.bbox[1] + ln.bbox[3]) / 2
+            cell = next(c for c in doc.tables[ln.table].cells
+                        if c.bbox[0] <= cx <= c.bbox[2] and c.bbox[1] <= cy <= c.bbox[3])
+            assert ln.text in cell.text and cell.page == ln.page
+    assert calls == [(1, 1)]
+
+
+def test_upload_page_shows_ocr_progress_per_page(scan150, tmp_path):
+    from perfdraft.core.settings import Settings
+    from perfdraft.ui.service import extract_uploads
+
+    messages: list[str] = []
+    path = scan150[3]
+    out = extract_uploads([("scan.pdf", path.read_bytes())], "rules", Settings(data_dir=tmp_path / "data"),
+                          progress=lambda frac, text: messages.append(text))
+    assert out[0].error is None and out[0].result.status == "success"
+    assert "正在识别 scan.pdf 第 1/1 页" in messages
+    assert len(out[0].result.document.projects) == 1
+
+
+def test_blurred_digits_are_flagged_with_their_location(tmp_path):
+    """A value cell smudged like a bad scan: its digits come back with low confidence and a located warning."""
+    gold = docgen.load_gold(SMALL)
+    img, drawn = sr.render_page(gold.projects[0], 150, 1)
+    value = next(c for c in drawn.cells if (c.row, c.col) == (4, 4))  # first indicator row, 指标值 column
+    box = tuple(v + d for v, d in zip(value.box, (4, 4, -4, -4)))
+    img.paste(img.crop(box).filter(ImageFilter.GaussianBlur(2.2)), box)
+    doc = load_document(sr.images_to_pdf([img], tmp_path / "smudged.pdf", 150))
+    cell = doc.tables[0].cell_at(4, 4)
+    assert cell.confidence < 0.9
+    flagged = [w for w in doc.warnings if w.startswith("ocr: low-confidence digits")]
+    assert any("page 1, table 1 row 5 col 5" in w for w in flagged), doc.warnings
+    assert all("row 5 col 5" in w for w in flagged if "table" in w)
+
+
+def test_png_image_is_read_like_a_scan(tmp_path):
+    gold = docgen.load_gold(SMALL)
+    img, drawn = sr.render_page(gold.projects[1], 150, 1)
+    path = tmp_path / "table.png"
+    img.save(path, dpi=(150, 150))
+    doc = load_document(path)
+    assert doc.format == "image" and doc.status == "ok"
+    ok, total = cell_scores(doc, [drawn])
+    assert ok / total >= 0.97, (ok, total)
+
+
+def test_unruled_scan_falls_back_to_lines_in_reading_order(tmp_path):
+    lines = ["关于2025年部门预算绩效目标的说明", "一、项目名称：医保专项业务费", "二、预算数：30.00万元"]
+    path = tmp_path / "letter.pdf"
+    sr.images_to_pdf([sr.unruled_page(lines, 150)], path, 150)
+    doc = load_document(path)
+    assert doc.status == "ok" and not doc.tables
+    assert "ocr: no ruled table found; text lines reconstructed in reading order" in doc.warnings
+    got = [flat(ln.text) for ln in doc.lines]
+    assert len(got) == len(lines)  # one line each, in reading order; OCR may miss a character here or there
+    for g, want in zip(got, lines):
+        assert SequenceMatcher(None, g, flat(want)).ratio() >= 0.9, (g, want)
+
+
+def test_image_without_text_has_a_clear_status(tmp_path):
+    path = tmp_path / "blank.png"
+    sr.unruled_page([], 150).save(path)
+    doc = load_document(path)
+    assert doc.status == "empty" and not doc.tables and not doc.lines
+    assert "ocr: no text recognised on any page" in doc.warnings
+
+
+def test_scanned_pdf_in_a_batch_of_good_files(tmp_path):
+    from perfdraft.extraction.batch import BatchOptions, run_batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    sr.scanned_pdf(docgen.load_gold(SMALL), src / "scan.pdf", 150, limit=1)
+    for stem in STEMS[:2]:
+        shutil.copy(docgen.ROOT / "eval" / "fixtures" / "corpus" / f"{stem}.txt", src / f"{stem}.txt")
+    summary = run_batch([src], BatchOptions(out_dir=tmp_path / "out", jobs=1, timeout_s=600))
+    by_name = {Path(o.source).name: o for o in summary.outcomes}
+    assert set(by_name) == {"scan.pdf", f"{STEMS[0]}.txt", f"{STEMS[1]}.txt"}
+    assert all(o.status == "ok" for o in by_name.values()), summary.outcomes
+    assert by_name["scan.pdf"].projects == 1
+    assert by_name["scan.pdf"].indicators == len(docgen.load_gold(SMALL).projects[0].indicators)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dpi", [150, 300])
+@pytest.mark.parametrize("stem", STEMS)
+def test_full_sweep_cell_accuracy_and_extraction(tmp_path, stem, dpi):
+    """Every gold table at both resolutions: OCR cells against the drawn cells, then the issue's end-to-end floors."""
+    scores = pytest.importorskip("perfdraft.eval.scores")
+    from perfdraft.extraction.api import extract_loaded
+
+    gold = docgen.load_gold(stem)
+    path, drawn = sr.scanned_pdf(gold, tmp_path / f"{stem}.pdf", dpi)
+    doc = load_document(path)
+    ok, total = cell_scores(doc, drawn)
+    assert ok / total >= 0.97, (ok, total)
+    result = extract_loaded(doc)
+    head = scores.score_document(stem, gold, result.document).headline()
+    floors = {300: (0.95, 0.97), 150: (0.90, 0.93)}[dpi]
+    assert head["row_f1"] >= floors[0] and head["field_value"] >= floors[1], head
+
+
+def test_engines_registry_names_both_engines():
+    from perfdraft.ingest.ocr_engines import ENGINES, OcrUnavailable, get_engine
+
+    assert set(ENGINES) == {"rapidocr", "tesseract"}
+    with pytest.raises(OcrUnavailable):
+        get_engine("nope")
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract-ocr not installed")
+def test_tesseract_engine_reads_a_cell_line():
+    from perfdraft.ingest.ocr_engines import get_engine
+
+    line = np.asarray(sr.unruled_page(["资金到位率"], 300))[300:420, 200:900]  # the one drawn line
+    text, conf = get_engine("tesseract").read_line(line)
+    assert flat(text) == "资金到位率" and 0 < conf <= 1
+
+
+def test_misread_document_number_brackets_are_restored():
+    from perfdraft.ingest.ocr import fix_doc_numbers
+
+    assert fix_doc_numbers("唐财社〔2024）125号") == "唐财社〔2024〕125号"
+    assert fix_doc_numbers("唐财社[2024〕125号") == "唐财社〔2024〕125号"
+    assert fix_doc_numbers("（2024）年度") == "（2024）年度"  # no 〔 in sight: left as read
+
+
+def test_ocr_options_reach_the_engine_and_bad_images_are_input_errors(tmp_path):
+    from perfdraft.core.errors import CorruptDocument
+    from perfdraft.ingest.ocr import OcrOptions
+    from perfdraft.ingest.ocr_engines import OcrUnavailable
+
+    png = tmp_path / "page.png"
+    sr.unruled_page(["资金到位率"], 72).save(png)
+    with pytest.raises(OcrUnavailable, match="unknown OCR engine 'nope'"):
+        load_document(png, ocr=OcrOptions(engine="nope"))
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(png.read_bytes()[:60])
+    with pytest.raises(CorruptDocument):
+        load_document(broken)
