@@ -84,19 +84,6 @@ def test_every_ocr_cell_keeps_page_box_and_confidence(scan150):
     assert calls == [(1, 1)]
 
 
-def test_upload_page_shows_ocr_progress_per_page(scan150, tmp_path):
-    from perfdraft.core.settings import Settings
-    from perfdraft.ui.service import extract_uploads
-
-    messages: list[str] = []
-    path = scan150[3]
-    out = extract_uploads([("scan.pdf", path.read_bytes())], "rules", Settings(data_dir=tmp_path / "data"),
-                          progress=lambda frac, text: messages.append(text))
-    assert out[0].error is None and out[0].result.status == "success"
-    assert "正在识别 scan.pdf 第 1/1 页" in messages
-    assert len(out[0].result.document.projects) == 1
-
-
 def test_blurred_digits_are_flagged_with_their_location(tmp_path):
     """A value cell smudged like a bad scan: its digits come back with low confidence and a located warning."""
     gold = docgen.load_gold(SMALL)
