@@ -75,8 +75,18 @@ def run(args: argparse.Namespace) -> int:
     n = len(summary.outcomes)
     print(f"{n} file(s) in {summary.seconds:.1f} s: {summary.count('ok')} extracted, "
           f"{summary.count('partial')} with warnings, {summary.count('skipped')} unchanged (skipped), "
-          f"{summary.count('failed')} failed -> {summary.out_dir}")
+          f"{summary.count('failed')} failed -> {summary.out_dir}"
+          + (f"; {summary.rejected} LLM value(s) rejected" if summary.rejected else ""))
+    fallback = [o for o in summary.outcomes if o.kind == "llm-fallback"]
+    if fallback:  # one warning for the whole batch, not one per file
+        print(f"  WARNING {len(fallback)} file(s) ran as rules: {fallback[0].message}")
     for o in summary.outcomes:
+        if o.kind == "llm-fallback":
+            continue
+        if o.status == "partial" and o.rejected:
+            print(f"  WARNING {o.source}: [{o.kind}] {len(o.rejected)} LLM value(s) rejected (not in the source "
+                  f"where the model placed them; listed in failures.jsonl)")
+            continue
         if o.status in ("failed", "partial"):
             label = "FAILED " if o.status == "failed" else "WARNING"
             print(f"  {label} {o.source}: [{o.kind}] {o.message}")

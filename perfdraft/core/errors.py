@@ -106,3 +106,9 @@ class BudgetExceeded(LLMError):
 
 class StoreError(PerfdraftError):
     kind = "store"
+
+
+class LLMTruncated(LLMError):
+    """The model stopped at its output limit (finish_reason 'length'): the answer is never accepted."""
+
+    kind = "llm-truncated"

@@ -269,6 +269,16 @@ class ErrorInfo(BaseModel):
     page: int | None = None
 
 
+class Rejection(BaseModel):
+    """An LLM value the source does not contain where it belongs: reported, never written into a result."""
+
+    table: int | None = Field(None, description="index of the project in the document (None: department goals)")
+    row: int | None = Field(None, description="0-based indicator row in the model's answer")
+    field: str
+    claimed: str = Field(description="the text the model claimed")
+    reason: str
+
+
 ResultStatus = Literal["success", "partial_success", "failure", "skipped"]
 
 
@@ -283,6 +293,7 @@ class ExtractionResult(BaseModel):
     backend: str = "rules"
     seconds: float = 0.0
     usage: Usage = Field(default_factory=Usage)
+    rejections: list[Rejection] = Field(default_factory=list, description="LLM values the source does not contain")
 
 
 # --------------------------------------------------------------------------------------------
