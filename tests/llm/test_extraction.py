@@ -94,7 +94,7 @@ def test_hallucinated_value_is_reasked_then_rejected(doc, settings_for):
     assert [(r.field, r.claimed) for r in result.rejections if r.table == 0] == [("value", "≥99.5%")]
     assert p.confidence <= 0.4
     assert result.usage.reasks == 2 * len(result.document.projects)  # bounded: max_reasks per table
-    assert any("'≥99.5%' does not occur in the document" in f for f in feedback)
+    assert any("indicators[0].value '≥99.5%': not in this row of the table" in f for f in feedback)
 
 
 def test_row_count_mismatch_with_rules_is_a_table_warning(doc, settings_for):
