@@ -17,8 +17,10 @@ LABEL_REACH = 2  # a header value sits in its label's unit or the next ones (lab
 
 def numbers(text: str | None) -> list[float]:
     """Every number in a text (normalised, thousands separators dropped)."""
-    s = normalise(text).replace(",", "")
-    return [float(n) for n in _NUM.findall(s)]
+    out: list[float] = []
+    for token in (text or "").split():  # split first: normalising removes the spaces between numbers
+        out += [float(n) for n in _NUM.findall(normalise(token).replace(",", ""))]
+    return out
 
 
 def has_numbers(value: str | None, source: str) -> bool:
