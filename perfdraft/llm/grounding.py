@@ -29,6 +29,23 @@ def has_numbers(value: str | None, source: str) -> bool:
     return all(n in have for n in numbers(value))
 
 
+_OPS = "≥≤<>=~≈约"
+
+
+def occurs(v: str, text: str) -> bool:
+    """v occurs in text as a whole: not cut from a longer number, nor with its comparison sign left behind."""
+    start = text.find(v)
+    while v and start >= 0:
+        before = text[start - 1] if start else ""
+        after = text[start + len(v):start + len(v) + 1]
+        cut_front = before and v[0].isdigit() and (before in _OPS or before.isdigit() or before == ".")
+        cut_back = after and v[-1].isdigit() and (after.isdigit() or after == ".")
+        if not cut_front and not cut_back:
+            return True
+        start = text.find(v, start + 1)
+    return not v
+
+
 class Grounder:
     """Checks narrative values against one chunk: the text and each of its numbers must occur there."""
 
@@ -248,11 +265,17 @@ class ChunkGrounder:
         text = _joined(own)
         raw = " ".join(u.ref.text for u in own)
         out = RowCheck(ref=_span_ref(own, self.file))
+        # a value is read from what is left of the row once its name, description and basis are taken out
+        # (a description reading '…×100%' does not ground a value '100%')
+        rest = text
+        for f in ("level3", "description", "basis"):
+            if normalise(row.get(f)) and normalise(row.get(f)) in rest:
+                rest = rest.replace(normalise(row.get(f)), "\x00", 1)
         for f in ("description", "value", "period_value", "basis"):
             v = row.get(f)
             if not normalise(v):
                 continue
-            if normalise(v) not in text:
+            if not occurs(normalise(v), rest if f in ("value", "period_value") else text):
                 out.findings.append(Finding(k, f, v, "not in this row of the table"))
             elif not has_numbers(v, raw):
                 out.findings.append(Finding(k, f, v, "a number differs from this row of the table"))
@@ -326,9 +349,9 @@ class ChunkGrounder:
         if found is not None:
             return found
         stated = self.stated_budget_unit()
-        if stated is not None and (unit or "万元") != stated:
+        if (unit or "万元") != (stated or "万元"):  # 元 only where the document says 元
             return Finding(None, "budget_unit", f"{budget} {unit or '万元'}",
-                           f"the document states the budget in {stated}")
+                           f"the document states the budget in {stated or '万元 (no other unit stated)'}")
         return None
 
 
