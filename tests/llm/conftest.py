@@ -36,3 +36,4 @@ def _closed_breakers():
     breaker._DOWN.clear()
     yield
     breaker._DOWN.clear()
+
