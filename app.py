@@ -259,6 +259,12 @@ def show_outcome(settings: Settings, i: int, o) -> None:
         if doc is not None and not doc.projects and "no 绩效目标表" in w:
             continue  # said in Chinese just below
         st.warning(w)
+    if res.rejections:  # what the model claimed but the source does not say there: shown, never kept
+        with st.expander(f"已拒绝模型给出的 {len(res.rejections)} 处内容（原文对应位置没有）"):
+            st.dataframe([{"表": (r.table + 1) if r.table is not None else "—",
+                           "行": (r.row + 1) if r.row is not None else "—", "字段": r.field,
+                           "模型给出": r.claimed, "原因": r.reason} for r in res.rejections],
+                         hide_index=True, width="stretch")
     if doc is None:
         return
     if not doc.projects:
