@@ -18,6 +18,7 @@ from perfdraft.extraction.segment import find_sections
 from perfdraft.core.values import parse_target as _parse
 from perfdraft.llm.client import LLMClient
 from perfdraft.llm.grounding import ChunkGrounder, Finding, Grounder, normalise, source_units
+from perfdraft.extraction.llm_examples import estimate_tokens, examples_block, open_store, table_query
 from perfdraft.llm.ledger import Ledger
 from perfdraft.llm.prompts import load_prompt, render
 from perfdraft.llm.protocol import StructuredClient
@@ -357,6 +358,7 @@ class _Run:
         self.warnings: list[str] = []
         self.errors: list[ErrorInfo] = []
         self.rejections: list[Rejection] = []
+        self.store = None  # set by extract_with_llm when examples are on
 
     def note(self, msg: str, error: ErrorInfo | None = None) -> None:
         with self.lock:
@@ -379,8 +381,11 @@ class _Run:
     def _ask(self, chunk: Chunk, g: ChunkGrounder, depth: int = 0):
         """The model's table for a chunk (halved and merged when an answer is cut off), with its prompt key."""
         tpl = load_prompt("extract_table")
+        examples = self.examples(chunk) if depth == 0 else ""
         prompt = render(tpl, schema=json.dumps(LLMTable.model_json_schema(), ensure_ascii=False),
-                        chunk=_fence(chunk.text))
+                        chunk=_fence(chunk.text), examples=_fence(examples))
+        if examples:
+            self.ledger.bump(example_tokens=estimate_tokens(examples))
         try:
             answer = self.client.structured(prompt, LLMTable, ledger=self.ledger,
                                             check=lambda t: ground_table(t, g).feedback())
@@ -392,6 +397,14 @@ class _Run:
             self.note(f"table {chunk.index}: the answer was cut off at the output limit; asked again in halves")
             parts = [self._ask(h, g, depth + 1) for h in halves]
             return _merge([p for p, _ in parts]), parts[0][1]
+
+    def examples(self, chunk: Chunk) -> str:
+        """Similar validated tables from the store (never this document), within the token budget."""
+        block, _ = examples_block(self.store, table_query(chunk.text, chunk.rules), self.doc.name)
+        budget = self.ledger.token_budget
+        if block and budget is not None and self.ledger.tokens + estimate_tokens(block) > budget // 2:
+            return ""  # the budget is for reading the document; examples only while it is plentiful
+        return block
 
     def table(self, chunk: Chunk) -> Project | None:
         """The project for one section: the rules result, or the LLM's (falling back to rules on failure)."""
@@ -492,7 +505,7 @@ def _rules_result(doc: Document, warning: str, perf: PerformanceDocument | None 
 
 
 def extract_with_llm(doc: Document, backend: str, settings: Settings,
-                     client: StructuredClient | None = None) -> ExtractionResult:
+                     client: StructuredClient | None = None, store=None) -> ExtractionResult:
     """Extract with backend 'llm' (every table by the model) or 'hybrid' (rules first, unsure tables by the model)."""
     if backend not in ("llm", "hybrid"):
         raise ValueError(f"unknown LLM backend {backend!r}")
@@ -506,6 +519,7 @@ def extract_with_llm(doc: Document, backend: str, settings: Settings,
     start = time.perf_counter()
     base = extract_rules(doc)  # department, year, and the rules reading of every table
     run = _Run(doc, backend, settings, client)
+    run.store = store if store is not None else open_store(settings)
     chunks = table_chunks(doc)
     workers = max(1, min(settings.llm_max_concurrency, len(chunks) or 1))
     try:

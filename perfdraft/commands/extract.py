@@ -29,6 +29,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=None, metavar="S",
                    help="per-file time limit in seconds (default 120; 600 with an LLM backend)")
     p.add_argument("--max-memory", type=int, default=2048, metavar="MB", help="per-worker memory limit (MB)")
+    p.add_argument("--no-store", action="store_true",
+                   help="LLM backends: no examples from the retrieval store in the prompt (reproducible runs)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--extractor", default=None, help=argparse.SUPPRESS)  # tests: module:function
     p.set_defaults(func=run)
@@ -46,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
     if args.timeout is not None and args.timeout <= 0:
         print("perfdraft extract: error: --timeout must be positive", file=sys.stderr)
         return 2
+    if args.no_store:  # the batch's worker processes read their settings from the environment
+        import os
+        os.environ["PERFDRAFT_LLM_EXAMPLES"] = "0"
+        get_settings.cache_clear()
     backend = args.backend or get_settings().backend
     timeout = args.timeout or (120.0 if backend == "rules" else 600.0)
     opts = dict(out_dir=args.out, jobs=args.jobs, force=args.force, backend=backend, timeout_s=timeout,

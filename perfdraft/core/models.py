@@ -253,6 +253,7 @@ class Usage(BaseModel):
     reasks: int = 0
     transport_retries: int = 0
     wall_s: float = 0.0
+    example_tokens: int = Field(0, description="estimated prompt tokens spent on retrieved examples")
 
     def add(self, other: "Usage") -> "Usage":
         for name in type(self).model_fields:
