@@ -304,6 +304,15 @@ class ChunkGrounder:
                 return i
         return len(self.units)
 
+    def _with_next_filled(self, i: int) -> list[Unit]:
+        """Unit i and the next unit that has any text (an empty grid row between them is skipped)."""
+        out = [self.units[i]]
+        for u in self.units[i + 1:i + 4]:
+            out.append(u)
+            if u.norm:
+                break
+        return out
+
     def header_region(self, fieldname: str) -> list[Unit]:
         """Where a header field may be read: from its label to the next label (or the grid), or the title."""
         head = self._first_grid_header()
@@ -311,7 +320,7 @@ class ChunkGrounder:
         regions = []
         for i in at:
             if self.units[i].ref.table is not None and fieldname != "goals":
-                regions.append(self.units[i:i + 2])  # a grid: the label's row, or the row below it
+                regions.append(self._with_next_filled(i))  # a grid: the label's row, or the row below it
             else:
                 regions.append(self.units[i:head] if i < head else self.units[i:i + 30])
         if fieldname == "name":

@@ -14,7 +14,7 @@ from perfdraft.llm.client import LLMClient
 from perfdraft.llm.ledger import Ledger
 from tests.llm.fake_server import FakeLLM, Reply
 from tests.llm.oracle import Oracle, gold_projects
-from tests.llm.test_client import CHUNK, GOOD, PROMPT, Row, grounded
+from tests.llm.test_client import GOOD, PROMPT, Row, grounded
 
 STEM = "001_6fdd445ec51644fc"
 

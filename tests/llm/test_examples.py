@@ -11,7 +11,7 @@ from perfdraft.extraction.llm_examples import estimate_tokens, open_store
 from perfdraft.ingest.load import load_document
 from perfdraft.llm.client import LLMClient
 from tests.llm.fake_server import FakeLLM
-from tests.llm.oracle import GOLD, Oracle, gold_projects
+from tests.llm.oracle import GOLD, Oracle
 
 STEM = "001_6fdd445ec51644fc"
 

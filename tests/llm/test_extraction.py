@@ -10,7 +10,7 @@ import pytest
 from perfdraft.extraction.api import extract_loaded, extract_rules
 from perfdraft.extraction.llm import extract_with_llm
 from perfdraft.ingest.load import load_document
-from perfdraft.core.errors import ConfigError, LLMUnavailable
+from perfdraft.core.errors import ConfigError
 from perfdraft.llm.client import LLMClient
 from tests.llm.conftest import SECRET
 from tests.llm.fake_server import FakeLLM
