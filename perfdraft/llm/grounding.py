@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from perfdraft.core import vocabulary as vocab
 from perfdraft.core.models import Document, SourceRef
-from perfdraft.eval.normalize import norm_text as normalise  # the one shared normalisation
+from perfdraft.core.text import norm_text as normalise  # the one shared normalisation
 
 _NUM = re.compile(r"\d+(?:\.\d+)?")
 _CELL_SPLIT = re.compile(r"\t+|\s*\|\s*|\s{2,}")
