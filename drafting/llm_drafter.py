@@ -12,6 +12,7 @@ from perfdraft.drafting.lint import lint_project
 from perfdraft.drafting.retrieve import retrieve
 from perfdraft.core.values import parse_target
 from perfdraft.llm.client import LLMClient
+from perfdraft.llm.grounding import numbers
 from perfdraft.llm.ledger import Ledger
 from perfdraft.llm.prompts import load_prompt, render
 from perfdraft.llm.protocol import StructuredClient
@@ -107,6 +108,26 @@ def _project(draft: LLMDraft, brief: ProjectBrief, examples: list[_Example]) -> 
                    goals=[g for g in draft.goals if g.strip()], indicators=rows, backend="llm")
 
 
+def _brief_text(brief: ProjectBrief) -> str:
+    return " ".join(str(x) for x in (brief.name, brief.budget_wan, brief.year, brief.department, brief.purpose) if x)
+
+
+def unsupported_numbers(row: LLMDraftRow, brief: ProjectBrief, cites: list[Citation],
+                        examples: list[_Example]) -> list[float]:
+    """Numbers in a drafted row that neither the brief nor any cited row contains."""
+    by_doc = {(ex.document, ex.project.name): ex.project for ex in examples}
+    sources = [_brief_text(brief)]
+    for c in cites:
+        p = by_doc.get((c.document, c.project))
+        ind = p.indicators[c.row] if p is not None and c.row < len(p.indicators) else None
+        if ind is not None:
+            sources.append(" ".join(x or "" for x in (ind.level3, ind.description, ind.value, ind.period_value,
+                                                        ind.basis)))
+    have = set(numbers(" ".join(sources)))
+    return [n for field in (row.level3, row.description, row.value, row.basis) for n in numbers(field)
+            if n not in have]
+
+
 def _problems(draft: LLMDraft, brief: ProjectBrief, examples: list[_Example]) -> list[str]:
     """Uncited rows, unknown citations and lint errors: fed back to the model for a re-ask."""
     out = []
@@ -138,8 +159,19 @@ def draft_llm(brief: ProjectBrief, store: Store | None, *, k: int = 5, exclude_i
                     brief=brief_text, examples=_examples_text(examples) or "(no similar past tables found)")
     ledger = Ledger(settings.llm_token_budget)
     answer = client.structured(prompt, LLMDraft, ledger=ledger, check=lambda d: _problems(d, brief, examples))
-    project = _project(answer.value, brief, examples)
+    draft_value = answer.value
+    kept = [r for r in draft_value.indicators if not _cite(r.sources, examples)[1]]
+    dropped = len(draft_value.indicators) - len(kept)
+    draft_value = draft_value.model_copy(update={"indicators": kept})
+    project = _project(draft_value, brief, examples)
     project.warnings.append(f"drafted by LLM with prompt {answer.prompt}")
+    if dropped:
+        project.warnings.append(f"{dropped} row(s) dropped: they cite example rows that do not exist")
+    for row, ind in zip(kept, project.indicators):
+        extra = unsupported_numbers(row, brief, ind.sources, examples)
+        if extra:
+            ind.warnings.append("数值待核对: " + "、".join(f"{n:g}" for n in extra)
+                                + " 不在项目信息或所引用的往年指标中，请人工核对")
     findings = lint_project(project, budget_wan=brief.budget_wan, year=brief.year, last_year=brief.last_year)
     uncited = [k for k, r in enumerate(project.indicators) if not r.sources]
     for k in uncited:

@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from perfdraft.core.models import Rejection
 from perfdraft.ingest.digest import sha256_of
 from perfdraft.ingest.load import describe_supported, supported_suffixes
 from perfdraft.ingest.sanitize import clean_text, readable_name
@@ -78,6 +79,7 @@ class FileOutcome(BaseModel):
     indicators: int = 0
     warnings: list[str] = Field(default_factory=list)
     seconds: float = 0.0
+    rejected: list[Rejection] = Field(default_factory=list, description="LLM values the source does not contain")
 
 
 class InputProblem(BaseModel):
@@ -110,6 +112,11 @@ class BatchSummary(BaseModel):
 
     def count(self, status: OutcomeStatus) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def rejected(self) -> int:
+        """LLM values rejected in this batch (all files)."""
+        return sum(len(o.rejected) for o in self.outcomes)
 
     @property
     def failed(self) -> list[FileOutcome]:
@@ -314,6 +321,7 @@ class FailureRecord(BaseModel):
     kind: str
     message: str
     status: OutcomeStatus = "failed"
+    rejected: list[Rejection] = Field(default_factory=list, description="each rejected LLM value, as claimed")
 
 
 def _read_jsonl(path: Path, model: type[BaseModel]) -> list:
@@ -387,12 +395,16 @@ def process_file(task: FileTask) -> FileOutcome:
     kind = message = None
     if partial:
         kind = "no-tables" if not doc.projects else "partial"
+        if result.rejections:
+            kind = "llm-rejected"
+        if result.backend == "rules" and task.backend != "rules" and result.errors:
+            kind = "llm-fallback"  # the endpoint was unavailable: the file ran as rules
         message = "; ".join(warnings) or "extracted with problems"
     return FileOutcome(
         source=src, output=str(task.output), status="partial" if partial else "ok", kind=kind, message=message,
         sha256=sha, output_sha256=hashlib.sha256(data).hexdigest(), projects=len(doc.projects),
         indicators=sum(len(p.indicators) for p in doc.projects), warnings=warnings,
-        seconds=time.perf_counter() - start)
+        seconds=time.perf_counter() - start, rejected=list(result.rejections))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -599,7 +611,8 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
             _append_line(manifest_path, entry)
         if o.status in ("failed", "partial"):
             _append_line(failures_path, FailureRecord(file=o.source, kind=o.kind or "unknown",
-                                                      message=o.message or "", status=o.status))
+                                                      message=o.message or "", status=o.status,
+                                                      rejected=o.rejected))
         outcomes[raw] = o
         if on_outcome:
             on_outcome(o)
@@ -620,7 +633,7 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
     for o in ordered:
         if o.status in ("failed", "partial"):
             current.append(FailureRecord(file=o.source, kind=o.kind or "unknown", message=o.message or "",
-                                         status=o.status))
+                                         status=o.status, rejected=o.rejected))
         elif o.status == "skipped" and o.source in old_partial:
             current.append(old_partial[o.source])  # still partial: its JSON was kept, so is its warning
     current += [FailureRecord(file=p.path, kind=p.kind, message=p.message) for p in scan.problems if p.is_failure]

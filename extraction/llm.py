@@ -12,17 +12,18 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from perfdraft.core.errors import BudgetExceeded, LLMError, LLMUnavailable
+from perfdraft.core.errors import BudgetExceeded, LLMError, LLMTruncated, LLMUnavailable
 from perfdraft.extraction.rules import _effect_name, extract_rules, extract_section
 from perfdraft.extraction.segment import find_sections
 from perfdraft.core.values import parse_target as _parse
 from perfdraft.llm.client import LLMClient
-from perfdraft.llm.grounding import Grounder, normalise
+from perfdraft.llm.grounding import ChunkGrounder, Finding, Grounder, normalise, source_units
+from perfdraft.extraction.llm_examples import estimate_tokens, examples_block, open_store, table_query
 from perfdraft.llm.ledger import Ledger
 from perfdraft.llm.prompts import load_prompt, render
 from perfdraft.llm.protocol import StructuredClient
-from perfdraft.core.models import (DepartmentGoal, Document, ErrorInfo, ExtractionResult, Indicator, PerformanceDocument,
-                              Project, SourceRef, Target)
+from perfdraft.core.models import (DepartmentGoal, Document, ErrorInfo, ExtractionResult, Indicator,
+                                   PerformanceDocument, Project, Rejection, SourceRef, Target)
 from perfdraft.core.settings import Settings
 
 log = logging.getLogger("perfdraft.extraction.llm")
@@ -76,34 +77,48 @@ class LLMDepartmentGoals(BaseModel):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Chunks: the rules extractor's segmentation decides them.
+# Chunks: the table detector decides them (one function, so the detector can be swapped).
 # ---------------------------------------------------------------------------------------------------------
 
 
 class Chunk(BaseModel):
-    """The text of one table section with its line range, and the rules parser's reading of it."""
+    """The text of one table section with its line range and grids, and the rules parser's reading of it."""
 
     index: int
     text: str
     line_start: int | None = None
     line_end: int | None = None
     page: int | None = None
+    tables: list[int] = Field(default_factory=list, description="indexes into Document.tables")
     rules: Project | None = None
 
 
-def table_chunks(doc: Document) -> list[Chunk]:
-    """One chunk per table section found by extraction.segment, with the rules parser's project for it."""
+def table_chunks(doc: Document, sections: list | None = None) -> list[Chunk]:
+    """One chunk per table section the detector found (segment.find_sections today), with the rules reading."""
+    sections = find_sections(doc) if sections is None else sections
     effect = _effect_name(doc.text)
     chunks: list[Chunk] = []
-    for i, section in enumerate(find_sections(doc)):
+    for i, section in enumerate(sections):
         try:
             rules = extract_section(doc, section, effect_name=effect)
         except Exception as exc:  # the LLM path must still run when the rules parser trips on a layout
             log.warning("rules parser failed on section %d of %s: %s", i, doc.name, exc)
             rules = None
         chunks.append(Chunk(index=i, text=section.text, line_start=section.line_start, line_end=section.line_end,
-                            page=section.page_start, rules=rules))
+                            page=section.page_start, tables=list(section.tables), rules=rules))
     return chunks
+
+
+def split_chunk(chunk: Chunk, doc: Document) -> list[Chunk] | None:
+    """Two halves of a chunk at a line boundary (for an answer cut off at the output limit); None if too small."""
+    if chunk.line_start is None or chunk.line_end is None or chunk.line_end - chunk.line_start < 3:
+        return None
+    lines = [ln for ln in doc.lines if chunk.line_start <= ln.lineno <= chunk.line_end]
+    mid = len(lines) // 2
+    parts = [lines[:mid], lines[mid:]]
+    return [chunk.model_copy(update=dict(text="\n".join(ln.text for ln in part), line_start=part[0].lineno,
+                                         line_end=part[-1].lineno, page=part[0].page, rules=None))
+            for part in parts if part]
 
 
 _BOOKMARK = re.compile(r"^\s*\[bookmark:[^\]]*\]")
@@ -155,48 +170,65 @@ def _fence(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Grounding checks (fed back to the model as re-ask feedback) and the resulting flags.
+# Grounding: every value where it belongs (fed back to the model as re-ask feedback, then rejected or flagged).
 # ---------------------------------------------------------------------------------------------------------
 
+ROW_FIELDS = ("level1", "level2", "level3", "description", "value", "period_value", "basis")
+HEADER_FIELDS = ("name", "code", "unit", "purpose")
 
-def _table_problems(t: LLMTable, g: Grounder) -> list[str]:
-    problems = []
-    for field in ("name", "code", "unit", "purpose", "budget"):
-        v = getattr(t, field)
-        if not g.has(v):
-            problems.append(f"{field} {v!r} does not occur in the document")
+
+class TableGrounding(BaseModel):
+    """What the source supports of one LLM table: findings, and each row's span."""
+
+    findings: list = Field(default_factory=list, description="grounding.Finding items")
+    rows: list = Field(default_factory=list, description="grounding.RowCheck per indicator row")
+
+    def feedback(self) -> list[str]:
+        return [f.feedback() for f in self.findings]
+
+
+def chunk_grounder(chunk: Chunk, doc: Document) -> ChunkGrounder:
+    """The chunk's source units (grid rows and lines) with the rules parser's row starts as row boundaries."""
+    units = source_units(doc, chunk.line_start, chunk.line_end, chunk.tables)
+    starts = {i.source.line for i in (chunk.rules.indicators if chunk.rules else []) if i.source and i.source.line}
+    return ChunkGrounder(units, doc.name, boundary_lines=starts)
+
+
+def ground_table(t: LLMTable, g: ChunkGrounder) -> TableGrounding:
+    """Rows in their own span with levels matching the grid, header values at their labels, budget and unit."""
+    out = TableGrounding()
+    for f in HEADER_FIELDS:
+        finding = g.check_header(f, getattr(t, f))
+        if finding is not None:
+            out.findings.append(finding)
     for k, goal in enumerate(t.goals):
-        if not g.has(goal):
-            problems.append(f"goals[{k}] {goal!r} does not occur in the document")
-    for r, row in enumerate(t.indicators):
-        problems += [f"indicators[{r}].{f} {v!r} does not occur in the document" for f, v in _row_fields(row)
-                     if not g.has(v)]
-    return problems
+        finding = g.check_header("goals", goal)
+        if finding is not None:
+            finding.field = f"goals[{k}]"
+            out.findings.append(finding)
+    finding = g.check_budget(t.budget, t.budget_unit)
+    if finding is not None:
+        out.findings.append(finding)
+    rows = [row.model_dump() for row in t.indicators]
+    for k, (row, span) in enumerate(zip(rows, g.row_spans([r["level3"] for r in rows]))):
+        check = g.check_row(k, row, span)
+        out.rows.append(check)
+        out.findings += check.findings
+    return out
 
 
-# A level1 the table omits is inferred from level2 (gold rule): a closed vocabulary, not a copied value.
-LEVEL1_NAMES = {"产出指标", "效益指标", "效果指标", "成本指标", "满意度指标"}
-
-
-def _row_fields(row: LLMIndicatorRow) -> list[tuple[str, str | None]]:
-    """The fields of a row that must be grounded in the source."""
-    names = ("level2", "level3", "description", "value", "period_value", "basis")
-    if normalise(row.level1) not in LEVEL1_NAMES:
-        names = ("level1",) + names
-    return [(f, getattr(row, f)) for f in names]
-
-
-def _goal_problems(goals: LLMDepartmentGoals, g: Grounder) -> list[str]:
+def _goal_problems(goals: LLMDepartmentGoals, g: Grounder) -> list[Finding]:
     problems = []
     for k, goal in enumerate(goals.goals):
         for field, v in (("title", goal.title), ("goal", goal.goal)):
             if field == "title" and goal.title == "总体绩效目标":
                 continue
             if not g.has(v):
-                problems.append(f"goals[{k}].{field} {v!r} does not occur in the document")
-        for m, s in enumerate(goal.indicators):
-            if not g.has(s):
-                problems.append(f"goals[{k}].indicators[{m}] {s!r} does not occur in the document")
+                problems.append(Finding(None, f"department_goals[{k}].{field}", v, "not in the document"))
+        for m, sent in enumerate(goal.indicators):
+            if not g.has(sent):
+                problems.append(Finding(None, f"department_goals[{k}].indicators[{m}]", sent,
+                                        "not in the document"))
     return problems
 
 
@@ -231,44 +263,75 @@ def _locate(chunk: Chunk, doc: Document, needle: str | None) -> SourceRef | None
     return None
 
 
-def build_project(t: LLMTable, chunk: Chunk, doc: Document, problems: list[str], prompt_key: str) -> Project:
-    """A Project from the model's table: targets parsed, grounding flags and row-count check attached."""
-    g = Grounder(chunk.text)
+def _rejection(f: Finding, table: int | None) -> Rejection:
+    return Rejection(table=table, row=f.row, field=f.field, claimed=f.claimed or "", reason=f.reason)
+
+
+def _why(f: Finding) -> str:
+    """A warning that names the field and the reason but never repeats the unsupported text."""
+    where = f"row {f.row + 1} {f.field}" if f.row is not None else f.field
+    return f"LLM value rejected ({where}: {f.reason})"
+
+
+def build_project(t: LLMTable, chunk: Chunk, doc: Document, grounding: TableGrounding, prompt_key: str,
+                  policy: str = "reject") -> tuple[Project, list[Rejection]]:
+    """A Project from the model's table; values the source does not support are rejected (or flagged)."""
+    reject = policy == "reject"
+    rejections = [_rejection(f, chunk.index) for f in grounding.findings]
     indicators = []
-    for row in t.indicators:
-        warnings = [f"LLM value not found in the source: {f}={v!r}" for f, v in _row_fields(row) if not g.has(v)]
-        src = _locate(chunk, doc, row.value or row.level3) or _locate(chunk, doc, row.level3)
-        indicators.append(Indicator(level1=row.level1, level2=row.level2, level3=row.level3,
-                                    description=row.description, value=row.value, period_value=row.period_value,
-                                    basis=row.basis, target=parse_target(row.value), source=src, warnings=warnings))
-    warnings = [f"extracted by LLM with prompt {prompt_key}"]
-    header_bad = [p for p in problems if not p.startswith("indicators[")]
-    warnings += [f"LLM value not found in the source: {p}" for p in header_bad]
-    flagged = sum(1 for i in indicators if i.warnings)
-    if flagged:
-        warnings.append(f"{flagged} row(s) carry LLM values not found in the source (see the row warnings)")
+    for row, check in zip(t.indicators, grounding.rows):
+        if check.dropped and reject:
+            continue
+        values = row.model_dump()
+        warnings = []
+        for f in check.findings:
+            if reject and f.field in values:
+                values[f.field] = "" if f.field in ("level1", "level2", "level3", "value") else None
+            warnings.append(_why(f) if reject else f"LLM value not found in the source: {f.field}={f.claimed!r}")
+        indicators.append(Indicator(**{k: values[k] for k in ROW_FIELDS}, target=parse_target(values["value"]),
+                                    source=check.ref, warnings=warnings))
+    header = {f: getattr(t, f) for f in HEADER_FIELDS}
+    goals = [x for x in t.goals if x.strip()]
     budget = _budget_wan(t)
-    if budget is not None and not g.has_number(budget):
-        warnings.append(f"LLM budget {budget} 万元 not found in the source")
+    warnings = [f"extracted by LLM with prompt {prompt_key}"]
+    for f in grounding.findings:
+        if f.row is not None:
+            continue
+        warnings.append(_why(f) if reject else f"LLM value not found in the source: {f.field}={f.claimed!r}")
+        if not reject:
+            continue
+        if f.field in header:
+            header[f.field] = None
+        elif f.field.startswith("goals["):
+            goals = [x for x in goals if x != f.claimed]
+        elif f.field in ("budget", "budget_unit"):
+            budget = None
+    n_rows = sum(1 for f in grounding.findings if f.row is not None)
+    if n_rows:
+        warnings.append(f"{n_rows} row value(s) {'rejected' if reject else 'flagged'}: not in the source "
+                        "where the model placed them (see the row warnings)")
     confidence = 0.9
     disagreements = 0
     if chunk.rules is not None and len(chunk.rules.indicators) != len(indicators):
         warnings.append(f"row count differs: LLM {len(indicators)} rows, rules parser "
                         f"{len(chunk.rules.indicators)} rows")
         disagreements += 1
-    if chunk.rules is not None and chunk.rules.scope == "project" and chunk.rules.name:
-        a, b = normalise(t.name), normalise(chunk.rules.name)
+    name = header["name"] or ""
+    if chunk.rules is not None and chunk.rules.scope == "project" and chunk.rules.name and name:
+        a, b = normalise(name), normalise(chunk.rules.name)
         if a not in b and b not in a:
-            warnings.append(f"name differs: LLM {t.name!r}, rules parser {chunk.rules.name!r}")
+            warnings.append(f"name differs: LLM {name!r}, rules parser {chunk.rules.name!r}")
             disagreements += 1
     confidence -= 0.3 * disagreements
-    if problems:
+    if grounding.findings:
         confidence = min(confidence, 0.4)
-    return Project(scope=chunk.rules.scope if chunk.rules else "project", name=normalise_name(t.name), code=t.code,
-                   unit=t.unit, budget_wan=budget, purpose=t.purpose, goals=[x for x in t.goals if x.strip()],
-                   indicators=indicators,
-                   source=SourceRef(file=doc.name, page=chunk.page, line=chunk.line_start, line_end=chunk.line_end),
-                   confidence=max(0.0, confidence), warnings=warnings, backend="llm")
+    project = Project(scope=chunk.rules.scope if chunk.rules else "project", name=normalise_name(name),
+                      code=header["code"], unit=header["unit"], budget_wan=budget, purpose=header["purpose"],
+                      goals=goals, indicators=indicators,
+                      source=SourceRef(file=doc.name, page=chunk.page, line=chunk.line_start,
+                                       line_end=chunk.line_end),
+                      confidence=max(0.0, confidence), warnings=warnings, backend="llm")
+    return project, rejections
 
 
 def normalise_name(name: str) -> str:
@@ -280,16 +343,22 @@ def normalise_name(name: str) -> str:
 # ---------------------------------------------------------------------------------------------------------
 
 
+MAX_SPLITS = 2  # a chunk whose answer is cut off is halved at most this many times
+
+
 class _Run:
-    """State of one document's LLM extraction: ledger, stop flag, messages said once."""
+    """State of one document's LLM extraction: ledger, stop flag, messages said once, rejected values."""
 
     def __init__(self, doc: Document, backend: str, settings: Settings, client):
         self.doc, self.backend, self.settings, self.client = doc, backend, settings, client
+        self.policy = settings.llm_grounding
         self.ledger = Ledger(settings.llm_token_budget)
         self.stop: LLMError | None = None
         self.lock = threading.Lock()
         self.warnings: list[str] = []
         self.errors: list[ErrorInfo] = []
+        self.rejections: list[Rejection] = []
+        self.store = None  # set by extract_with_llm when examples are on
 
     def note(self, msg: str, error: ErrorInfo | None = None) -> None:
         with self.lock:
@@ -309,19 +378,43 @@ class _Run:
         r = chunk.rules
         return r is None or r.confidence < HYBRID_MIN_CONFIDENCE or bool(r.warnings)
 
+    def _ask(self, chunk: Chunk, g: ChunkGrounder, depth: int = 0):
+        """The model's table for a chunk (halved and merged when an answer is cut off), with its prompt key."""
+        tpl = load_prompt("extract_table")
+        examples = self.examples(chunk) if depth == 0 else ""
+        prompt = render(tpl, schema=json.dumps(LLMTable.model_json_schema(), ensure_ascii=False),
+                        chunk=_fence(chunk.text), examples=_fence(examples))
+        if examples:
+            self.ledger.bump(example_tokens=estimate_tokens(examples))
+        try:
+            answer = self.client.structured(prompt, LLMTable, ledger=self.ledger,
+                                            check=lambda t: ground_table(t, g).feedback())
+            return answer.value, answer.prompt
+        except LLMTruncated:
+            halves = split_chunk(chunk, self.doc) if depth < MAX_SPLITS else None
+            if not halves:
+                raise
+            self.note(f"table {chunk.index}: the answer was cut off at the output limit; asked again in halves")
+            parts = [self._ask(h, g, depth + 1) for h in halves]
+            return _merge([p for p, _ in parts]), parts[0][1]
+
+    def examples(self, chunk: Chunk) -> str:
+        """Similar validated tables from the store (never this document), within the token budget."""
+        block, _ = examples_block(self.store, table_query(chunk.text, chunk.rules), self.doc.name)
+        budget = self.ledger.token_budget
+        if block and budget is not None and self.ledger.tokens + estimate_tokens(block) > budget // 2:
+            return ""  # the budget is for reading the document; examples only while it is plentiful
+        return block
+
     def table(self, chunk: Chunk) -> Project | None:
         """The project for one section: the rules result, or the LLM's (falling back to rules on failure)."""
         if not self.needs_llm(chunk):
             return chunk.rules
         if self.stop is not None:
             return self._fallback(chunk, f"LLM not used: {self.stop.message}")
-        tpl = load_prompt("extract_table")
-        prompt = render(tpl, schema=json.dumps(LLMTable.model_json_schema(), ensure_ascii=False),
-                        chunk=_fence(chunk.text))
-        g = Grounder(chunk.text)
+        g = chunk_grounder(chunk, self.doc)
         try:
-            answer = self.client.structured(prompt, LLMTable, ledger=self.ledger,
-                                            check=lambda t: _table_problems(t, g))
+            value, prompt_key = self._ask(chunk, g)
         except (LLMUnavailable, BudgetExceeded) as exc:
             self.halt(exc)
             if self.backend == "llm" and isinstance(exc, LLMUnavailable):
@@ -329,10 +422,17 @@ class _Run:
             self.note(f"LLM stopped: {exc.message}", ErrorInfo(kind=exc.kind, message=exc.message,
                                                                file=self.doc.source))
             return self._fallback(chunk, f"LLM not used: {exc.message}")
-        except LLMError as exc:  # invalid answers, or a request this endpoint refuses (e.g. too long)
-            self.note(f"table {chunk.index}: {exc.message}")
+        except LLMError as exc:  # invalid or truncated answers, or a request this endpoint refuses
+            self.note(f"table {chunk.index}: {exc.message}", ErrorInfo(kind=exc.kind, message=exc.message,
+                                                                       file=self.doc.source))
             return self._fallback(chunk, f"LLM answer rejected: {exc.message}")
-        project = build_project(answer.value, chunk, self.doc, answer.problems, answer.prompt)
+        grounding = ground_table(value, g)
+        project, rejections = build_project(value, chunk, self.doc, grounding, prompt_key, self.policy)
+        with self.lock:
+            self.rejections += rejections
+        if rejections and self.backend == "hybrid" and chunk.rules is not None and self.policy == "reject":
+            return self._fallback(chunk, f"LLM answer not used: {len(rejections)} value(s) not in the source "
+                                         "where the model placed them; kept the rules table")
         if self.backend == "hybrid" and chunk.rules is not None:
             project.warnings.append(f"rules parser was unsure (confidence {chunk.rules.confidence:.2f}"
                                     + (f"; {'; '.join(chunk.rules.warnings[:3])}" if chunk.rules.warnings else "")
@@ -347,7 +447,7 @@ class _Run:
         return p
 
     def department_goals(self, first_table_line: int | None) -> list[DepartmentGoal]:
-        """Narrative goals by the LLM (the rules extractor cannot read them)."""
+        """Narrative goals by the LLM (the rules extractor cannot read them); unsupported text is rejected."""
         out: list[DepartmentGoal] = []
         tpl = load_prompt("department_goals")
         for chunk in goals_chunks(self.doc, first_table_line):
@@ -358,7 +458,7 @@ class _Run:
                             chunk=_fence(chunk.text))
             try:
                 answer = self.client.structured(prompt, LLMDepartmentGoals, ledger=self.ledger,
-                                                check=lambda x: _goal_problems(x, g))
+                                                check=lambda x: [f.feedback() for f in _goal_problems(x, g)])
             except (LLMUnavailable, BudgetExceeded) as exc:
                 self.halt(exc)
                 if self.backend == "llm" and isinstance(exc, LLMUnavailable):
@@ -369,25 +469,43 @@ class _Run:
             except LLMError as exc:
                 self.note(f"department goals: {exc.message}")
                 continue
-            for p in answer.problems:
-                self.note(f"department goals: LLM value not found in the source: {p}")
+            findings = _goal_problems(answer.value, g)
+            with self.lock:
+                self.rejections += [_rejection(f, None) for f in findings]
+            for f in findings:
+                self.note(_why(f) if self.policy == "reject" else
+                          f"department goals: LLM value not found in the source: {f.field}={f.claimed!r}")
+            bad = {f.claimed for f in findings} if self.policy == "reject" else set()
             for goal in answer.value.goals:
-                out.append(DepartmentGoal(title=goal.title, goal=goal.goal, indicators=goal.indicators,
+                if goal.title in bad:
+                    continue
+                out.append(DepartmentGoal(title=goal.title, goal="" if goal.goal in bad else goal.goal,
+                                          indicators=[x for x in goal.indicators if x not in bad],
                                           source=_locate(chunk, self.doc, goal.title) or SourceRef(
                                               file=self.doc.name, page=chunk.page, line=chunk.line_start,
                                               line_end=chunk.line_end)))
         return out
 
 
-def _rules_result(doc: Document, warning: str, perf: PerformanceDocument | None = None) -> ExtractionResult:
+def _merge(parts: list[LLMTable]) -> LLMTable:
+    """The answers for the halves of one table: header from the first that has it, rows in order."""
+    first = parts[0]
+    head = {f: next((getattr(p, f) for p in parts if getattr(p, f)), getattr(first, f))
+            for f in ("name", "code", "unit", "budget", "budget_unit", "purpose")}
+    goals = [x for p in parts for x in p.goals]
+    return LLMTable(**head, goals=list(dict.fromkeys(goals)), indicators=[r for p in parts for r in p.indicators])
+
+
+def _rules_result(doc: Document, warning: str, perf: PerformanceDocument | None = None,
+                  status: str = "success") -> ExtractionResult:
     perf = perf.model_copy(deep=True) if perf is not None else extract_rules(doc)
     perf.warnings.append(warning)
-    return ExtractionResult(source=doc.source, status="success", document=perf, backend="rules",
+    return ExtractionResult(source=doc.source, status=status, document=perf, backend="rules",
                             warnings=[warning])
 
 
 def extract_with_llm(doc: Document, backend: str, settings: Settings,
-                     client: StructuredClient | None = None) -> ExtractionResult:
+                     client: StructuredClient | None = None, store=None) -> ExtractionResult:
     """Extract with backend 'llm' (every table by the model) or 'hybrid' (rules first, unsure tables by the model)."""
     if backend not in ("llm", "hybrid"):
         raise ValueError(f"unknown LLM backend {backend!r}")
@@ -401,15 +519,22 @@ def extract_with_llm(doc: Document, backend: str, settings: Settings,
     start = time.perf_counter()
     base = extract_rules(doc)  # department, year, and the rules reading of every table
     run = _Run(doc, backend, settings, client)
+    run.store = store if store is not None else open_store(settings)
     chunks = table_chunks(doc)
     workers = max(1, min(settings.llm_max_concurrency, len(chunks) or 1))
-    if workers == 1:
-        projects = [run.table(c) for c in chunks]
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            projects = list(pool.map(run.table, chunks))
-    first_table = min((c.line_start for c in chunks if c.line_start is not None), default=None)
-    goals = run.department_goals(first_table) if run.stop is None else []
+    try:
+        if workers == 1:
+            projects = [run.table(c) for c in chunks]
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                projects = list(pool.map(run.table, chunks))
+        first_table = min((c.line_start for c in chunks if c.line_start is not None), default=None)
+        goals = run.department_goals(first_table) if run.stop is None else []
+    except LLMUnavailable as exc:  # llm mode, dead endpoint: the file runs as rules and says so
+        result = _rules_result(doc, f"llm: {exc.message}; ran as rules", base, status="partial_success")
+        result.errors = [ErrorInfo(kind=exc.kind, message=exc.message, file=doc.source)]
+        result.usage = run.ledger.snapshot()
+        return result
     if backend == "hybrid" and isinstance(run.stop, LLMUnavailable):
         result = _rules_result(doc, f"hybrid: {run.stop.message}; ran as rules", base)
         result.usage = run.ledger.snapshot()
@@ -417,8 +542,11 @@ def extract_with_llm(doc: Document, backend: str, settings: Settings,
     perf = PerformanceDocument(source=base.source or doc.name, department=base.department, year=base.year,
                                projects=[p for p in projects if p is not None], department_goals=goals,
                                warnings=list(base.warnings) + run.warnings)
-    status = "partial_success" if run.errors or any(p is None for p in projects) else "success"
-    usage = run.ledger.snapshot()
+    warnings = list(run.warnings)
+    if run.rejections:
+        warnings.append(f"{len(run.rejections)} LLM value(s) {'rejected' if run.policy == 'reject' else 'flagged'}"
+                        ": not in the source where the model placed them")
+    status = "partial_success" if run.errors or run.rejections or any(p is None for p in projects) else "success"
     return ExtractionResult(source=doc.source, status=status, document=perf, errors=run.errors,
-                            warnings=list(run.warnings), backend=backend, usage=usage,
-                            seconds=time.perf_counter() - start)
+                            warnings=warnings, backend=backend, usage=run.ledger.snapshot(),
+                            seconds=time.perf_counter() - start, rejections=run.rejections)

@@ -31,6 +31,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=None, metavar="S",
                    help="per-file time limit in seconds (default 120; 600 with an LLM backend)")
     p.add_argument("--max-memory", type=int, default=2048, metavar="MB", help="per-worker memory limit (MB)")
+    p.add_argument("--no-store", action="store_true",
+                   help="LLM backends: no examples from the retrieval store in the prompt (reproducible runs)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--extractor", default=None, help=argparse.SUPPRESS)  # tests: module:function
     p.set_defaults(func=run)
@@ -48,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
     if args.timeout is not None and args.timeout <= 0:
         print("perfdraft extract: error: --timeout must be positive", file=sys.stderr)
         return 2
+    if args.no_store:  # the batch's worker processes read their settings from the environment
+        import os
+        os.environ["PERFDRAFT_LLM_EXAMPLES"] = "0"
+        get_settings.cache_clear()
     backend = args.backend or get_settings().backend
     timeout = args.timeout or (120.0 if backend == "rules" else 600.0)
     opts = dict(out_dir=args.out, jobs=args.jobs, force=args.force, backend=backend, timeout_s=timeout,
@@ -77,8 +83,18 @@ def run(args: argparse.Namespace) -> int:
     n = len(summary.outcomes)
     print(f"{n} file(s) in {summary.seconds:.1f} s: {summary.count('ok')} extracted, "
           f"{summary.count('partial')} with warnings, {summary.count('skipped')} unchanged (skipped), "
-          f"{summary.count('failed')} failed -> {summary.out_dir}")
+          f"{summary.count('failed')} failed -> {summary.out_dir}"
+          + (f"; {summary.rejected} LLM value(s) rejected" if summary.rejected else ""))
+    fallback = [o for o in summary.outcomes if o.kind == "llm-fallback"]
+    if fallback:  # one warning for the whole batch, not one per file
+        print(f"  WARNING {len(fallback)} file(s) ran as rules: {fallback[0].message}")
     for o in summary.outcomes:
+        if o.kind == "llm-fallback":
+            continue
+        if o.status == "partial" and o.rejected:
+            print(f"  WARNING {o.source}: [{o.kind}] {len(o.rejected)} LLM value(s) rejected (not in the source "
+                  f"where the model placed them; listed in failures.jsonl)")
+            continue
         if o.status in ("failed", "partial"):
             label = "FAILED " if o.status == "failed" else "WARNING"
             print(terminal_safe(f"  {label} {o.source}: [{o.kind}] {o.message}"))

@@ -118,3 +118,9 @@ class StoreUnavailable(StoreError):
     """The Chroma server (or its connection) went away; the message says how to check it."""
 
     kind = "store-unavailable"
+
+
+class LLMTruncated(LLMError):
+    """The model stopped at its output limit (finish_reason 'length'): the answer is never accepted."""
+
+    kind = "llm-truncated"

@@ -256,6 +256,7 @@ class Usage(BaseModel):
     reasks: int = 0
     transport_retries: int = 0
     wall_s: float = 0.0
+    example_tokens: int = Field(0, description="estimated prompt tokens spent on retrieved examples")
 
     def add(self, other: "Usage") -> "Usage":
         for name in type(self).model_fields:
@@ -272,6 +273,16 @@ class ErrorInfo(BaseModel):
     page: int | None = None
 
 
+class Rejection(BaseModel):
+    """An LLM value the source does not contain where it belongs: reported, never written into a result."""
+
+    table: int | None = Field(None, description="index of the project in the document (None: department goals)")
+    row: int | None = Field(None, description="0-based indicator row in the model's answer")
+    field: str
+    claimed: str = Field(description="the text the model claimed")
+    reason: str
+
+
 ResultStatus = Literal["success", "partial_success", "failure", "skipped"]
 
 
@@ -286,6 +297,7 @@ class ExtractionResult(BaseModel):
     backend: str = "rules"
     seconds: float = 0.0
     usage: Usage = Field(default_factory=Usage)
+    rejections: list[Rejection] = Field(default_factory=list, description="LLM values the source does not contain")
 
 
 # --------------------------------------------------------------------------------------------

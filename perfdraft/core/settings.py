@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     llm_max_reasks: int = 2
     llm_seed: int | None = 7
     llm_token_budget: int | None = Field(None, description="max prompt+completion tokens per document")
+    llm_grounding: Literal["reject", "flag"] = Field(
+        "reject", description="reject: a value the source does not contain is never written; flag: kept with a warning")
+    llm_examples: bool = Field(True, description="similar validated tables from the store as examples in the "
+                                                "extraction prompt (off: --no-store, for reproducible runs)")
+    llm_breaker_cooldown_s: float = Field(300.0, description="a dead endpoint is not tried again for this long")
     cache_path: Path | None = Field(None, description="SQLite LLM cache; default <data_dir>/llm-cache.sqlite")
     max_upload_mb: int = 50
 

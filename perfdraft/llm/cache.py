@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 
 
-def cache_key(*, prompt_key: str, model: str, messages: list[dict[str, str]], schema_name: str) -> str:
-    """sha256 over prompt version, model, schema and the exact messages (the chunk is inside them)."""
-    payload = json.dumps({"prompt": prompt_key, "model": model, "schema": schema_name, "messages": messages},
-                         ensure_ascii=False, sort_keys=True)
+def cache_key(*, prompt_key: str, model: str, messages: list[dict[str, str]], schema_name: str,
+              endpoint: str = "") -> str:
+    """sha256 over endpoint URL, prompt version, model, schema and the exact messages (the chunk is inside them)."""
+    payload = json.dumps({"endpoint": endpoint, "prompt": prompt_key, "model": model, "schema": schema_name,
+                          "messages": messages}, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -30,6 +31,8 @@ class LLMCache:
             self._db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, prompt TEXT, model TEXT,"
                              " content TEXT NOT NULL, created REAL)")
             self._db.execute("CREATE TABLE IF NOT EXISTS endpoint_modes (endpoint TEXT PRIMARY KEY, mode TEXT)")
+            self._db.execute("CREATE TABLE IF NOT EXISTS endpoint_down (endpoint TEXT PRIMARY KEY, since REAL,"
+                             " reason TEXT)")
 
     def get(self, key: str) -> str | None:
         with self._lock:
@@ -49,6 +52,22 @@ class LLMCache:
     def put_mode(self, endpoint: str, mode: str) -> None:
         with self._lock, self._db:
             self._db.execute("INSERT OR REPLACE INTO endpoint_modes VALUES (?, ?)", (endpoint, mode))
+
+    def get_down(self, endpoint: str) -> tuple[float, str] | None:
+        """(since, reason) when the endpoint was recorded dead (shared by a batch's worker processes)."""
+        with self._lock:
+            row = self._db.execute("SELECT since, reason FROM endpoint_down WHERE endpoint = ?",
+                                   (endpoint,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def put_down(self, endpoint: str, reason: str | None) -> None:
+        """Record the endpoint dead now (reason given) or alive again (None)."""
+        with self._lock, self._db:
+            if reason is None:
+                self._db.execute("DELETE FROM endpoint_down WHERE endpoint = ?", (endpoint,))
+            else:
+                self._db.execute("INSERT OR REPLACE INTO endpoint_down VALUES (?, ?, ?)",
+                                 (endpoint, time.time(), reason))
 
     def __len__(self) -> int:
         with self._lock:

@@ -11,7 +11,8 @@ from typing import Callable, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from perfdraft.core.errors import LLMError, LLMUnavailable, LLMValidationError
+from perfdraft.core.errors import LLMError, LLMTruncated, LLMUnavailable, LLMValidationError
+from perfdraft.llm.breaker import Breaker
 from perfdraft.llm.cache import LLMCache, cache_key
 from perfdraft.llm.ledger import Ledger
 from perfdraft.llm.prompts import RenderedPrompt
@@ -51,24 +52,34 @@ class _Rejected(Exception):
     """Internal: a 400 from the endpoint (maybe a response_format it does not support)."""
 
 
+_THINK = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL | re.IGNORECASE)
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+
+
 def parse_json_reply(text: str | None) -> object:
-    """JSON out of a reply: bare, in a ``` fence, or the outermost {...} amid prose."""
+    """The JSON object of a reply: bare, after a <think> block, in a ``` fence, or amid prose with braces."""
     if text is None:
         raise ValueError("the reply was empty")
-    s = text.strip()
-    fence = re.search(r"```(?:json)?\s*(.*?)```", s, re.DOTALL)
-    if fence:
-        s = fence.group(1).strip()
-    try:
-        return json.loads(s)
-    except json.JSONDecodeError as first:
-        i, j = s.find("{"), s.rfind("}")
-        if 0 <= i < j:
+    s = _THINK.sub("", text).strip()
+    candidates = [m.group(1).strip() for m in _FENCE.finditer(s)] + [s]
+    first_error: json.JSONDecodeError | None = None
+    decoder = json.JSONDecoder()
+    for c in candidates:
+        try:
+            return json.loads(c)
+        except json.JSONDecodeError as exc:
+            first_error = first_error or exc
+        # prose before or after the object, braces included: decode from each '{' and keep the first object
+        for i in (k for k, ch in enumerate(c) if ch == "{"):
             try:
-                return json.loads(s[i:j + 1])
+                obj, _ = decoder.raw_decode(c, i)
             except json.JSONDecodeError:
-                pass
-        raise ValueError(f"the reply is not valid JSON ({first.msg} at line {first.lineno} column {first.colno})")
+                continue
+            if isinstance(obj, dict):
+                return obj
+    assert first_error is not None
+    raise ValueError(f"the reply is not valid JSON ({first_error.msg} at line {first_error.lineno} "
+                     f"column {first_error.colno})")
 
 
 def _retry_after(headers) -> float | None:
@@ -104,6 +115,7 @@ class LLMClient:
         self.backoff_base = backoff_base
         self.sleep = sleep
         self._slots = threading.BoundedSemaphore(max(1, settings.llm_max_concurrency))
+        self.breaker = Breaker(self.endpoint, settings.llm_breaker_cooldown_s, self.cache)
 
     # ---------------------------------------------------------------------------------- helpers
 
@@ -136,6 +148,7 @@ class LLMClient:
         log.info("endpoint %s: structured mode %s", self.base_url, mode)
 
     def _unavailable(self, reason: str, attempts: int, ledger: Ledger) -> LLMUnavailable:
+        self.breaker.trip(self.redact(reason))
         return LLMUnavailable(
             self.redact(f"LLM endpoint {self.base_url} failed after {attempts} attempt(s): {reason}; "
                         "check PERFDRAFT_LLM_BASE_URL (and PERFDRAFT_LLM_MODEL), or use --backend rules"),
@@ -181,6 +194,12 @@ class LLMClient:
         retries = max(0, self.settings.llm_transport_retries)
         failures = 0
         while True:
+            down = self.breaker.open_reason()
+            if down is not None:
+                raise LLMUnavailable(self.redact(
+                    f"LLM endpoint {self.base_url} is not tried again for {self.settings.llm_breaker_cooldown_s:g} s "
+                    f"after it failed ({down}); check PERFDRAFT_LLM_BASE_URL, or use --backend rules"),
+                    usage=ledger.snapshot())
             mode = self.mode()
             ledger.check_budget()
             ledger.bump(calls=1)
@@ -211,8 +230,23 @@ class LLMClient:
             usage = getattr(resp, "usage", None)
             if usage is not None:
                 ledger.bump(prompt_tokens=usage.prompt_tokens or 0, completion_tokens=usage.completion_tokens or 0)
-            content = resp.choices[0].message.content if resp.choices else None
-            return content, mode
+            choices = getattr(resp, "choices", None)
+            if not choices:
+                # HTTP 200 with {"error": ...} (vLLM, one-api gateways): a failed attempt, not an empty answer
+                ledger.bump(failed_calls=1)
+                failures += 1
+                reason = "HTTP 200 with an error body: " + self.redact(_error_of(resp))[:200]
+                if failures > retries:
+                    raise self._unavailable(reason, failures, ledger) from None
+                ledger.bump(transport_retries=1)
+                self.sleep(self.backoff_base * 2 ** (failures - 1))
+                continue
+            self.breaker.reset()
+            if getattr(choices[0], "finish_reason", None) == "length":
+                raise LLMTruncated(f"the model's answer was cut off at its output limit (finish_reason length) "
+                                   f"at {self.base_url}", last_completion=self.redact(
+                                       choices[0].message.content or "")[:2000], usage=ledger.snapshot())
+            return choices[0].message.content, mode
 
     # ---------------------------------------------------------------------------------- structured
 
@@ -224,7 +258,8 @@ class LLMClient:
         returned in `problems` for the caller to flag, never silently dropped.
         """
         messages = prompt.messages()
-        key = cache_key(prompt_key=prompt.key, model=self.model, messages=messages, schema_name=schema.__name__)
+        key = cache_key(prompt_key=prompt.key, model=self.model, messages=messages, schema_name=schema.__name__,
+                        endpoint=self.base_url)
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
@@ -232,10 +267,11 @@ class LLMClient:
                     value = schema.model_validate(parse_json_reply(hit))
                 except (ValueError, ValidationError):
                     value = None  # a stale entry from an older schema: ask again
-                if value is not None:
+                problems = check(value) if check and value is not None else []
+                if value is not None and not problems:  # an entry that fails today's checks is no answer
                     ledger.bump(cache_hits=1)
-                    return StructuredAnswer[schema](value=value, problems=check(value) if check else [],
-                                                    cached=True, mode="cache", prompt=prompt.key)
+                    return StructuredAnswer[schema](value=value, problems=[], cached=True, mode="cache",
+                                                    prompt=prompt.key)
         started = time.perf_counter()
         try:
             return self._ask(prompt, schema, messages, key, ledger, check)
@@ -262,7 +298,7 @@ class LLMClient:
             if value is not None:
                 best = (value, soft, content, mode)
             if value is not None and (not soft or attempt == max_reasks):
-                if self.cache is not None:
+                if self.cache is not None and not soft:  # only a clean answer is cached as good
                     self.cache.put(key, content or "", prompt=prompt.key, model=self.model)
                 return StructuredAnswer[schema](value=value, problems=soft, attempts=attempt + 1, mode=mode,
                                                 prompt=prompt.key)
@@ -274,6 +310,16 @@ class LLMClient:
             f"the model's answer failed validation after {max_reasks + 1} attempt(s) (prompt {prompt.key}): "
             + "; ".join(hard)[:500], attempts=max_reasks + 1,
             last_completion=self.redact(content or "")[:2000], usage=ledger.snapshot())
+
+
+def _error_of(resp) -> str:
+    """The message of an error body the SDK parsed as a completion."""
+    err = getattr(resp, "error", None)
+    if err is None:
+        err = (getattr(resp, "model_extra", None) or {}).get("error")
+    if isinstance(err, dict):
+        return str(err.get("message") or err)
+    return str(err) if err is not None else "no choices in the answer"
 
 
 def _describe(exc: Exception) -> list[str]:

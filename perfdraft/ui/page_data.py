@@ -88,6 +88,12 @@ def show_outcome(settings: Settings, i: int, o) -> None:
     st.subheader(f"{plain(o.name)} — {STATUS_ZH.get(res.status, res.status)}（{res.seconds:.1f} 秒）", anchor=False)
     for e in res.errors:
         st.error(plain(error_text(e)))
+    if res.rejections:  # what the model claimed but the source does not say there: shown, never kept
+        with st.expander(f"已拒绝模型给出的 {len(res.rejections)} 处内容（原文对应位置没有）"):
+            st.dataframe([{"表": (r.table + 1) if r.table is not None else "—",
+                           "行": (r.row + 1) if r.row is not None else "—", "字段": r.field,
+                           "模型给出": plain(r.claimed), "原因": plain(r.reason)} for r in res.rejections],
+                         hide_index=True, width="stretch")
     doc = res.document
     if doc is None:
         return

@@ -27,3 +27,13 @@ def make_settings(tmp_path, url: str | None, **kw) -> Settings:
 @pytest.fixture
 def settings_for(tmp_path):
     return lambda url, **kw: make_settings(tmp_path, url, **kw)
+
+
+@pytest.fixture(autouse=True)
+def _closed_breakers():
+    """Each test starts with no endpoint marked dead (ports are reused between tests)."""
+    from perfdraft.llm import breaker
+    breaker._DOWN.clear()
+    yield
+    breaker._DOWN.clear()
+

@@ -21,14 +21,16 @@ class Reply:
     delay: float = 0.0
     prompt_tokens: int = 100
     completion_tokens: int = 20
+    finish_reason: str = "stop"
 
 
 Responder = Callable[[dict], Reply]
 
 
-def completion(content: str, model: str, prompt_tokens: int, completion_tokens: int) -> dict:
+def completion(content: str, model: str, prompt_tokens: int, completion_tokens: int,
+               finish_reason: str = "stop") -> dict:
     return {"id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()), "model": model,
-            "choices": [{"index": 0, "finish_reason": "stop",
+            "choices": [{"index": 0, "finish_reason": finish_reason,
                          "message": {"role": "assistant", "content": content}}],
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                       "total_tokens": prompt_tokens + completion_tokens}}
@@ -63,7 +65,7 @@ class FakeLLM:
                     time.sleep(reply.delay)
                 if reply.status == 200 and reply.body is None:
                     body = completion(reply.content or "", req.get("model", ""), reply.prompt_tokens,
-                                      reply.completion_tokens)
+                                      reply.completion_tokens, reply.finish_reason)
                 else:
                     body = reply.body or {"error": {"message": f"HTTP {reply.status}", "type": "error"}}
                 data = json.dumps(body, ensure_ascii=False).encode("utf-8")

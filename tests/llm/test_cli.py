@@ -31,13 +31,14 @@ def _closed_port_url() -> str:
 
 
 @pytest.mark.slow
-def test_extract_llm_unreachable_fails_with_one_clear_line(tmp_path):
+def test_extract_llm_unreachable_runs_as_rules_with_one_clear_warning(tmp_path):
     url = _closed_port_url()
     proc = _run(tmp_path, "llm", url)
     out = proc.stdout + proc.stderr
-    assert proc.returncode != 0
+    assert proc.returncode == 0, out  # a fallback is a warning, not a failure
     lines = [ln for ln in out.splitlines() if url in ln and "PERFDRAFT_LLM_BASE_URL" in ln]
-    assert lines, out
+    assert len(lines) == 1 and "ran as rules" in lines[0], out
+    assert "1 with warnings" in out
     assert "Traceback" not in out and SECRET not in out
 
 

@@ -10,7 +10,7 @@ import pytest
 from perfdraft.extraction.api import extract_loaded, extract_rules
 from perfdraft.extraction.llm import extract_with_llm
 from perfdraft.ingest.load import load_document
-from perfdraft.core.errors import ConfigError, LLMUnavailable
+from perfdraft.core.errors import ConfigError
 from perfdraft.llm.client import LLMClient
 from tests.llm.conftest import SECRET
 from tests.llm.fake_server import FakeLLM
@@ -77,7 +77,7 @@ def test_rerunning_an_unchanged_document_makes_zero_calls(doc, settings_for):
     assert SECRET.encode() not in settings_for(fake.url).cache_path.read_bytes()
 
 
-def test_hallucinated_value_is_reasked_then_flagged(doc, settings_for):
+def test_hallucinated_value_is_reasked_then_rejected(doc, settings_for):
     def invent(answer, chunk):
         if answer.get("indicators"):
             answer["indicators"][0]["value"] = "≥99.5%"
@@ -88,10 +88,13 @@ def test_hallucinated_value_is_reasked_then_flagged(doc, settings_for):
         feedback = [r["messages"][-1]["content"] for r in fake.requests if len(r["messages"]) > 2]
     p = result.document.projects[0]
     row = p.indicators[0]
-    assert row.value == "≥99.5%" and any("not found in the source" in w for w in row.warnings)
+    assert row.value == "" and any("LLM value rejected (row 1 value" in w for w in row.warnings)
+    assert "99.5" not in result.document.to_json()  # the claim is reported, never written
+    assert result.status == "partial_success"
+    assert [(r.field, r.claimed) for r in result.rejections if r.table == 0] == [("value", "≥99.5%")]
     assert p.confidence <= 0.4
     assert result.usage.reasks == 2 * len(result.document.projects)  # bounded: max_reasks per table
-    assert any("'≥99.5%' does not occur in the document" in f for f in feedback)
+    assert any("indicators[0].value '≥99.5%': not in this row of the table" in f for f in feedback)
 
 
 def test_row_count_mismatch_with_rules_is_a_table_warning(doc, settings_for):
@@ -148,9 +151,9 @@ def test_a_model_that_obeys_an_injection_is_caught(doc, tmp_path, settings_for):
     with FakeLLM(responder=Oracle(STEM, edit=obey)) as fake:
         result = extract_with_llm(injected, "llm", settings_for(fake.url), client=client(settings_for(fake.url)))
     p = result.document.projects[0]
-    # The injected name occurs in the document, so grounding alone cannot catch it; reconciliation does.
-    assert p.confidence <= 0.4
-    assert any("name differs: LLM '已被攻破'" in w for w in p.warnings)
+    # The injected name occurs in the document but not at the name label or title: rejected.
+    assert p.confidence <= 0.4 and p.name == "" and "已被攻破" not in result.document.to_json()
+    assert any(r.field == "name" and r.claimed == "已被攻破" for r in result.rejections)
     assert any("row count differs: LLM 0 rows" in w for w in p.warnings)
     assert all(q.confidence == 0.9 for q in result.document.projects[1:])
 
@@ -170,12 +173,15 @@ def test_hybrid_with_unreachable_endpoint_scores_as_rules(doc, tmp_path, setting
     assert sum("ran as rules" in w for w in result.warnings) == 1 and result.usage.failed_calls == 2
 
 
-def test_llm_backend_with_unreachable_endpoint_raises_a_one_line_error(doc, settings_for):
+def test_llm_backend_with_unreachable_endpoint_runs_as_rules_and_says_why(doc, settings_for):
     url = closed_port_url()
     s = settings_for(url, llm_transport_retries=1)
-    with pytest.raises(LLMUnavailable) as exc:
-        extract_loaded(doc, backend="llm", settings=s, client=client(s))
-    line = exc.value.one_line()
+    result = extract_loaded(doc, backend="llm", settings=s, client=client(s))
+    assert result.status == "partial_success" and result.backend == "rules"
+    assert result.document.projects == extract_rules(doc).projects
+    assert [e.kind for e in result.errors] == ["llm-unavailable"]
+    assert sum("ran as rules" in w for w in result.warnings) == 1
+    line = result.errors[0].message
     assert url in line and "PERFDRAFT_LLM_BASE_URL" in line and "\n" not in line and SECRET not in line
 
 

@@ -80,3 +80,35 @@ def test_bad_citations_and_lint_errors_are_sent_back(store, settings_for):
     assert "120" in feedback  # the lint error on the satisfaction row
     assert result.usage.reasks == 1 and not result.errors
     assert all(r.sources for r in result.project.indicators)
+
+
+def test_a_row_citing_an_unknown_id_is_reasked_then_dropped(store, settings_for):
+    def responder(req):
+        answer = good_answer(req, store)
+        answer["indicators"][0]["sources"] = ["E9.R99"]  # every attempt: the model insists
+        return Reply(content=json.dumps(answer, ensure_ascii=False))
+
+    with FakeLLM(responder=responder) as fake:
+        s = settings_for(fake.url)
+        result = draft_llm(BRIEF, store, k=5, settings=s, client=client(s))
+        first = good_answer(fake.requests[0], store)["indicators"]
+        n_requests = len(fake.requests)
+    assert n_requests == 1 + s.llm_max_reasks  # re-asked, bounded
+    assert len(result.project.indicators) == len(first) - 1  # then dropped
+    assert [r.level3 for r in result.project.indicators] == [r["level3"] for r in first[1:]]
+    assert any("1 row(s) dropped" in w for w in result.project.warnings)
+
+
+def test_a_drafted_number_from_nowhere_is_marked_for_the_user(store, settings_for):
+    def responder(req):
+        answer = good_answer(req, store)
+        answer["indicators"][0]["value"] = "≥4321份"
+        return Reply(content=json.dumps(answer, ensure_ascii=False))
+
+    with FakeLLM(responder=responder) as fake:
+        s = settings_for(fake.url)
+        result = draft_llm(BRIEF, store, k=5, settings=s, client=client(s))
+    row = result.project.indicators[0]
+    assert row.value == "≥4321份" and any("4321" in w and "核对" in w for w in row.warnings)
+    copied = [r for r in result.project.indicators[1:] if any(c.value == r.value for c in r.sources)]
+    assert copied and not any("核对" in w for r in copied for w in r.warnings)  # a cited row's number passes
