@@ -169,9 +169,12 @@ def _untitled(doc: Document, sections: list[TableSection], lines: list[TextLine]
         hi = g.line_end
         body = [ln for ln in lines if lo <= ln.lineno <= hi]
         title = next((section_title(ln.text) for ln in body if ln.table is None and vocab.is_title(ln.text)), "")
+        # a header block printed as a grid of its own (PDF tables split where the columns change) belongs here
+        above = [t.index for t in doc.tables if t.index not in indicator_grids(doc) and t.index not in covered
+                 and t.line_start is not None and lo <= t.line_start and t.line_end < g.line_start]
         out.append(TableSection(index=0, title=title, scope="project", line_start=lo, line_end=hi,
                                 page_start=body[0].page if body else g.page, page_end=body[-1].page if body else g.page,
-                                tables=[ti], text="\n".join(ln.text for ln in body)))
+                                tables=above + [ti], text="\n".join(ln.text for ln in body)))
     return out
 
 
