@@ -695,8 +695,8 @@ def _labelled_fields(fields: dict, rows: list[list[hdr.Token]], goals_out: list[
     name = h.first("name")
     # in a pdftotext stream a name printed below its label wraps over lines the label reader cannot join; the
     # flat reader (up to the next label) keeps it whole
-    if name is not None and _compact(name.text) and not (goals_from_lines and name.below and fields.get("name")):
-        fields["name"] = _compact(name.text)
+    if name is not None and not (goals_from_lines and name.below and fields.get("name")):
+        fields["name"] = _compact(name.text)  # an empty 项目名称 cell is an empty name, not the title's words
     code = h.first("code")
     if code is not None and hdr.code_in(code.text):
         fields["code"] = hdr.code_in(code.text)

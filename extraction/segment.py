@@ -41,6 +41,9 @@ def _clean(s: str) -> str:
 _compact = compact
 
 
+_GENERIC_TITLE = re.compile(r"(?:(?:19|20)\d{2}年度?)?(?:本级)?(?:部门)?(?:项目支出|项目|支出|专项资金|项目资金)?")
+
+
 def section_title(raw: str) -> str:
     """Heading text -> title: numbering, whitespace and the trailing 绩效目标表 removed."""
     t = _compact(_clean(raw))
@@ -48,8 +51,10 @@ def section_title(raw: str) -> str:
     t = re.sub(r"[(（][^()（）]{1,12}[)）]$", "", t) if not t.endswith(TITLE_KEY) else t
     for key in sorted(vocab.TITLES, key=len, reverse=True):
         if t.endswith(key):
-            return t[: -len(key)]
-    return t
+            t = t[: -len(key)]
+            break
+    # what is left of a generic title (2023年项目支出绩效目标申报表) names no project
+    return "" if _GENERIC_TITLE.fullmatch(t) else t
 
 
 def _titles(lines: list[TextLine]) -> list[tuple[int, int, str]]:
