@@ -650,9 +650,11 @@ def _continues_cells(texts: list[str], hmap: list[str | None]) -> bool:
     name = next((t for r, t in filled if r == "level3"), None)
     if name is None:
         return True
-    # a name fragment: mirrored in the description (tables that print the name twice), or starting mid-sentence
+    # a name fragment: mirrored in the description (tables that print the name twice), starting mid-sentence, or
+    # too short to be a name
     desc = next((t for r, t in filled if r == "description"), None)
-    return _compact(name) == _compact(desc) or bool(re.match(r"^[，。、；;,)）]", name.strip()))
+    return (_compact(name) == _compact(desc) or bool(re.match(r"^[，。、；;,)）]", name.strip()))
+            or len(_compact(name)) <= 3)  # a name of three characters or less with no value: a cut-off tail
 
 
 def _continues_row(cells: list[_Cell]) -> bool:
@@ -794,7 +796,9 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
             else:
                 refs = [c for c in row.cells if c.text.strip()]
                 if builder.rows and not after_break and _continues_cells(texts, hmap):
-                    builder.extend_last(_align(texts, hmap), refs)  # cells wrapped onto a row of their own
+                    # cells wrapped onto a row of their own: column by column, no realignment (a fragment such as
+                    # 满意度 may read like a level name)
+                    builder.extend_last({f: t.strip() for f, t in zip(hmap, texts) if f and t.strip()}, refs)
                 else:
                     builder.add(_join_unit(_align(texts, hmap)), refs, after_break)
             after_break = False
