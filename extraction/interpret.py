@@ -10,72 +10,17 @@ made only of those content signals.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from perfdraft.core import vocabulary as vocab
+from perfdraft.core.columns import Column, header_columns, is_indicator_header  # noqa: F401 (re-exported)
 from perfdraft.core.values import parse_target
 
-TEXT_ROLES = ("level3", "description", "basis")
 _NEG = float("-inf")
 _SENTENCE = re.compile(r"[，,。；;！!？?]")
 _NUMBER = re.compile(r"^[≥≤><=＞＜]?\s*\d+(?:\.\d+)?\s*%?$")
 _NATURE = ("定性", "定量", "正向", "反向", "约束性", "预期性", "共性", "个性", "正向指标", "反向指标", "定量指标",
            "定性指标", "数值型", "文本型", "百分比型")
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an indicator header: its role (vocabulary) and the header text."""
-
-    role: str
-    name: str
-
-
-def header_columns(texts: list[str]) -> list[Column | None]:
-    """Header cells -> columns; row-label cells (绩效指标 left of 一级指标, 绩, blanks) become None."""
-    return list(_header_columns(tuple(texts)))
-
-
-@lru_cache(maxsize=2048)
-def _header_columns(texts: tuple[str, ...]) -> tuple[Column | None, ...]:
-    """header_columns, cached: page-break repeats and every row test ask about the same header again.
-
-    Level columns must come in hierarchy order; a name or description synonym left of the level columns is the
-    vertical label of the whole grid (e.g. 绩效指标), not a column.
-    """
-    roles = [vocab.column_role(t) for t in texts]
-    cols: list[Column | None] = [Column(r, vocab.compact(t)) if r else None for r, t in zip(roles, texts)]
-    first_level = next((k for k, r in enumerate(roles) if r in ("level1", "level2")), None)
-    if first_level is not None:
-        for k in range(first_level):
-            cols[k] = None
-    if not any(c and c.role == "level3" for c in cols):
-        # 指标内容 / 指标说明 without a 三级指标 column is the indicator name itself
-        k = next((k for k, c in enumerate(cols) if c and c.role == "description"), None)
-        if k is not None:
-            cols[k] = Column("level3", cols[k].name)
-    seen: set[str] = set()
-    for k, c in enumerate(cols):
-        if c is None or c.role == "extra":
-            continue
-        if c.role in seen:
-            # a second 指标值 is the annual value of a 实施期/年度 pair when the first reads as the period one
-            cols[k] = Column("extra", c.name) if c.role != "value" else Column("value", c.name)
-            if c.role == "value":
-                prev = next(j for j in range(k) if cols[j] and cols[j].role == "value")
-                cols[prev] = Column("period_value", cols[prev].name)
-        seen.add(c.role)
-    return tuple(cols)
-
-
-def is_indicator_header(texts: list[str]) -> bool:
-    """A header row of an indicator grid: a level column plus a name or value column, three roles at least."""
-    if not any("级" in t for t in texts):  # every level-column synonym says 一级/二级: a cheap first test
-        return False
-    cols = [c for c in header_columns(texts) if c]
-    roles = {c.role for c in cols}
-    return len(roles) >= 3 and bool(roles & {"level1", "level2"}) and bool(roles & {"level3", "value"})
 
 
 # ---- scores ---------------------------------------------------------------------------------------------------

@@ -618,7 +618,7 @@ def _effect_name(doc_text: str) -> str:
     return "效果指标" if re.search(r"(?:^|\s)效果指标(?:\s|$)", doc_text) else "效益指标"
 
 
-def _lines_above(src: list, section: TableSection, sections_before: int, limit: int = 20) -> list[str]:
+def _lines_above(src: list, section: TableSection, limit: int = 20) -> list[str]:
     """Narrative lines just above a section's title that are numbered field paragraphs ((1)项目概述。…)."""
     lo = max(1, section.line_start - limit)
     texts = [ln.text for ln in src[lo - 1: section.line_start - 1]] if src and src[0].lineno == 1 else []
@@ -746,7 +746,7 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                      and ln.lineno > section.line_start]
         after_break = False
         # a narrative block above the table often states the fields too: (1)项目概述。… (7)绩效目标。
-        above = _lines_above(src, section, sections_before=section.line_start)
+        above = _lines_above(src, section)
         header_rows: list[list[hdr.Token]] = [[hdr.Token(t, None, k) for t in _split_line(t0)] for k, t0 in
                                               enumerate(above + pre_lines)]
         prev_tokens: list[_Cell] | None = None

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from perfdraft.core import vocabulary as vocab
+from perfdraft.core.columns import header_columns, is_indicator_header
 from perfdraft.core.models import TableCell, TableGrid, TextLine
 
 _PIPE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -261,19 +262,13 @@ def _tab_cell_rows(lines: list[TextLine], i: int) -> _Run:
 
 
 def _header_roles(words: list[str]) -> list[str | None]:
-    return [vocab.column_role(w) for w in words]
-
-
-def _is_indicator_header(roles: list[str | None]) -> bool:
-    """Enough column roles of an indicator grid: a level column plus a name or value column."""
-    rs = set(r for r in roles if r)
-    return len(rs) >= 3 and bool(rs & {"level1", "level2"}) and bool(rs & {"level3", "value"})
+    return [c.role if c else None for c in header_columns(words)]
 
 
 def _space_rows(lines: list[TextLine], i: int) -> _Run | None:
     """A one-line header of space-separated column names, then one row per line (merged cells omitted)."""
     head = lines[i].text.split()
-    if not _is_indicator_header(_header_roles(head)):
+    if not is_indicator_header(head):
         return None
     body: list[int] = []
     j, blanks = i + 1, 0
@@ -312,17 +307,12 @@ def _line_header(lines: list[TextLine], i: int) -> tuple[list[tuple[TextLine, st
         if not t:
             j += 1
             continue
-        role = vocab.column_role(t)
-        if role is None and not (cells and vocab.compact(t) in ("绩效指标", "指标")):
-            if not cells and vocab.compact(t) in ("绩效指标",):
-                cells.append((lines[j], t))
-                j += 1
-                continue
+        if vocab.column_role(t) is None:  # 绩效指标 / 指标 are synonyms too: a vertical label passes
             break
         cells.append((lines[j], t))
         j += 1
-    roles = _header_roles([c for _, c in cells])
-    if len(cells) < 3 or not _is_indicator_header(roles) or not any(r == "level1" for r in roles):
+    words = [c for _, c in cells]
+    if len(cells) < 3 or not is_indicator_header(words) or "level1" not in _header_roles(words):
         return None
     return cells, j
 
@@ -418,7 +408,7 @@ def _split_run_header(t: str) -> list[str] | None:
             return None
         out.append(syn)
         k += len(syn)
-    return out if len(out) >= 3 and _is_indicator_header(_header_roles(out)) else None
+    return out if len(out) >= 3 and is_indicator_header(out) else None
 
 
 def _longest_level(t: str, test) -> str | None:
