@@ -279,6 +279,8 @@ def main() -> int:
     from fault_bench import BEGIN, END
     old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
     old_faults = old[old.index(BEGIN):old.index(END) + len(END)] + "\n" if BEGIN in old and END in old else ""
+    from speed import BEGIN as SB, END as SE, write_section as write_speed
+    old_speed = old[old.index(SB) + len(SB):old.index(SE)] if SB in old and SE in old else ""
     repeats = 7 if args.quick else 21
     scales = args.scales or ([1, 10] if args.quick else [1, 10, 100])
     sizes = args.store_sizes or ([1000, 10000] if args.quick else [1000, 10000, 100000])
@@ -320,6 +322,8 @@ def main() -> int:
     if old_faults:  # bench/fault_bench.py's section is measured separately: keep it
         from fault_bench import write_section
         write_section(args.out, old_faults)
+    if old_speed.strip():  # bench/speed.py's section (issue 17 targets) is measured separately: keep it
+        write_speed(args.out, old_speed)
     print(f"wrote {args.out}")
     return 0
 
