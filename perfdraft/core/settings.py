@@ -44,6 +44,8 @@ class Settings(BaseSettings):
         "reject", description="reject: a value the source does not contain is never written; flag: kept with a warning")
     llm_examples: bool = Field(True, description="similar validated tables from the store as examples in the "
                                                 "extraction prompt (off: --no-store, for reproducible runs)")
+    store_lexicon: bool = Field(True, description="the rules backend cuts run-together cells where names, values "
+                                                 "and bases seen in the store say (off: --no-store)")
     llm_breaker_cooldown_s: float = Field(300.0, description="a dead endpoint is not tried again for this long")
     cache_path: Path | None = Field(None, description="SQLite LLM cache; default <data_dir>/llm-cache.sqlite")
     max_upload_mb: int = 50
@@ -57,6 +59,13 @@ class Settings(BaseSettings):
         if self.cache_path is None:
             self.cache_path = self.data_dir / "llm-cache.sqlite"
         return self
+
+    @property
+    def lexicon_path(self) -> Path:
+        """Where the store's lexicon is kept: beside a local store, in the data folder for a Chroma server."""
+        if self.chroma_host:
+            return self.data_dir / f"lexicon-{self.chroma_host}-{self.chroma_port}.json"
+        return (self.store or self.data_dir / "store") / "lexicon.json"
 
     @property
     def llm_configured(self) -> bool:

@@ -17,6 +17,8 @@ LABEL_SYNONYMS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["lab
 SELF_EVALUATION: tuple[str, ...] = tuple(_DATA["self_evaluation"])
 STOP_LABELS: frozenset[str] = frozenset(compact(x) for x in _DATA.get("stop_labels", []))
 UNITS: frozenset[str] = frozenset(_DATA.get("units", []))
+# target values written as words (明显, 否, 长期 …): the closed list a run-together row may end with
+QUALITATIVE_VALUES: tuple[str, ...] = tuple(_DATA.get("qualitative_values", []))
 TITLES: tuple[str, ...] = tuple(_DATA["titles"])
 DEPARTMENT_TITLES = tuple(re.compile(p) for p in _DATA["department_titles"])
 _SUFFIXES = sorted(_DATA["level_suffixes"], key=len, reverse=True)
