@@ -19,6 +19,8 @@ from perfdraft.core.values import parse_target
 _NEG = float("-inf")
 _SENTENCE = re.compile(r"[，,。；;！!？?]")
 _NUMBER = re.compile(r"^[≥≤><=＞＜]?\s*\d+(?:\.\d+)?\s*%?$")
+# columns a layout may print the same text in twice (三级指标 = 描述, 长期 = 年度): equal neighbours fit there
+_TWIN_ROLES = ("level3", "description", "period_value", "value")
 _NATURE = ("定性", "定量", "正向", "反向", "约束性", "预期性", "共性", "个性", "正向指标", "反向指标", "定量指标",
            "定性指标", "数值型", "文本型", "百分比型")
 
@@ -98,6 +100,9 @@ def align_row(tokens: list[str], columns: list[Column], *, fragments: bool = Fal
             for j in range(i + 1, n + 1):
                 text = sep.join(tokens[i:j])
                 fit = _cell_score(col, text, j - i, fragments)
+                if j - i == 1 and col.role in _TWIN_ROLES and (i > 0 and tokens[i - 1] == text
+                                                               or j < n and tokens[j] == text):
+                    fit = max(fit, 1.0)
                 if fit == _NEG:
                     if col.role in ("level1", "level2", "unit") or j - i > 1 and col.role == "extra":
                         break

@@ -19,8 +19,10 @@ import re
 from dataclasses import dataclass
 
 from perfdraft.core import vocabulary as vocab
-from perfdraft.core.columns import header_columns, is_indicator_header
+from perfdraft.core.columns import is_indicator_header
+from perfdraft.core.lexicon import Lexicon
 from perfdraft.core.models import TableCell, TableGrid, TextLine
+from perfdraft.ingest import run_together as rt
 
 _PIPE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _BARE_PIPES = re.compile(r"^\s*\|(?:\s*\|)*\s*$")
@@ -261,10 +263,6 @@ def _tab_cell_rows(lines: list[TextLine], i: int) -> _Run:
     return _Run(rows, "text-cells", j - 1)
 
 
-def _header_roles(words: list[str]) -> list[str | None]:
-    return [c.role if c else None for c in header_columns(words)]
-
-
 def _space_rows(lines: list[TextLine], i: int) -> _Run | None:
     """A one-line header of space-separated column names, then one row per line (merged cells omitted)."""
     head = lines[i].text.split()
@@ -312,7 +310,7 @@ def _line_header(lines: list[TextLine], i: int) -> tuple[list[tuple[TextLine, st
         cells.append((lines[j], t))
         j += 1
     words = [c for _, c in cells]
-    if len(cells) < 3 or not is_indicator_header(words) or "level1" not in _header_roles(words):
+    if len(cells) < 3 or not is_indicator_header(words) or "level1" not in rt.header_roles(words):
         return None
     return cells, j
 
@@ -349,7 +347,7 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
     if found is None:
         return None
     header, j = found
-    roles = _header_roles([c for _, c in header])
+    roles = rt.header_roles([c for _, c in header])
     k1 = next(k for k, r in enumerate(roles) if r in ("level1", "level2"))
     after_levels = [r for r in roles[k1:] if r not in ("level1", "level2")]
     width = len(after_levels)  # level3 and the columns right of it
@@ -393,64 +391,29 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
     return _Run(rows, "text-cell-lines", last)
 
 
-_SYNONYMS = sorted({syn for syns in vocab.COLUMN_SYNONYMS.values() for syn in syns}, key=len, reverse=True)
-_UNIT_ALT = "|".join(re.escape(u) for u in sorted(vocab.UNITS, key=len, reverse=True))
-_RUN_VALUE = re.compile(r"(?:[≥≤><＞＜]=?|不低于|不少于|不高于|不超过)?\d+(?:\.\d+)?\s*(?:年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|"
-                        + _UNIT_ALT + r")?")
-
-
-def _split_run_header(t: str) -> list[str] | None:
-    """`一级指标二级指标三级指标指标值` -> its column names, when column synonyms cover the whole line."""
-    out, k = [], 0
-    while k < len(t):
-        syn = next((s for s in _SYNONYMS if t.startswith(s, k)), None)
-        if syn is None:
-            return None
-        out.append(syn)
-        k += len(syn)
-    return out if len(out) >= 3 and is_indicator_header(out) else None
-
-
-def _longest_level(t: str, test) -> str | None:
-    return next((t[:n] for n in range(min(len(t), 16), 1, -1) if test(t[:n])), None)
-
-
-def _split_run_row(t: str, n_after: int) -> list[str]:
-    """A run-together row -> cells: leading level names by the vocabulary, the value by its shape, a name
-    printed twice (三级指标 = 指标描述) cut in half; what cannot be told apart stays one cell."""
-    cells: list[str] = []
-    for test in (vocab.is_level1, vocab.is_level2):
-        lv = _longest_level(t, test)
-        if lv:
-            cells.append(lv)
-            t = t[len(lv):]
-    m = next((m for m in _RUN_VALUE.finditer(t) if m.start() >= 2 and re.search(r"\d", m.group(0))), None)
-    head, value, tail = (t, "", "") if m is None else (t[:m.start()], m.group(0), t[m.end():])
-    half = len(head) // 2
-    if n_after >= 4 and len(head) % 2 == 0 and head[:half] == head[half:]:
-        cells += [head[:half], head[half:]]
-    else:
-        cells.append(head)
-    return cells + [c for c in (value, tail) if c]
-
-
 def _run_together_rows(lines: list[TextLine], i: int) -> _Run | None:
-    """Cells printed with no separator at all (some PDF text layers): split by vocabulary and value shape."""
-    head = _split_run_header(lines[i].text.strip())
+    """Cells printed with no separator at all (some PDF text layers): split by vocabulary and value shape.
+
+    A row may hold spaces inside its cells (`≥90 百分比`, `2025 年 12 月`) but then it must open with a level name,
+    so a space-separated table under a run-together header is not swallowed.
+    """
+    head = rt.split_header(lines[i].text.strip())
     if head is None:
         return None
-    roles = _header_roles(head)
-    n_after = sum(1 for r in roles if r not in ("level1", "level2", None))
-    rows = [[(lines[i], h) for h in head]]
-    j, last = i + 1, i
+    body: list[TextLine] = []
+    j = i + 1
     while j < len(lines):
         t = lines[j].text.strip()
-        if not t or TABLE_END.search(t) or vocab.is_title(t) or _starts_next_table(t) or " " in t or "\t" in t:
+        if not t or TABLE_END.search(t) or vocab.is_title(t) or _starts_next_table(t) or "\t" in t \
+                or " " in t and not rt.starts_with_level(t):
             break
-        rows.append([(lines[j], c) for c in _split_run_row(t, n_after)])
-        last = j
+        body.append(lines[j])
         j += 1
-    return _Run(rows, "text-run-together", last) if len(rows) > 1 else None
+    if not body:
+        return None
+    rows = [[(lines[i], h) for h in head]]
+    rows += [[(ln, c) for c in cells] for ln, cells in zip(body, rt.split_rows([ln.text for ln in body], head))]
+    return _Run(rows, "text-run-together", j - 1)
 
 
 # ---- the reconstructor ---------------------------------------------------------------------------------------
@@ -489,6 +452,22 @@ def reconstruct(lines: list[TextLine]) -> list[TableGrid]:
             if no in by_no:
                 by_no[no].table = g.index
     return grids
+
+
+def resplit(grid: TableGrid, lines: list[TextLine], lexicon: Lexicon) -> TableGrid:
+    """A run-together grid cut again with a lexicon (names, values, bases seen in past tables)."""
+    if grid.origin != "text-run-together" or not len(lexicon):
+        return grid
+    by_no = {ln.lineno: ln for ln in lines}
+    head_no = grid.line_start
+    body = [by_no[no] for no in range(head_no + 1, grid.line_end + 1) if no in by_no]
+    head = rt.split_header(by_no[head_no].text.strip()) if head_no in by_no else None
+    if head is None or not body:
+        return grid
+    rows = [[(by_no[head_no], h) for h in head]]
+    rows += [[(ln, c) for c in cells] for ln, cells in
+             zip(body, rt.split_rows([ln.text for ln in body], head, lexicon))]
+    return _grid(grid.index, rows, grid.origin)
 
 
 def _unquote(s: str) -> str:
