@@ -67,18 +67,30 @@ class HeaderFields:
         return filled[0] if filled else (occ[0] if occ else None)
 
 
-def _label_of(text: str) -> tuple[str | None, str | None, str, str | None]:
-    """(field or 'stop', label, rest of the token, unit caption) when the token starts with a label."""
+def _glued_value(name: str | None, rest: str) -> bool:
+    """A value that cannot be part of its label's words: a project code or an amount right after the label."""
+    if name == "code":
+        return bool(_CODE.match(vocab.compact(rest)))
+    return name == "budget" and bool(re.match(r"^[(（]?\s*(?:万元|元)?\s*[)）]?\s*\d", rest))
+
+
+def _label_of(text: str, glued: bool = False) -> tuple[str | None, str | None, str, str | None]:
+    """(field or 'stop', label, rest of the token, unit caption) when the token starts with a label.
+
+    `glued`: the block prints labels and values with nothing between them (项目名称XXX), as text layers of
+    run-together tables do; elsewhere such a token is a label only when the value is a code or an amount.
+    """
     m = _LEADING_LABEL.match(text)
     if not m:
         return None, None, text, None
     label = vocab.compact(m["label"])
     rest = m["rest"].strip()
     numbered = bool(re.match(r"^\s*[(（]?\d", text))
-    if rest and not m["colon"] and not numbered:
+    name = vocab.label_field(label)
+    if rest and not m["colon"] and not numbered and not _glued_value(name, (m["paren"] or "") + rest) \
+            and not (glued and name is not None and not vocab.is_title(text)):
         # "绩效目标表", "项目名称XXX" glued without a colon: a label only when it is the whole cell
         return None, None, text, None
-    name = vocab.label_field(label)
     if name is None and label in vocab.STOP_LABELS:
         name = "stop"
     if name is None or (name == "goals" and label == "年度" and rest):
@@ -91,7 +103,7 @@ def _label_of(text: str) -> tuple[str | None, str | None, str, str | None]:
 _CAPTION = re.compile(r"^[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?$")
 
 
-def read_header(rows: list[list[Token]]) -> HeaderFields:
+def read_header(rows: list[list[Token]], glued: bool = False) -> HeaderFields:
     """Walk the rows in reading order; each label collects the values up to the next label.
 
     Single-line fields end with their row; goals and purpose go on over following rows that hold no label. A
@@ -106,7 +118,7 @@ def read_header(rows: list[list[Token]]) -> HeaderFields:
             continue  # blank lines between label and value (one cell per line)
         waiting: tuple[str, Occurrence] | None = None
         for tok in row:
-            name, label, rest, unit = _label_of(tok.text)
+            name, label, rest, unit = _label_of(tok.text, glued)
             if name is not None:
                 if name == "stop":
                     current, current_name = None, "stop"

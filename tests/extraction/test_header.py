@@ -33,3 +33,15 @@ def test_budget_units_from_value_caption_note_and_accounting_format():
     assert budget_wan("3000000", None, "单位:元") == 300
     assert budget_wan("40,500.00", None, "") == 4.05
     assert budget_wan("12", None, "单位：万元") == 12
+
+
+def test_labels_glued_to_their_values_are_read_in_a_run_together_block_only():
+    rows = _rows(["项目名称乡村道路养护"], ["预算数(万元)120.50"], ["资金用途用于道路日常养护。"])
+    glued = read_header(rows, glued=True)
+    assert glued.first("name").text == "乡村道路养护"
+    assert glued.first("purpose").text == "用于道路日常养护。"
+    plain = read_header(rows)
+    assert plain.first("name") is None  # elsewhere `项目名称XXX` may be a caption, not a label and its value
+    # an amount or a code cannot be part of a label's words: accepted everywhere
+    assert plain.first("budget").text == "120.50" and glued.first("budget").unit == "万元"
+    assert read_header(_rows(["绩效目标表"]), glued=True).first("goals") is None
