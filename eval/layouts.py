@@ -11,12 +11,17 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from perfdraft.core.errors import InputError
+from perfdraft.core.lexicon import Lexicon
+from perfdraft.extraction.api import extract_rules
+from perfdraft.ingest.load import load_document
 from perfdraft.eval.data import load_dir
 from perfdraft.eval.extraction import EVAL_SCHEMA, BaselineCheck, MetricStat, predict_with_extractor, shown_path
 from perfdraft.eval.scores import HEADER_FIELDS, ROW_FIELDS, ErrorPair, Ratio, Scores, score_document
 from perfdraft.eval.zoo.generate import cases, render
 from perfdraft.eval.zoo.variants import ALL_FORMATS, VARIANTS
 
+# variants whose cells the rules may cut with the store's lexicon (issue 18): scored with and without it
+LEXICON_VARIANTS = ("run-together", "wrapped-cells")
 ERRORS_PER_CELL = 5  # worst disagreements kept per variant x format
 TARGET_ROW_F1 = 0.95  # the issue's bar for every variant and format
 
@@ -32,6 +37,8 @@ class LayoutCell(BaseModel):
     seconds: float = 0.0
     problems: list[str] = Field(default_factory=list, description="extraction or rendering errors, one line each")
     errors: list[ErrorPair] = Field(default_factory=list, description="worst disagreements first")
+    lexicon_scores: Scores | None = Field(None, description="the same files extracted with a lexicon built from "
+                                                            "the other gold documents (the scored one left out)")
 
     @property
     def row_f1(self) -> float | None:
@@ -118,9 +125,12 @@ def evaluate_layouts(gold_dir: Path, *, backend: str = "rules", variants: list[s
     """Render, extract with extraction.api.extract_file and score every (document, variant, format)."""
     _check_names(variants, VARIANTS, "variant(s)")
     _check_names(formats, ALL_FORMATS, "format(s)")
+    from perfdraft.core.settings import get_settings
+    settings = settings or get_settings()
     if backend in ("llm", "hybrid"):
-        from perfdraft.core.settings import get_settings
-        (settings or get_settings()).require_llm()  # a missing endpoint is a set-up error, not a 0% score
+        settings.require_llm()  # a missing endpoint is a set-up error, not a 0% score
+    # the zoo scores the extractor, not whatever store this machine holds: no store lexicon, no store examples
+    settings = settings.model_copy(update={"store_lexicon": False, "llm_examples": False})
     gold = load_dir(gold_dir)
     stems = quick_documents(gold) if quick else list(gold)
     variants = variants or list(VARIANTS)  # the CI subset keeps every variant, on fewer documents
@@ -132,7 +142,9 @@ def evaluate_layouts(gold_dir: Path, *, backend: str = "rules", variants: list[s
             cell = LayoutCell(variant=variant, format=fmt)
             errors: list[ErrorPair] = []
             for stem in stems:
-                _score_one(cell, stem, gold[stem], Path(tmp), backend, settings, errors)
+                lex = Lexicon.from_documents(gold.values(), exclude=[stem]) \
+                    if variant in LEXICON_VARIANTS and backend == "rules" else None
+                _score_one(cell, stem, gold[stem], Path(tmp), backend, settings, errors, lex)
                 if progress:
                     progress(f"{variant}/{fmt} {stem}: row F1 {cell.scores.rows.f1}")
             errors.sort(key=lambda e: (e.similarity, e.document, e.project))
@@ -143,7 +155,7 @@ def evaluate_layouts(gold_dir: Path, *, backend: str = "rules", variants: list[s
 
 
 def _score_one(cell: LayoutCell, stem: str, gold, tmp: Path, backend: str, settings,
-               errors: list[ErrorPair]) -> None:
+               errors: list[ErrorPair], lex: Lexicon | None = None) -> None:
     """Render one document, extract it, add its scores to the cell; a failure is scored, never raised."""
     cell.files += 1
     label = f"{stem}:{cell.variant}.{cell.format}"
@@ -161,4 +173,16 @@ def _score_one(cell: LayoutCell, stem: str, gold, tmp: Path, backend: str, setti
         cell.failed += 1
     cell.problems += [f"{stem}: {e}" for e in cost.errors]
     cell.scores.add(score_document(label, r.expected, pred, errors))
+    if lex is not None:
+        with_lex = _extract_with_lexicon(r.path, lex)
+        cell.lexicon_scores = cell.lexicon_scores or Scores()
+        cell.lexicon_scores.add(score_document(label, r.expected, with_lex, []))
     r.path.unlink(missing_ok=True)
+
+
+def _extract_with_lexicon(path: Path, lex: Lexicon):
+    """The rules reading of a file with this lexicon; None when it cannot be read (scored as empty)."""
+    try:
+        return extract_rules(load_document(path), lex)
+    except Exception:  # scored as an empty prediction, as the main reading is
+        return None

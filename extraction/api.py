@@ -7,7 +7,9 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from perfdraft.core import lexicon
 from perfdraft.core.errors import PerfdraftError
+from perfdraft.core.lexicon import Lexicon
 from perfdraft.core.models import Document, ErrorInfo, ExtractionResult, PerformanceDocument
 from perfdraft.core.settings import Settings, get_settings
 from perfdraft.extraction.llm import extract_with_llm
@@ -19,14 +21,15 @@ from perfdraft.llm.protocol import StructuredClient
 Backend = Callable[[Document, Settings, StructuredClient | None], ExtractionResult]
 
 
-def extract_rules(doc: Document) -> PerformanceDocument:
-    """Deterministic layout-aware extraction (the embedded default)."""
-    return _rules(doc)
+def extract_rules(doc: Document, lexicon: Lexicon | None = None) -> PerformanceDocument:
+    """Deterministic layout-aware extraction (the embedded default), optionally helped by a lexicon."""
+    return _rules(doc, lexicon)
 
 
 def _rules_backend(doc: Document, settings: Settings, client: StructuredClient | None) -> ExtractionResult:
-    """The rules backend as a registry entry (settings and client are not used)."""
-    return ExtractionResult(source=doc.source, status="success", document=extract_rules(doc), backend="rules")
+    """The rules backend as a registry entry (the client is not used)."""
+    return ExtractionResult(source=doc.source, status="success", document=extract_rules(doc, lexicon.for_extraction(settings, doc.source)),
+                            backend="rules")
 
 
 def _llm_backend(name: str, doc: Document, settings: Settings, client: StructuredClient | None) -> ExtractionResult:

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from perfdraft.core import lexicon
 from perfdraft.core.errors import BudgetExceeded, LLMError, LLMTruncated, LLMUnavailable
 from perfdraft.extraction.rules import _effect_name, extract_rules, extract_section
 from perfdraft.extraction.segment import find_sections
@@ -517,7 +518,8 @@ def extract_with_llm(doc: Document, backend: str, settings: Settings,
     if client is None:
         client = LLMClient(settings)
     start = time.perf_counter()
-    base = extract_rules(doc)  # department, year, and the rules reading of every table
+    # department, year, and the rules reading of every table
+    base = extract_rules(doc, lexicon.for_extraction(settings, doc.source))
     run = _Run(doc, backend, settings, client)
     run.store = store if store is not None else open_store(settings)
     chunks = table_chunks(doc)

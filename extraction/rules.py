@@ -10,10 +10,11 @@ from functools import lru_cache
 from perfdraft.core import vocabulary as vocab
 from perfdraft.core.text import compact, tidy
 from perfdraft.extraction import header as hdr
-from perfdraft.ingest.layout import TABLE_END
+from perfdraft.ingest.layout import TABLE_END, resplit
 from perfdraft.extraction.interpret import Column, align_row, header_columns, is_indicator_header
 from perfdraft.extraction.segment import TableSection, find_sections, indicator_grids, is_self_evaluation_grid
 from perfdraft.core.values import looks_like_value, parse_target
+from perfdraft.core.lexicon import Lexicon
 from perfdraft.core.models import Document, Indicator, PerformanceDocument, Project, SourceRef
 
 _EFFECT_L2 = re.compile(r"(?:效益|可持续|影响)")
@@ -691,9 +692,9 @@ _GOAL_LABELS = ("年度", "本年度绩效目标", "年度绩效目标", "年度
 
 
 def _labelled_fields(fields: dict, rows: list[list[hdr.Token]], goals_out: list[str], context: str,
-                     goals_from_lines: bool = False) -> None:
+                     goals_from_lines: bool = False, glued: bool = False) -> None:
     """Header fields read by label synonyms override the positional guesses wherever they found a value."""
-    h = hdr.read_header(rows)
+    h = hdr.read_header(rows, glued)
     name = h.first("name")
     # in a pdftotext stream a name printed below its label wraps over lines the label reader cannot join; the
     # flat reader (up to the next label) keeps it whole
@@ -842,8 +843,9 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
             goals = _goals([p for p in tail.split("\n") if p.strip()], stream=True)
         if not goals:
             goals = _stream_goals(flat.split("\n"))
+    glued = any(doc.tables[t].origin == "text-run-together" for t in section.tables)
     _labelled_fields(fields, header_rows, goals_out := [], flat + "\n" + "\n".join(ln.text for ln in lines[:60]),
-                     goals_from_lines=not section.tables)
+                     goals_from_lines=not section.tables, glued=glued)
     if fields.get("unit") is None:
         # a budget-unit line printed alone above the table (吴川市医疗保障局, 619003唐山市医疗保险服务中心)
         unit_line = next((t.strip() for t in (pre_lines if section.tables else []) if _UNIT_LINE.match(t.strip())
@@ -943,8 +945,13 @@ def _year(doc: Document) -> int | None:
     return years.most_common(1)[0][0] if years else None
 
 
-def extract_rules(doc: Document) -> PerformanceDocument:
-    """Every 绩效目标表 of the document with header fields, goals and indicator rows."""
+def extract_rules(doc: Document, lexicon: Lexicon | None = None) -> PerformanceDocument:
+    """Every 绩效目标表 of the document with header fields, goals and indicator rows.
+
+    `lexicon`: names, values and bases of past tables; it only re-cuts cells printed with no separator.
+    """
+    if lexicon is not None and len(lexicon) and any(t.origin == "text-run-together" for t in doc.tables):
+        doc = doc.model_copy(update={"tables": [resplit(t, doc.lines, lexicon) for t in doc.tables]})
     effect = _effect_name(doc.text)
     found: dict[str, list[str]] = {}  # document-level facts the tables' header blocks state (主管部门)
     projects = []

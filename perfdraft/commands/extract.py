@@ -32,7 +32,7 @@ def register(subparsers) -> argparse.ArgumentParser:
                    help="per-file time limit in seconds (default 120; 600 with an LLM backend)")
     p.add_argument("--max-memory", type=int, default=2048, metavar="MB", help="per-worker memory limit (MB)")
     p.add_argument("--no-store", action="store_true",
-                   help="LLM backends: no examples from the retrieval store in the prompt (reproducible runs)")
+                   help="do not consult the retrieval store: no LLM examples, no lexicon for the rules (reproducible runs)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--extractor", default=None, help=argparse.SUPPRESS)  # tests: module:function
     p.set_defaults(func=run)
@@ -53,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if args.no_store:  # the batch's worker processes read their settings from the environment
         import os
         os.environ["PERFDRAFT_LLM_EXAMPLES"] = "0"
+        os.environ["PERFDRAFT_STORE_LEXICON"] = "0"
         get_settings.cache_clear()
     backend = args.backend or get_settings().backend
     timeout = args.timeout or (120.0 if backend == "rules" else 600.0)

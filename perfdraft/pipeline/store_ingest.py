@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ValidationError
 
 from perfdraft.ingest.sanitize import describe, sanitize_data
+from perfdraft.core import lexicon
 from perfdraft.core.errors import PerfdraftError, StoreBusy, StoreUnavailable
 from perfdraft.core.models import PerformanceDocument
 from perfdraft.core.settings import Settings
@@ -77,6 +78,12 @@ def identity_of(path: Path) -> str:
     return str(path.resolve())
 
 
+def _lexicon_path(store: Store) -> Path:
+    """The lexicon file of this store: beside a local store's directory, else where the settings say."""
+    local = not getattr(store, "_remote", False) and store.location != "client"
+    return Path(store.location) / "lexicon.json" if local else store.settings.lexicon_path
+
+
 def ingest_file(store: Store, path: Path, *, backend: str = "rules", settings: Settings | None = None,
                 force: bool = False) -> IngestOutcome:
     """Extract and store one file under its path identity; citations show the file name (or the JSON's source).
@@ -101,6 +108,8 @@ def ingest_file(store: Store, path: Path, *, backend: str = "rules", settings: S
                 return IngestOutcome(source=src, status="failed", message=msg)
             perf, source, used = result.document, path.name, result.backend
         rows = store.add_document(perf, source=source, sha256=sha, backend=used, key=identity_of(path))
+        if perf.projects:  # under the store's writer lock: the lexicon follows the store
+            lexicon.remember(store.settings, perf, source, _lexicon_path(store))
         note = "" if perf.projects else "no 绩效目标表 found (stored as an empty document)"
         return IngestOutcome(source=src, status="stored", rows=rows, projects=len(perf.projects), message=note)
     except (StoreBusy, StoreUnavailable):
