@@ -19,7 +19,6 @@ from perfdraft.core.models import Document, Indicator, PerformanceDocument, Proj
 
 _EFFECT_L2 = re.compile(r"(?:效益|可持续|影响)")
 _SATIS_L2 = re.compile(r"满意")
-_OUTPUT_L2 = ("数量指标", "质量指标", "时效指标")
 _CODE_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
 # grids whose rows keep only the cells the text has (omitted merges, vanished empties): aligned by content
 RAGGED_ORIGINS = {"text-pipes", "text-pipe-cells", "text-spaces", "text-cell-lines", "text-run-together"}
@@ -312,14 +311,18 @@ class _Builder:
         return not re.search(r"\d", val) and t.kind in ("number", "range") and t.unit is None
 
     def _consistent_level1(self, current: str, l2: str) -> str:
+        """A level1 filled down past its block is put right by the level2 below it (compared as canonical names,
+        so 产出值 / 产出类指标 stay as printed)."""
         c2 = _compact(l2)
+        canon1, canon2 = vocab.level1_canon(current), vocab.level2_canon(c2)
         if _SATIS_L2.search(c2):
             want = None  # filled down as printed (the schema's convention), even under 效益指标
         elif _EFFECT_L2.search(c2):
-            want = None if current in ("效益指标", "效果指标") else self.effect_name
-        elif c2 in _OUTPUT_L2 or c2 == "成本指标":
-            want = None if current in ("产出指标", "成本指标") and c2 == "成本指标" else (
-                None if current == "产出指标" else "产出指标")
+            want = None if canon1 == "效益" else self.effect_name
+        elif canon2 == "成本":
+            want = None if canon1 in ("产出", "成本") else "产出指标"
+        elif canon2 in ("数量", "质量", "时效"):
+            want = None if canon1 == "产出" else "产出指标"
         else:
             want = None
         return want or current
@@ -637,7 +640,32 @@ def _split_line(text: str) -> list[str]:
 _WEIGHTISH = re.compile(r"^(?:\d+(?:\.\d+)?%?|%|[\u4e00-\u9fff]{1,3}/[\u4e00-\u9fff]{1,3})$")
 
 
-def _continues_cells(texts: list[str], hmap: list[str | None]) -> bool:
+def _full_above(texts: list[str], above: list[str] | None, hmap: list[str | None], widths: list[int]) -> bool:
+    """The row above filled its name or description cell to the column's widest text: a cell cut at the column
+    width, whose tail this row holds (当年市级财政实际负担 / 资金是否及时到位)."""
+    if not above:
+        return False
+    for k, role in enumerate(hmap):
+        if role in ("level3", "description") and k < len(texts) and k < len(above) and k < len(widths) \
+                and texts[k].strip() and widths[k] >= 6 and len(_compact(above[k])) >= widths[k]:
+            return True
+    return False
+
+
+def _column_widths(rows: list["_Row"]) -> dict[int | None, list[int]]:
+    """Per grid: the longest text of each column, in characters."""
+    out: dict[int | None, list[int]] = {}
+    for row in rows:
+        key = row.cells[0].table if row.cells else None
+        w = out.setdefault(key, [])
+        for k, t in enumerate(row.texts()):
+            if k >= len(w):
+                w.append(0)
+            w[k] = max(w[k], len(_compact(t)))
+    return out
+
+
+def _continues_cells(texts: list[str], hmap: list[str | None], full_above: bool = False) -> bool:
     """A positional row holding only the wrapped tails of the row above: no name and no value of its own, its
     level cells (if any) only a suffix such as 指标 (社会效益 / 指标)."""
     filled = [(hmap[k] if k < len(hmap) else None, t) for k, t in enumerate(texts) if t.strip()]
@@ -655,7 +683,8 @@ def _continues_cells(texts: list[str], hmap: list[str | None]) -> bool:
     # too short to be a name
     desc = next((t for r, t in filled if r == "description"), None)
     return (_compact(name) == _compact(desc) or bool(re.match(r"^[，。、；;,)）]", name.strip()))
-            or len(_compact(name)) <= 3)  # a name of three characters or less with no value: a cut-off tail
+            or len(_compact(name)) <= 3  # a name of three characters or less with no value: a cut-off tail
+            or full_above)
 
 
 def _continues_row(cells: list[_Cell]) -> bool:
@@ -751,6 +780,8 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         header_rows: list[list[hdr.Token]] = [[hdr.Token(t, None, k) for t in _split_line(t0)] for k, t0 in
                                               enumerate(above + pre_lines)]
         prev_tokens: list[_Cell] | None = None
+        widths = _column_widths(rows)
+        above: list[str] | None = None  # the positional row above, for cells cut at the column width
         for row in rows:
             texts = row.texts()
             origin = doc.tables[row.cells[0].table].origin if row.cells and row.cells[0].table is not None else ""
@@ -796,7 +827,9 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                     prev_tokens = cells
             else:
                 refs = [c for c in row.cells if c.text.strip()]
-                if builder.rows and not after_break and _continues_cells(texts, hmap):
+                full = _full_above(texts, above, hmap, widths.get(row.cells[0].table if row.cells else None, []))
+                above = texts
+                if builder.rows and not after_break and _continues_cells(texts, hmap, full):
                     # cells wrapped onto a row of their own: column by column, no realignment (a fragment such as
                     # 满意度 may read like a level name)
                     builder.extend_last({f: t.strip() for f, t in zip(hmap, texts) if f and t.strip()}, refs)

@@ -288,12 +288,28 @@ def _space_rows(lines: list[TextLine], i: int) -> _Run | None:
         return None
     # pdftotext streams wrap every cell over blank-separated lines; that family is read by the stream reader
     gaps = sum(1 for a, b in zip(body, body[1:]) if b - a > 1)
+    levels_only = {k for k in body if _is_level_line(lines[k].text)}
     multi = sum(1 for k in body if len(lines[k].text.split()) >= 2)
-    if gaps > len(body) * 0.3 or multi < len(body) * 0.6:
+    if gaps > len(body) * 0.3 or multi < (len(body) - len(levels_only)) * 0.6 or not multi:
         return None
     rows = [[(lines[i], w) for w in head]]
-    rows += [[(lines[k], w) for w in lines[k].text.split()] for k in body]
+    pending: list[tuple[TextLine, str]] = []
+    for k in body:
+        cells = [(lines[k], w) for w in lines[k].text.split()]
+        if k in levels_only:
+            # levels told apart only by indentation, each on a line of its own above its rows
+            level1 = [c for c in pending[:1] if vocab.is_level1(c[1])]
+            pending = [cells[0]] if vocab.is_level1(cells[0][1]) else level1 + [cells[0]]
+            continue
+        rows.append(pending + cells)
+        pending = []
     return _Run(rows, "text-spaces", body[-1])
+
+
+def _is_level_line(text: str) -> bool:
+    """A line holding one 一级 or 二级 name and nothing else."""
+    words = text.split()
+    return len(words) == 1 and (vocab.is_level1(words[0]) or vocab.is_level2(words[0]))
 
 
 def _line_header(lines: list[TextLine], i: int) -> tuple[list[tuple[TextLine, str]], int] | None:
@@ -325,7 +341,9 @@ def _join_wrapped_levels(cells: list[tuple[TextLine, str]]) -> list[tuple[TextLi
             nxt = cells[k + 1][1]
             joined = vocab.compact(t + nxt)
             bare_suffix = vocab.compact(nxt) in ("指标", "值", "类指标")
+            # a whole level name on the next line starts a row: the short cell before it (a value `1`) is no head
             wraps = len(vocab.compact(nxt)) <= 4 and not vocab.is_level2(t) and not vocab.is_level1(t) \
+                and not vocab.is_level2(nxt) and not vocab.is_level1(nxt) \
                 and (vocab.is_level2(joined) or vocab.is_level1(joined)) and vocab.level_base(nxt) != nxt
             if wraps or (bare_suffix and vocab.is_level2_fragment(t)):
                 out.append((ln, t + nxt))
@@ -377,8 +395,9 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
         taken = 0
         while k < len(cells) and taken < width:
             t = cells[k][1]
-            if taken >= 1 and (vocab.is_level1(t) or vocab.is_level2(t)):
-                break  # an empty trailing cell left no line: the next row starts here
+            if taken >= 1 and (vocab.is_level1(t) or vocab.is_level2(t)) and t != row[-1][1]:
+                break  # an empty trailing cell left no line: the next row starts here (a name printed twice
+                # as 三级指标 and 描述, 服务对象满意度 / 服务对象满意度, is no new row)
             row.append(cells[k])
             k += 1
             taken += 1

@@ -150,3 +150,13 @@ def test_a_broken_section_does_not_lose_the_others(monkeypatch):
     perf = rules.extract_rules(doc)
     assert len(perf.projects) == 1 and calls == [0, 1]
     assert any("extraction failed" in w and "boom" in w for w in perf.warnings)
+
+
+def test_cells_cut_at_the_column_width_continue_on_the_next_row_even_without_a_value():
+    grid = [HEADER,
+            ["产出指标", "时效指标", "当年市级财政实际负担", "财政实际负担资金及时", "", ""],
+            ["", "", "资金是否及时到位", "到位", "", ""],
+            ["产出指标", "数量指标", "参保人数", "参保人数", "≥5万人", "工作计划"]]
+    [p] = extract_rules(_doc([META + grid])).projects
+    assert [(r.level3, r.description) for r in p.indicators] == [
+        ("当年市级财政实际负担资金是否及时到位", "财政实际负担资金及时到位"), ("参保人数", "参保人数")]

@@ -70,3 +70,26 @@ def test_a_wrapped_list_item_inside_a_pipe_table_stays_with_its_cell():
             "产出指标 | 数量指标 | 养护里程 | 10公里 |")
     rows = _rows(text, "text-pipes")
     assert rows[1] == ["绩效目标", "1.完成养护\n2.提升路况"] and rows[2][0] == "一级指标"
+
+
+def test_a_short_value_before_a_level_name_is_no_wrapped_level():
+    # `1` is the value of 完成时限; 数量指标 on the next line opens a row, it does not continue `1`
+    text = ("一级指标\n\n二级指标\n\n三级指标\n\n指标值\n\n产出指标\n\n时效指标\n\n完成时限\n\n1\n\n数量指标\n\n召开会议\n\n2\n\n"
+            "注:以上为示例")
+    rows = _rows(text, "text-cell-lines")
+    assert rows[1:] == [["产出指标", "时效指标", "完成时限", "1"], ["数量指标", "召开会议", "2"]]
+
+
+def test_cell_lines_with_a_name_printed_twice_stay_one_row():
+    text = ("一级指标\n二级指标\n三级指标\n绩效指标描述\n指标值\n满意度指标\n服务对象满意度指标\n服务对象满意度\n服务对象满意度\n"
+            "≥90%\n注:以上为示例")
+    rows = _rows(text, "text-cell-lines")
+    assert rows[1:] == [["满意度指标", "服务对象满意度指标", "服务对象满意度", "服务对象满意度", "≥90%"]]
+
+
+def test_levels_told_apart_by_indentation_prefix_their_rows():
+    text = ("一级指标  二级指标  三级指标  指标值\n产出指标\n    数量指标\n        新建道路  ≥10 公里\n        维修桥梁  3座\n"
+            "    质量指标\n        验收合格率  100%\n效益指标\n    社会效益指标\n        受益人口  ≥500人\n\n\n附件")
+    rows = _rows(text, "text-spaces")
+    assert rows[1:] == [["产出指标", "数量指标", "新建道路", "≥10", "公里"], ["维修桥梁", "3座"],
+                        ["质量指标", "验收合格率", "100%"], ["效益指标", "社会效益指标", "受益人口", "≥500人"]]
