@@ -687,6 +687,11 @@ def _continues_cells(texts: list[str], hmap: list[str | None], full_above: bool 
             or full_above)
 
 
+def _is_title_line(text: str) -> bool:
+    """A section's first line is its title unless the section has none (an untitled table's header block)."""
+    return vocab.is_title(text) or bool(re.match(r"^\s*\d+[.、．]", text))
+
+
 def _continues_row(cells: list[_Cell]) -> bool:
     """A line holding only a weight, a score or a unit: the tail of the row above, wrapped."""
     return 0 < len(cells) <= 2 and all(_WEIGHTISH.match(_compact(c.text)) for c in cells)
@@ -773,7 +778,7 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         hmap: list[str | None] | None = None
         first_table_line = doc.tables[section.tables[0]].line_start or section.line_end
         pre_lines = [ln.text for ln in lines if ln.table is None and ln.lineno < first_table_line
-                     and ln.lineno > section.line_start]
+                     and (ln.lineno > section.line_start or not _is_title_line(ln.text))]
         after_break = False
         # a narrative block above the table often states the fields too: (1)项目概述。… (7)绩效目标。
         above = _lines_above(src, section)

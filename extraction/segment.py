@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+
 import re
 
 from pydantic import BaseModel, Field
@@ -100,23 +102,43 @@ def _titles(lines: list[TextLine]) -> list[tuple[int, int, str]]:
 _NAME_LABELS = ("项目名称", "专项资金名称", "项目编码")
 
 
-def _split_untitled(doc: Document, tables: list[int]) -> list[list[int]]:
-    """Group a section's tables; a table naming a project after an indicator grid starts a new group."""
-    groups: list[list[int]] = []
+def _split_untitled(doc: Document, tables: list[int], label_lines: list[int]) -> list[tuple[int | None, list[int]]]:
+    """Group a section's tables; a table naming a project after an indicator grid starts a new group, and so does
+    a header block of lines naming one (项目名称 …) between two grids. Each group comes with the line it starts
+    at: its header block's first line, or its first table's (None: the section's own start)."""
+    groups: list[tuple[int | None, list[int]]] = []
     seen_indicators = False
+    prev_end = 0
     for ti in tables:
         g = doc.tables[ti]
         head = "".join(_compact(c.text) for c in g.cells if c.row < 2 and ("名" in c.text or "编" in c.text))
-        if groups and seen_indicators and any(lab in head for lab in _NAME_LABELS):
-            groups.append([ti])
+        block = _label_block(doc, label_lines, prev_end, g.line_start) if seen_indicators else None
+        if groups and seen_indicators and (block is not None or any(lab in head for lab in _NAME_LABELS)):
+            groups.append((block if block is not None else g.line_start, [ti]))
             seen_indicators = False
         elif groups:
-            groups[-1].append(ti)
+            groups[-1][1].append(ti)
         else:
-            groups.append([ti])
+            groups.append((None, [ti]))
         if any("级" in c.text and "一级指标" in _compact(c.text) for c in g.cells):
             seen_indicators = True
-    return groups or [[]]
+        prev_end = g.line_end or prev_end
+    return groups or [(None, [])]
+
+
+def _name_label_lines(doc: Document) -> list[int]:
+    """Line numbers of text lines (outside grids) that open with a 项目名称 / 项目编码 label, in order."""
+    return [ln.lineno for ln in doc.lines if ln.table is None and _compact(ln.text).startswith(_NAME_LABELS)]
+
+
+def _label_block(doc: Document, label_lines: list[int], after: int, before: int | None) -> int | None:
+    """The first line of the header block between two grids when it names a project; None if it names none."""
+    if before is None:
+        return None
+    k = bisect.bisect_right(label_lines, after)
+    if k >= len(label_lines) or label_lines[k] >= before:
+        return None
+    return after + 1
 
 
 _LAST: list = [None, {}]  # the last document's grid index: find_sections asks for it many times
@@ -188,6 +210,7 @@ def find_sections(doc: Document) -> list[TableSection]:
     lines = doc.lines
     heads = _titles(lines)
     header_lines = indicator_header_lines(doc)
+    label_lines = _name_label_lines(doc)
     sections: list[TableSection] = []
     for k, (a, b, raw) in enumerate(heads):
         end = heads[k + 1][0] - 1 if k + 1 < len(heads) else len(lines) - 1
@@ -208,10 +231,10 @@ def find_sections(doc: Document) -> list[TableSection]:
         title = section_title(raw)
         scope: Scope = "department" if vocab.is_department_title(raw) else "project"
         # a second table with its own 项目名称 after an indicator grid: an untitled next table
-        groups = _split_untitled(doc, tables)
+        groups = _split_untitled(doc, tables, label_lines)
         if len(groups) > 1:
-            starts = [doc.tables[gr[0]].line_start or lo for gr in groups]
-            for gi, group in enumerate(groups):
+            starts = [lo if gi == 0 else (start or lo) for gi, (start, _) in enumerate(groups)]
+            for gi, (_, group) in enumerate(groups):
                 s_lo = lo if gi == 0 else starts[gi]
                 s_hi = hi if gi == len(groups) - 1 else starts[gi + 1] - 1
                 sub = [ln for ln in body if s_lo <= ln.lineno <= s_hi]

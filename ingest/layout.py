@@ -25,6 +25,8 @@ from perfdraft.core.models import TableCell, TableGrid, TextLine
 from perfdraft.ingest import run_together as rt
 
 _PIPE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# a budget unit's line: optional unit code, then an organisation name (…局, …中心, …本级)
+_ORG_LINE = re.compile(r"^(?:[\[(（]?\d{3,9}[\])）]?\s*[-—]?\s*)?\S{2,40}(?:局|院|中心|委员会|办公室|政府|学校|本级|公司|所|站)$")
 _BARE_PIPES = re.compile(r"^\s*\|(?:\s*\|)*\s*$")
 # where a linearised table ends: notes, sign-off blocks, review opinions
 TABLE_END = re.compile(r"^\s*(?:注|说明|备注)\s*[:：]|审核意见|填表人|联系电话|[（(]盖章[)）]|扫一扫|相关解读|附件\s*[:：]?\s*$")
@@ -177,7 +179,17 @@ def _pipe_cell_rows(lines: list[TextLine], i: int) -> _Run | None:
             cur.append((ln, t[:-1].strip()))
         used = max(used, 0) + 1
     close()
-    return _Run(rows, "text-pipe-cells", j - 1) if rows else None
+    if not rows:
+        return None
+    # untitled tables printed one after another: the next one opens with its 项目名称 row after this one's grid
+    header = next((k for k, r in enumerate(rows) if is_indicator_header([c for _, c in r])), None)
+    cut = next((k for k in range(header + 2, len(rows)) if rows[k] and _starts_next_table(rows[k][0][1])), None) \
+        if header is not None else None
+    if cut is not None:
+        first = rows[cut][0][0]
+        end = next(k for k in range(i, j) if lines[k] is first) - 1
+        return _Run(rows[:cut], "text-pipe-cells", end)
+    return _Run(rows, "text-pipe-cells", j - 1)
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}\s*[.、．]|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,2}、)")
@@ -279,8 +291,8 @@ def _space_rows(lines: list[TextLine], i: int) -> _Run | None:
             j += 1
             continue
         if TABLE_END.search(t) or _is_tab_row(lines[j].text) or "|" in t or _starts_next_table(t.split()[0]) \
-                or vocab.is_title(t):
-            break
+                or vocab.is_title(t) or blanks and not rt.starts_with_level(t):
+            break  # after a blank line only a new level block goes on (not the next table's unit line)
         blanks = 0
         body.append(j)
         j += 1
@@ -374,7 +386,13 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
     while j < len(lines):
         t = lines[j].text.strip()
         if t:
-            if TABLE_END.search(t) or "|" in t or "\t" in lines[j].text or len(t) > 200 or _starts_next_table(t):
+            if TABLE_END.search(t) or "|" in t or "\t" in lines[j].text or len(t) > 200:
+                break
+            if _starts_next_table(t):
+                # the next table's block may open with its budget unit (460001 乐亭县医疗保障局本级) before 项目名称
+                while cells and _ORG_LINE.match(cells[-1][1]):
+                    cells.pop()
+                last = lines.index(cells[-1][0], i) if cells else last
                 break
             cells.append((lines[j], t))
             last = j

@@ -32,7 +32,11 @@ VARIANTS: dict[str, Variant] = {
     "title-approved": Variant(transforms=("title-approved",)),
     "title-project": Variant(transforms=("title-project",)),
     "untitled": Variant(transforms=("untitled",)),
-    "title-in-row": Variant(style="pipe-bare", transforms=("title-in-row",)),  # `title | ||||` as web tables print it
+    "title-in-row": Variant(style="pipe-bare", transforms=("title-in-row",)),
+    # untitled tables one after another in the linearised families: only the next 项目名称 block bounds a table
+    "untitled-cells": Variant(style="cell-lines", transforms=("untitled",), formats=TEXT_ONLY),
+    "untitled-web": Variant(style="web-dump", transforms=("untitled",), formats=TEXT_ONLY),
+    "untitled-spaces": Variant(style="spaces", transforms=("untitled", "merged-cells"), formats=TEXT_ONLY),  # `title | ||||` as web tables print it
     "long-annual": Variant(transforms=("long-annual",)),
     "period-annual": Variant(transforms=("period-annual",)),
     "standard-column": Variant(transforms=("standard-column",)),

@@ -90,3 +90,26 @@ def test_department_table_has_department_scope(tmp_path):
     [proj] = extract_rules(load_text(p)).projects
     assert (proj.scope, proj.name) == ("department", "部门整体绩效目标")
     assert proj.indicators[0].description is None and proj.indicators[0].basis is None
+
+
+def test_untitled_tables_one_after_another_each_keep_their_header_block(tmp_path):
+    text = ("某县交通运输局\n2026年度项目支出绩效目标\n\n"
+            "项目名称 道路养护\n预算数(万元) 12.00\n一级指标 二级指标 三级指标 指标值\n产出指标 数量指标 养护里程 ≥10公里\n"
+            "满意度指标 服务对象满意度指标 群众满意度 ≥90%\n\n"
+            "460001 某县交通运输局本级\n项目名称 桥梁维护\n预算数(万元) 8.00\n一级指标 二级指标 三级指标 指标值\n"
+            "产出指标 数量指标 维修桥梁 3座\n满意度指标 服务对象满意度指标 群众满意度 ≥95%\n")
+    path = tmp_path / "two.txt"
+    path.write_text(text, encoding="utf-8")
+    projects = extract_rules(load_text(path)).projects
+    assert [(p.name, p.budget_wan, len(p.indicators)) for p in projects] == [("道路养护", 12.0, 2), ("桥梁维护", 8.0, 2)]
+
+
+def test_one_title_over_several_tables_each_named_by_its_own_block(tmp_path):
+    path = tmp_path / "one_title.txt"
+    path.write_text("某县交通运输局\n项目支出绩效目标表\n\n"
+                    "项目名称 道路养护\n预算数(万元) 12.00\n一级指标 二级指标 三级指标 指标值\n产出指标 数量指标 养护里程 ≥10公里\n"
+                    "满意度指标 服务对象满意度指标 群众满意度 ≥90%\n\n"
+                    "项目名称 桥梁维护\n预算数(万元) 8.00\n一级指标 二级指标 三级指标 指标值\n产出指标 数量指标 维修桥梁 3座\n"
+                    "满意度指标 服务对象满意度指标 群众满意度 ≥95%\n", encoding="utf-8")
+    projects = extract_rules(load_text(path)).projects
+    assert [(p.name, p.budget_wan, len(p.indicators)) for p in projects] == [("道路养护", 12.0, 2), ("桥梁维护", 8.0, 2)]

@@ -93,3 +93,26 @@ def test_levels_told_apart_by_indentation_prefix_their_rows():
     rows = _rows(text, "text-spaces")
     assert rows[1:] == [["产出指标", "数量指标", "新建道路", "≥10", "公里"], ["维修桥梁", "3座"],
                         ["质量指标", "验收合格率", "100%"], ["效益指标", "社会效益指标", "受益人口", "≥500人"]]
+
+
+def test_untitled_space_tables_end_before_the_next_tables_unit_line():
+    text = ("一级指标 二级指标 三级指标 指标值\n产出指标 数量指标 新建道路 ≥10公里\n质量指标 验收合格率 100%\n\n"
+            "460001 某县交通运输局本级\n项目名称 桥梁维护\n一级指标 二级指标 三级指标 指标值\n产出指标 数量指标 维修桥梁 3座")
+    grids = [g for g in reconstruct(_lines(text)) if g.origin == "text-spaces"]
+    assert [g.n_rows for g in grids] == [3, 2]
+    assert grids[0].line_end == 3  # the unit line belongs to the next table's header block
+
+
+def test_untitled_web_dump_tables_are_cut_at_the_next_project_name_row():
+    cells = ["一级指标 |", "二级指标 |", "三级指标 |", "指标值 |", "||", "产出指标 |", "数量指标 |", "新建道路 |", "≥10公里 |",
+             "||", "项目名称 |", "桥梁维护 |", "||||", "一级指标 |", "二级指标 |", "三级指标 |", "指标值 |", "||",
+             "产出指标 |", "数量指标 |", "维修桥梁 |", "3座 |", "||"]
+    grids = [g for g in reconstruct(_lines("\n".join(cells))) if g.origin == "text-pipe-cells"]
+    assert [g.n_rows for g in grids] == [2, 3]
+    assert [c.text for c in grids[1].cells if c.row == 0] == ["项目名称", "桥梁维护"]
+
+
+def test_untitled_cell_lines_leave_the_next_blocks_unit_line_out():
+    text = ("一级指标\n二级指标\n三级指标\n指标值\n产出指标\n数量指标\n新建道路\n≥10公里\n某县交通运输局\n项目名称\n桥梁维护")
+    rows = _rows(text, "text-cell-lines")
+    assert rows[-1] == ["产出指标", "数量指标", "新建道路", "≥10公里"]

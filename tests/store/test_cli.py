@@ -96,3 +96,16 @@ def test_search_filters_and_rows(tmp_path: Path, capsys):
 def test_search_on_empty_store_says_so(tmp_path: Path, capsys):
     assert main(["search", "印刷费", "--store", str(tmp_path / "empty")]) == 1
     assert "empty" in capsys.readouterr().out
+
+
+def test_ingest_keeps_the_lexicon_beside_the_store(folder: Path, tmp_path: Path, capsys):
+    from perfdraft.core import lexicon
+
+    store_dir = tmp_path / "store"
+    main(["ingest", str(folder), "--store", str(store_dir), "-q"])
+    capsys.readouterr()
+    lex = lexicon.load(store_dir / "lexicon.json")
+    stored = [d for d in gold_docs()[:3]]
+    assert set(lex.sources) == {lexicon.source_stem(d.source) for d in stored} | {"003_c5a160bc6509b21b"}
+    names = {r.level3 for d in stored for p in d.projects for r in p.indicators if 2 <= len(r.level3) <= 60}
+    assert names <= lex.entries("names")
