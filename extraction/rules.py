@@ -819,6 +819,12 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                 continue
             if origin in RAGGED_ORIGINS:
                 cells = [c for c in row.cells if c.text.strip()]
+                if builder.rows and not after_break and 1 < len(texts) <= len(hmap) and not texts[0].strip() \
+                        and _continues_cells(texts, hmap, True):
+                    # a full-width row (`|  |  |  | 年统筹基金结余数 |  |`) keeps its positions: the tails of
+                    # cells wrapped from the row above, column by column
+                    builder.extend_last({f: t.strip() for f, t in zip(hmap, texts) if f and t.strip()}, cells)
+                    continue
                 if prev_tokens is not None and _continues_row(cells):
                     # a wrapped row: its last cells (a weight, a unit) fell onto the next line
                     cells = prev_tokens + cells

@@ -27,6 +27,7 @@ from perfdraft.ingest import run_together as rt
 _PIPE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 # a budget unit's line: optional unit code, then an organisation name (…局, …中心, …本级)
 _ORG_LINE = re.compile(r"^(?:[\[(（]?\d{3,9}[\])）]?\s*[-—]?\s*)?\S{2,40}(?:局|院|中心|委员会|办公室|政府|学校|本级|公司|所|站)$")
+_PAGE_FOOTER = re.compile(r"[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?")
 _BARE_PIPES = re.compile(r"^\s*\|(?:\s*\|)*\s*$")
 # where a linearised table ends: notes, sign-off blocks, review opinions
 TABLE_END = re.compile(r"^\s*(?:注|说明|备注)\s*[:：]|审核意见|填表人|联系电话|[（(]盖章[)）]|扫一扫|相关解读|附件\s*[:：]?\s*$")
@@ -284,14 +285,18 @@ def _space_rows(lines: list[TextLine], i: int) -> _Run | None:
     j, blanks = i + 1, 0
     while j < len(lines):
         t = lines[j].text.strip()
+        if _PAGE_FOOTER.fullmatch(t) or not t and "\f" in lines[j].text:
+            j += 1  # a page footer or the page break itself: the table goes on on the next page
+            continue
         if not t:
             blanks += 1
             if blanks >= 2:
                 break
             j += 1
             continue
+        repeated = t.split() == head  # the column names printed again at the top of a page
         if TABLE_END.search(t) or _is_tab_row(lines[j].text) or "|" in t or _starts_next_table(t.split()[0]) \
-                or vocab.is_title(t) or blanks and not rt.starts_with_level(t):
+                or vocab.is_title(t) or blanks and not rt.starts_with_level(t) and not repeated:
             break  # after a blank line only a new level block goes on (not the next table's unit line)
         blanks = 0
         body.append(j)
@@ -366,6 +371,21 @@ def _join_wrapped_levels(cells: list[tuple[TextLine, str]]) -> list[tuple[TextLi
     return out
 
 
+def _join_wrapped_lines(cells: list[tuple[TextLine, str]], blank_before: list[bool]) -> list[tuple[TextLine, str]]:
+    """Where blank lines separate most cells (wrapped ones aside), lines with none between them are one cell
+    wrapped (2020 年 12 / 月底数据); rows of cells on consecutive lines (blank only between rows) stay apart."""
+    blank_before = blank_before[: len(cells)]
+    if len(cells) < 4 or sum(blank_before[1:]) < 0.4 * (len(cells) - 1):
+        return cells
+    out: list[tuple[TextLine, str]] = []
+    for (ln, t), blank in zip(cells, blank_before):
+        if out and not blank:
+            out[-1] = (out[-1][0], out[-1][1] + t)
+        else:
+            out.append((ln, t))
+    return out
+
+
 def _starts_next_table(t: str) -> bool:
     """A table title or a 项目名称/项目编码 label: the next table's header block begins."""
     return vocab.is_title(t) or vocab.label_field(t) in ("name", "code")
@@ -382,9 +402,19 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
     after_levels = [r for r in roles[k1:] if r not in ("level1", "level2")]
     width = len(after_levels)  # level3 and the columns right of it
     cells: list[tuple[TextLine, str]] = []
+    blank_before: list[bool] = []
     last = j - 1
+    words = [c for _, c in header]
     while j < len(lines):
         t = lines[j].text.strip()
+        if t and _PAGE_FOOTER.fullmatch(t):
+            j += 1  # `- 3 -` at the foot of a page the table runs over
+            continue
+        if t == words[0]:
+            again = _line_header(lines, j)
+            if again is not None and [c for _, c in again[0]] == words:
+                j = again[1]  # the column names repeated at the top of the next page
+                continue
         if t:
             if TABLE_END.search(t) or "|" in t or "\t" in lines[j].text or len(t) > 200:
                 break
@@ -395,9 +425,11 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
                 last = lines.index(cells[-1][0], i) if cells else last
                 break
             cells.append((lines[j], t))
+            # a blank line before it, or a gap in the numbering (loaders may drop blank lines)
+            blank_before.append(j > 0 and (not lines[j - 1].text.strip() or lines[j].lineno - lines[j - 1].lineno > 1))
             last = j
         j += 1
-    cells = _join_wrapped_levels(cells)
+    cells = _join_wrapped_levels(_join_wrapped_lines(cells, blank_before))
     rows = [header]
     k = 0
     while k < len(cells):

@@ -36,7 +36,11 @@ VARIANTS: dict[str, Variant] = {
     # untitled tables one after another in the linearised families: only the next 项目名称 block bounds a table
     "untitled-cells": Variant(style="cell-lines", transforms=("untitled",), formats=TEXT_ONLY),
     "untitled-web": Variant(style="web-dump", transforms=("untitled",), formats=TEXT_ONLY),
-    "untitled-spaces": Variant(style="spaces", transforms=("untitled", "merged-cells"), formats=TEXT_ONLY),  # `title | ||||` as web tables print it
+    "untitled-spaces": Variant(style="spaces", transforms=("untitled", "merged-cells"), formats=TEXT_ONLY),
+    # wrapped cells and page breaks in the linearised families (PDF text layers)
+    "wrapped-cell-lines": Variant(style="cell-lines", transforms=("wrapped-cells",), formats=TEXT_ONLY),
+    "page-breaks-cells": Variant(style="cell-lines", transforms=("page-breaks",), formats=TEXT_ONLY),
+    "page-breaks-spaces": Variant(style="spaces", transforms=("page-breaks", "merged-cells"), formats=TEXT_ONLY),  # `title | ||||` as web tables print it
     "long-annual": Variant(transforms=("long-annual",)),
     "period-annual": Variant(transforms=("period-annual",)),
     "standard-column": Variant(transforms=("standard-column",)),

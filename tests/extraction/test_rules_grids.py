@@ -160,3 +160,15 @@ def test_cells_cut_at_the_column_width_continue_on_the_next_row_even_without_a_v
     [p] = extract_rules(_doc([META + grid])).projects
     assert [(r.level3, r.description) for r in p.indicators] == [
         ("当年市级财政实际负担资金是否及时到位", "财政实际负担资金及时到位"), ("参保人数", "参保人数")]
+
+
+def test_pipe_rows_holding_the_tails_of_wrapped_cells_join_the_row_above(tmp_path):
+    from perfdraft.ingest.text import load_text
+
+    path = tmp_path / "wrapped.md"
+    path.write_text("项目支出绩效目标表\n| 项目名称 | 道路养护 |\n| 一级指标 | 二级指标 | 三级指标 | 指标值 | 指标值确定依据 |\n"
+                    "| 产出指标 | 数量指标 | 养护里程 | ≥10公里 | 2025 年 12 |\n|  |  |  |  | 月底数据 |\n"
+                    "| 产出指标 | 质量指标 | 基金滚存结余可支配月 | 6-9 个月 |  |\n|  |  | 数 |\n", encoding="utf-8")
+    [p] = extract_rules(load_text(path)).projects
+    assert [(r.level3, r.value, (r.basis or "").replace("\n", "")) for r in p.indicators] == [
+        ("养护里程", "≥10公里", "2025 年 12月底数据"), ("基金滚存结余可支配月数", "6-9 个月", "")]

@@ -116,3 +116,21 @@ def test_untitled_cell_lines_leave_the_next_blocks_unit_line_out():
     text = ("一级指标\n二级指标\n三级指标\n指标值\n产出指标\n数量指标\n新建道路\n≥10公里\n某县交通运输局\n项目名称\n桥梁维护")
     rows = _rows(text, "text-cell-lines")
     assert rows[-1] == ["产出指标", "数量指标", "新建道路", "≥10公里"]
+
+
+def test_blank_separated_cell_lines_join_a_cell_wrapped_over_lines():
+    text = ("一级指标\n\n二级指标\n\n三级指标\n\n指标值\n\n指标值确定依据\n\n产出指标\n\n数量指标\n\n参保人数\n\n289.89 万人\n\n"
+            "2020 年 12 \n月底数据\n\n住院报销人次\n\n42.73 万\n\n年度\n计划\n\n注:以上为示例")
+    rows = _rows(text, "text-cell-lines")
+    assert rows[1:] == [["产出指标", "数量指标", "参保人数", "289.89 万人", "2020 年 12月底数据"],
+                        ["住院报销人次", "42.73 万", "年度计划"]]
+
+
+def test_a_page_footer_and_the_repeated_column_names_do_not_break_the_table():
+    cells = ("一级指标\n\n二级指标\n\n三级指标\n\n指标值\n\n产出指标\n\n数量指标\n\n新建道路\n\n≥10公里\n\n- 1 -\n\f\n"
+             "一级指标\n\n二级指标\n\n三级指标\n\n指标值\n\n维修桥梁\n\n3座\n\n注:以上为示例")
+    assert _rows(cells, "text-cell-lines")[1:] == [["产出指标", "数量指标", "新建道路", "≥10公里"], ["维修桥梁", "3座"]]
+    spaces = ("一级指标 二级指标 三级指标 指标值\n产出指标 数量指标 新建道路 ≥10公里\n- 1 -\n\f\n"
+              "一级指标 二级指标 三级指标 指标值\n质量指标 验收合格率 100%\n\n\n附件")
+    grids = [g for g in reconstruct(_lines(spaces)) if g.origin == "text-spaces"]
+    assert len(grids) == 1 and grids[0].matrix()[-1][:3] == ["质量指标", "验收合格率", "100%"]
