@@ -410,10 +410,12 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
         if t and _PAGE_FOOTER.fullmatch(t):
             j += 1  # `- 3 -` at the foot of a page the table runs over
             continue
-        if t == words[0]:
-            again = _line_header(lines, j)
-            if again is not None and [c for _, c in again[0]] == words:
-                j = again[1]  # the column names repeated at the top of the next page
+        at = j + 1 if re.fullmatch(r"\d{1,4}", t) and j + 1 < len(lines) else j  # a page number right above
+        if lines[at].text.strip() in words:
+            again = _line_header(lines, at)
+            rep = [c for _, c in again[0]] if again is not None else []
+            if len(rep) >= 3 and words[-len(rep):] == rep:
+                j = again[1]  # the column names repeated at the top of the next page (a vertical label aside)
                 continue
         if t:
             if TABLE_END.search(t) or "|" in t or "\t" in lines[j].text or len(t) > 200:
