@@ -45,3 +45,32 @@ def test_the_document_itself_is_left_out_of_its_lexicon(tmp_path):
     settings = Settings(data_dir=tmp_path, store=tmp_path / "store")
     lx.remember(settings, _past("in.txt"), "in.txt")  # its own earlier reading: not used to read it again
     assert _first_row(src, settings).level3 != "受助人数"
+
+
+def test_cli_no_store_turns_the_lexicon_off(tmp_path, monkeypatch):
+    import json
+
+    from perfdraft.cli import main
+    from perfdraft.core.settings import get_settings
+
+    src = tmp_path / "in.txt"
+    src.write_text(TEXT, encoding="utf-8")
+    monkeypatch.setenv("PERFDRAFT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PERFDRAFT_STORE", str(tmp_path / "store"))
+    for var in ("PERFDRAFT_STORE_LEXICON", "PERFDRAFT_LLM_EXAMPLES"):  # --no-store sets both; restored after
+        monkeypatch.delenv(var, raising=False)
+    get_settings.cache_clear()
+    lx.remember(Settings(data_dir=tmp_path, store=tmp_path / "store"), _past("past.txt"), "past.txt")
+
+    def first_name(*flags: str) -> str:
+        out = tmp_path / ("out" + "".join(flags))
+        assert main(["extract", str(src), "--out", str(out), "--force", "-q", *flags]) == 0
+        doc = json.loads(next(out.glob("in*.json")).read_text(encoding="utf-8"))
+        return doc["document"]["projects"][0]["indicators"][0]["level3"] if "document" in doc else \
+            doc["projects"][0]["indicators"][0]["level3"]
+
+    try:
+        assert first_name() == "受助人数"
+        assert first_name("--no-store") != "受助人数"
+    finally:
+        get_settings.cache_clear()
