@@ -57,8 +57,8 @@ def test_cli_no_store_turns_the_lexicon_off(tmp_path, monkeypatch):
     src.write_text(TEXT, encoding="utf-8")
     monkeypatch.setenv("PERFDRAFT_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("PERFDRAFT_STORE", str(tmp_path / "store"))
-    for var in ("PERFDRAFT_STORE_LEXICON", "PERFDRAFT_LLM_EXAMPLES"):  # --no-store sets both; restored after
-        monkeypatch.delenv(var, raising=False)
+    for var in ("PERFDRAFT_STORE_LEXICON", "PERFDRAFT_LLM_EXAMPLES"):  # --no-store sets both: undone after the test
+        monkeypatch.setenv(var, "1")
     get_settings.cache_clear()
     lx.remember(Settings(data_dir=tmp_path, store=tmp_path / "store"), _past("past.txt"), "past.txt")
 
