@@ -576,11 +576,12 @@ def _run_in_process(tasks: list[FileTask], opts: BatchOptions, done: Callable[[F
     """Run tasks one after the other in this process: no worker to spawn, and its imports are paid once.
 
     The same as in workers: each JSON written atomically, the manifest (resume) and failures.jsonl, the per-file
-    timeout, the exit status. What differs: the timeout interrupts Python code, so a single call into a C library
-    that never returns is not cut short (a worker is killed); no memory limit (RLIMIT_AS would limit this whole
-    process, the caller included); and a parsing library that crashes ends the run instead of failing one file
-    (files finished before it keep their JSON and manifest line; a rerun resumes). `perfdraft extract` therefore
-    uses workers when --max-memory is given or more than one worker would run.
+    timeout, the exit status. What differs: the timeout interrupts Python code in the main thread, so neither a
+    single call into a C library that never returns nor threads the extractor started (LLM requests) are cut
+    short (a worker is killed); no memory limit (RLIMIT_AS would limit this whole process, the caller included);
+    and a parsing library that crashes ends the run instead of failing one file (files finished before it keep
+    their JSON and manifest line; a rerun resumes). `perfdraft extract` therefore keeps workers for LLM backends,
+    when --max-memory is given and when more than one worker would run.
     """
     for task in tasks:
         done(_in_process(task, opts.timeout_s))

@@ -32,8 +32,9 @@ def register(subparsers) -> argparse.ArgumentParser:
                    help="per-file time limit in seconds (default 120; 600 with an LLM backend)")
     p.add_argument("--max-memory", type=int, default=None, metavar="MB",
                    help=f"per-file memory limit (MB, default {DEFAULT_MAX_MEMORY_MB}), enforced by running files in "
-                        "worker processes; without it --jobs 1 or a single file runs in this process (faster to "
-                        "start; a time limit, but no memory limit, and a crashing parser ends the run)")
+                        "worker processes; without it a rules run with --jobs 1 or a single file runs in this "
+                        "process (faster to start; a time limit, but no memory limit, and a crashing parser ends "
+                        "the run)")
     p.add_argument("--no-store", action="store_true",
                    help="do not consult the retrieval store: no LLM examples, no lexicon for the rules (reproducible runs)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
@@ -64,11 +65,13 @@ def run(args: argparse.Namespace) -> int:
         get_settings.cache_clear()
     backend = args.backend or get_settings().backend
     timeout = args.timeout or (120.0 if backend == "rules" else 600.0)
-    # a memory limit needs a process to watch; otherwise one worker's worth of files runs here, without
-    # spawning a worker that imports everything again (extraction.batch._run_in_process: what differs)
+    # one worker's worth of rules extraction runs here, without spawning a worker that imports everything again
+    # (extraction.batch._run_in_process says what differs); a memory limit needs a process to watch, and the LLM
+    # backends' requests run in threads that the in-process timeout cannot stop, so those keep their workers
+    isolate = True if args.max_memory is not None or backend != "rules" else "auto"
     opts = dict(out_dir=args.out, jobs=args.jobs, force=args.force, backend=backend, timeout_s=timeout,
                 max_memory_mb=max(64, DEFAULT_MAX_MEMORY_MB if args.max_memory is None else args.max_memory),
-                isolate=True if args.max_memory is not None else "auto")
+                isolate=isolate)
     if args.extractor:
         opts["extractor"] = args.extractor
     bar = None

@@ -209,8 +209,9 @@ def test_auto_isolation_uses_workers_only_when_more_than_one_would_run(tmp_path:
     assert len(_pids(tmp_path / "o3")) == 2 and not _pids(tmp_path / "o3") & here
 
 
-@pytest.mark.parametrize("extra, here", [([], True), (["--jobs", "2"], True), (["--max-memory", "1024"], False)])
-def test_cli_extracts_one_file_in_process_unless_a_memory_limit_is_asked_for(tmp_path: Path, extra, here):
+@pytest.mark.parametrize("extra, here", [([], True), (["--jobs", "2"], True), (["--max-memory", "1024"], False),
+                                         (["--backend", "hybrid"], False)])
+def test_cli_extracts_one_file_in_process_unless_a_memory_limit_or_an_llm_is_asked_for(tmp_path: Path, extra, here):
     import os
     src = write(tmp_path / "in" / "x.txt", "PID\n指标")
     rc = main(["extract", str(src), "--out", str(tmp_path / "out"), "-q", "--extractor", FAKE, *extra])
