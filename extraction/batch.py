@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import multiprocessing
 import os
 import signal
 import sys
@@ -12,9 +11,8 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
@@ -22,6 +20,9 @@ from perfdraft.core.models import Rejection
 from perfdraft.ingest.digest import sha256_of
 from perfdraft.ingest.load import describe_supported, supported_suffixes
 from perfdraft.ingest.sanitize import clean_text, readable_name
+
+if TYPE_CHECKING:  # the worker pool imports multiprocessing itself (in-process runs never do)
+    from multiprocessing.connection import Connection
 
 MANIFEST = "manifest.jsonl"
 FAILURES = "failures.jsonl"
@@ -486,6 +487,9 @@ class _Worker:
 
 def _run_isolated(tasks: list[FileTask], opts: BatchOptions, done: Callable[[FileOutcome], None]) -> None:
     """Run tasks in opts.jobs worker processes; a hang, crash or memory blow-up fails only its own file."""
+    # multiprocessing (sockets, pickle, selectors) is imported with the first pool, not by in-process runs
+    import multiprocessing
+    from multiprocessing.connection import wait
     ctx = multiprocessing.get_context("spawn")  # no inherited threads/locks from the caller (tqdm, Streamlit)
     pending = list(reversed(tasks))
     workers = [_Worker(ctx) for _ in range(min(opts.jobs, len(tasks)))]
