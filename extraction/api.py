@@ -12,7 +12,6 @@ from perfdraft.core.errors import PerfdraftError
 from perfdraft.core.lexicon import Lexicon
 from perfdraft.core.models import Document, ErrorInfo, ExtractionResult, PerformanceDocument
 from perfdraft.core.settings import Settings, get_settings
-from perfdraft.extraction.llm import extract_with_llm
 from perfdraft.extraction.rules import extract_rules as _rules
 from perfdraft.ingest.load import load_document
 from perfdraft.llm.protocol import StructuredClient
@@ -33,6 +32,9 @@ def _rules_backend(doc: Document, settings: Settings, client: StructuredClient |
 
 
 def _llm_backend(name: str, doc: Document, settings: Settings, client: StructuredClient | None) -> ExtractionResult:
+    # the LLM stack (client, cache, prompts, grounding) is imported by the first LLM extraction, not by every
+    # rules run: it costs more to import than a small file takes to extract
+    from perfdraft.extraction.llm import extract_with_llm
     return extract_with_llm(doc, backend=name, settings=settings, client=client)
 
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
@@ -21,6 +20,9 @@ from perfdraft.core.models import Rejection
 from perfdraft.ingest.digest import sha256_of
 from perfdraft.ingest.load import describe_supported, supported_suffixes
 from perfdraft.ingest.sanitize import clean_text, readable_name
+
+if TYPE_CHECKING:  # the worker pool imports multiprocessing itself (in-process runs never do)
+    from multiprocessing.connection import Connection
 
 MANIFEST = "manifest.jsonl"
 FAILURES = "failures.jsonl"
@@ -50,9 +52,13 @@ class BatchOptions(BaseModel):
     jobs: int = Field(1, ge=1, description="parallel worker processes")
     force: bool = Field(False, description="re-extract files already finished")
     backend: str = "rules"
-    timeout_s: float = Field(120.0, gt=0, description="per-file wall-clock limit; the worker is killed after it")
-    max_memory_mb: int = Field(2048, ge=64, description="per-worker RSS limit; the worker is killed above it")
-    isolate: bool = Field(True, description="run files in worker processes (False: in this process, no timeout)")
+    timeout_s: float = Field(120.0, gt=0, description="per-file wall-clock limit; the worker is killed after it "
+                                                      "(in this process: the extraction is interrupted)")
+    max_memory_mb: int = Field(2048, ge=64, description="per-worker RSS limit; the worker is killed above it "
+                                                        "(not enforced in this process)")
+    isolate: bool | Literal["auto"] = Field(
+        True, description="True: files run in worker processes; False: in this process (see _run_in_process for "
+                          "what differs); auto: in this process when one worker would do (jobs=1 or one file)")
     extractor: str = Field(DEFAULT_EXTRACTOR, description="module:function(path, backend=) -> ExtractionResult")
 
 
@@ -350,7 +356,7 @@ def _clean_temp_files(out_dir: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# one file (runs in a worker process, or in-process when isolate=False)
+# one file (runs in a worker process, or in this process: see _run_in_process)
 # ------------------------------------------------------------------------------------------------
 
 
@@ -481,6 +487,9 @@ class _Worker:
 
 def _run_isolated(tasks: list[FileTask], opts: BatchOptions, done: Callable[[FileOutcome], None]) -> None:
     """Run tasks in opts.jobs worker processes; a hang, crash or memory blow-up fails only its own file."""
+    # multiprocessing (sockets, pickle, selectors) is imported with the first pool, not by in-process runs
+    import multiprocessing
+    from multiprocessing.connection import wait
     ctx = multiprocessing.get_context("spawn")  # no inherited threads/locks from the caller (tqdm, Streamlit)
     pending = list(reversed(tasks))
     workers = [_Worker(ctx) for _ in range(min(opts.jobs, len(tasks)))]
@@ -529,6 +538,57 @@ def _run_isolated(tasks: list[FileTask], opts: BatchOptions, done: Callable[[Fil
                 w.kill()
             else:
                 w.stop()
+
+
+# ------------------------------------------------------------------------------------------------
+# in this process: no worker start-up, the timeout by SIGALRM
+# ------------------------------------------------------------------------------------------------
+
+
+class ExtractionTimeout(BaseException):
+    """Raised by SIGALRM in the main thread when an in-process file runs over its time limit.
+
+    A BaseException, so that the extractors' own `except Exception` (one bad table must not lose the rest of a
+    document) cannot swallow it.
+    """
+
+
+def _expire(signum, frame) -> None:
+    raise ExtractionTimeout
+
+
+def _in_process(task: FileTask, timeout_s: float) -> FileOutcome:
+    """process_file under a SIGALRM timer (main thread only: elsewhere no timer can interrupt the call)."""
+    if threading.current_thread() is not threading.main_thread():
+        return process_file(task)
+    start = time.perf_counter()
+    previous = signal.signal(signal.SIGALRM, _expire)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, timeout_s)
+        try:
+            return process_file(task)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except ExtractionTimeout:
+        return FileOutcome(source=str(task.source), status="failed", kind="timeout",
+                           message=f"gave up after {timeout_s:g} s", seconds=time.perf_counter() - start)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _run_in_process(tasks: list[FileTask], opts: BatchOptions, done: Callable[[FileOutcome], None]) -> None:
+    """Run tasks one after the other in this process: no worker to spawn, and its imports are paid once.
+
+    The same as in workers: each JSON written atomically, the manifest (resume) and failures.jsonl, the per-file
+    timeout, the exit status. What differs: the timeout interrupts Python code in the main thread, so neither a
+    single call into a C library that never returns nor threads the extractor started (LLM requests) are cut
+    short (a worker is killed); no memory limit (RLIMIT_AS would limit this whole process, the caller included);
+    and a parsing library that crashes ends the run instead of failing one file (files finished before it keep
+    their JSON and manifest line; a rerun resumes). `perfdraft extract` therefore keeps workers for LLM backends,
+    when --max-memory is given and when more than one worker would run.
+    """
+    for task in tasks:
+        done(_in_process(task, opts.timeout_s))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -618,11 +678,10 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
             on_outcome(o)
 
     if tasks:
-        if opts.isolate:
+        if opts.isolate is True or (opts.isolate == "auto" and opts.jobs > 1 and len(tasks) > 1):
             _run_isolated(tasks, opts, done)
         else:
-            for t in tasks:
-                done(process_file(t))
+            _run_in_process(tasks, opts, done)
 
     ordered = [outcomes[str(f)] for f in inputs]
     # compact the logs: one manifest line per file; failures of this batch replace earlier lines for its files

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-
 import re
 
 from pydantic import BaseModel, Field
@@ -179,26 +178,47 @@ def indicator_header_lines(doc: Document) -> set[int]:
     return out
 
 
-def _untitled(doc: Document, sections: list[TableSection], lines: list[TextLine]) -> list[TableSection]:
+def _lines_between(lines: list[TextLine], linenos: list[int] | None, lo: int, hi: int) -> list[TextLine]:
+    """The lines numbered lo..hi: a slice when the numbers ascend (linenos given), else a scan."""
+    if linenos is None:
+        return [ln for ln in lines if lo <= ln.lineno <= hi]
+    return lines[bisect.bisect_left(linenos, lo): bisect.bisect_right(linenos, hi)]
+
+
+def _ascending(lines: list[TextLine]) -> list[int] | None:
+    """The line numbers when they ascend (every loader numbers lines in reading order), else None."""
+    nums = [ln.lineno for ln in lines]
+    return nums if all(a <= b for a, b in zip(nums, nums[1:])) else None
+
+
+def _untitled(doc: Document, sections: list[TableSection], lines: list[TextLine],
+              linenos: list[int] | None) -> list[TableSection]:
     """Indicator grids no titled section covers: each becomes a section reaching back to its header block."""
     covered = {ti for s in sections for ti in s.tables}
+    grids = indicator_grids(doc)
     out = []
-    ends = sorted([(s.line_start, s.line_end) for s in sections])
-    for ti in sorted(indicator_grids(doc)):
+    # sorted ends, so that "the last one before this grid" is a bisection, not a scan per grid
+    section_ends = sorted(s.line_end for s in sections)
+    grid_ends = sorted(t.line_end for t in doc.tables if t.line_end is not None and t.index in grids)
+    others = sorted((t.line_start, t.index) for t in doc.tables if t.index not in grids and t.index not in covered
+                    and t.line_start is not None)
+    other_starts = [a for a, _ in others]
+    for ti in sorted(grids):
         g = doc.tables[ti]
         if ti in covered or g.line_start is None:
             continue
-        floor = max([e for a, e in ends if e < g.line_start] + [0])
+        k = bisect.bisect_left(section_ends, g.line_start)
+        floor = section_ends[k - 1] if k else 0
         # the header block above the grid: up to 30 lines back, not into the previous section or grid
-        prev_grid_end = max([t.line_end for t in doc.tables if t.line_end is not None and t.line_end < g.line_start
-                             and t.index in indicator_grids(doc)] + [0])
+        k = bisect.bisect_left(grid_ends, g.line_start)
+        prev_grid_end = grid_ends[k - 1] if k else 0
         lo = max(floor, prev_grid_end, g.line_start - 30) + 1
         hi = g.line_end
-        body = [ln for ln in lines if lo <= ln.lineno <= hi]
+        body = _lines_between(lines, linenos, lo, hi)
         title = next((section_title(ln.text) for ln in body if ln.table is None and vocab.is_title(ln.text)), "")
         # a header block printed as a grid of its own (PDF tables split where the columns change) belongs here
-        above = [t.index for t in doc.tables if t.index not in indicator_grids(doc) and t.index not in covered
-                 and t.line_start is not None and lo <= t.line_start and t.line_end < g.line_start]
+        near = others[bisect.bisect_left(other_starts, lo): bisect.bisect_left(other_starts, g.line_start)]
+        above = sorted(i for _, i in near if doc.tables[i].line_end < g.line_start)
         out.append(TableSection(index=0, title=title, scope="project", line_start=lo, line_end=hi,
                                 page_start=body[0].page if body else g.page, page_end=body[-1].page if body else g.page,
                                 tables=above + [ti], text="\n".join(ln.text for ln in body)))
@@ -208,9 +228,13 @@ def _untitled(doc: Document, sections: list[TableSection], lines: list[TextLine]
 def find_sections(doc: Document) -> list[TableSection]:
     """Every 绩效目标表 (project, special fund, department-wide) with an indicator grid, in order."""
     lines = doc.lines
+    linenos = _ascending(lines)
     heads = _titles(lines)
     header_lines = indicator_header_lines(doc)
     label_lines = _name_label_lines(doc)
+    # grids by first line, once: each section takes those starting inside it by bisection (was a scan per section)
+    grid_starts = sorted((g.line_start, g.index) for g in doc.tables if g.line_start is not None)
+    grid_start_lines = [a for a, _ in grid_starts]
     sections: list[TableSection] = []
     for k, (a, b, raw) in enumerate(heads):
         end = heads[k + 1][0] - 1 if k + 1 < len(heads) else len(lines) - 1
@@ -223,8 +247,8 @@ def find_sections(doc: Document) -> list[TableSection]:
                 break
         body = lines[a : end + 1]
         lo, hi = lines[a].lineno, lines[end].lineno
-        tables = sorted({ln.table for ln in body if ln.table is not None}
-                        | {g.index for g in doc.tables if g.line_start is not None and lo <= g.line_start <= hi})
+        inside = grid_starts[bisect.bisect_left(grid_start_lines, lo): bisect.bisect_right(grid_start_lines, hi)]
+        tables = sorted({ln.table for ln in body if ln.table is not None} | {i for _, i in inside})
         if not any(ln.lineno in header_lines for ln in body) and not any(
                 ti in indicator_grids(doc) for ti in tables):
             continue  # table of contents entry, or a heading without an indicator grid
@@ -247,7 +271,7 @@ def find_sections(doc: Document) -> list[TableSection]:
                                      line_start=lines[a].lineno, line_end=lines[end].lineno,
                                      page_start=lines[a].page, page_end=lines[end].page, tables=tables,
                                      text="\n".join(ln.text for ln in body)))
-    sections += _untitled(doc, sections, lines)
+    sections += _untitled(doc, sections, lines, linenos)
     sections.sort(key=lambda s: s.line_start)
     for k, sec in enumerate(sections):
         sec.index = k

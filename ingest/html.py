@@ -18,9 +18,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import lxml.etree
-import lxml.html
-
 from perfdraft.core.errors import CorruptDocument, TooLarge
 from perfdraft.core.models import Document
 from perfdraft.ingest.digest import sha256_of
@@ -256,6 +253,8 @@ def _cell_lines(td, nested: list, depth: int, walker: _Walker) -> list[str]:
 
 def parse_html(text: str, path: Path) -> list[Item]:
     """Reading-order items of a decoded page."""
+    import lxml.etree  # heavy: imported with the first web page, not by every command that can read one
+    import lxml.html
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)

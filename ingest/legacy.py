@@ -12,8 +12,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import xlrd
-
 from perfdraft.core.errors import CorruptDocument, EncryptedDocument
 from perfdraft.core.models import Document
 from perfdraft.ingest.digest import sha256_of
@@ -60,6 +58,7 @@ class _XlrdSheet:
                                           in sheet.merged_cells])
 
     def _value(self, r: int, c: int):
+        import xlrd
         cell = self.sheet.cell(r, c)
         if cell.ctype == xlrd.XL_CELL_DATE:
             try:
@@ -80,6 +79,7 @@ class _XlrdSheet:
 def load_xls(path: str | Path) -> Document:
     """Load an Excel 97-2003 workbook (BIFF) with xlrd: one page per sheet, merged cells as spans."""
     p = Path(path)
+    import xlrd  # heavy: imported with the first .xls, not by every command that can read one
     try:
         book = xlrd.open_workbook(str(p), formatting_info=True, logfile=QuietLog(), on_demand=True)
     except xlrd.biffh.XLRDError as exc:

@@ -13,7 +13,6 @@ from perfdraft.ingest.digest import sha256_of  # noqa: F401  (re-exported: the h
 from perfdraft.ingest.docx import load_docx
 from perfdraft.ingest.html import MAX_HTML_BYTES, load_html
 from perfdraft.ingest.legacy import load_doc, load_et, load_wps, load_xls
-from perfdraft.ingest.ocr import load_image, load_pdf_or_scan
 from perfdraft.ingest.sanitize import sanitize_document
 from perfdraft.ingest.sniff import sniff
 from perfdraft.ingest.text import load_text
@@ -35,12 +34,25 @@ class Loader:
     paged: bool = False  # reads pages by OCR: load also takes progress= (per page) and options= (OcrOptions)
 
 
+def _pdf(path: Path, *, progress=None, options=None) -> Document:
+    """PDFs, OCR'd when scanned; the OCR modules (numpy, OpenCV: the costliest imports of a text-only run) are
+    imported with the first PDF or image."""
+    from perfdraft.ingest.ocr import load_pdf_or_scan
+    return load_pdf_or_scan(path, progress=progress, options=options)
+
+
+def _image(path: Path, *, progress=None, options=None) -> Document:
+    """PNG/JPG/TIFF scans, OCR'd (see _pdf on the import)."""
+    from perfdraft.ingest.ocr import load_image
+    return load_image(path, progress=progress, options=options)
+
+
 # The loader registry, keyed by lower-case suffix. A new file type (HTML, .doc, .xls, OCR'd scans) is one line
 # here; every supported-types list (batch, CLI help, the page's upload widget) is derived from it.
 LOADERS: dict[str, Loader] = {
     ".txt": Loader("text", partial(load_text, kind="text"), MAX_TEXT_BYTES),
     ".md": Loader("markdown", partial(load_text, kind="markdown"), MAX_TEXT_BYTES),
-    ".pdf": Loader("pdf", load_pdf_or_scan, paged=True),
+    ".pdf": Loader("pdf", _pdf, paged=True),
     ".docx": Loader("docx", load_docx),
     ".xlsx": Loader("xlsx", load_xlsx),
     ".html": Loader("html", load_html, MAX_HTML_BYTES),
@@ -50,7 +62,7 @@ LOADERS: dict[str, Loader] = {
     ".rtf": Loader("doc", load_doc),
     ".wps": Loader("wps", load_wps),
     ".et": Loader("et", load_et),
-    **{s: Loader("image", load_image, paged=True) for s in (".png", ".jpg", ".jpeg", ".tif", ".tiff")},
+    **{s: Loader("image", _image, paged=True) for s in (".png", ".jpg", ".jpeg", ".tif", ".tiff")},
 }
 
 

@@ -6,8 +6,6 @@ import re
 import zipfile
 from pathlib import Path
 
-from xlrd.compdoc import CompDoc, CompDocError
-
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_OLE_BYTES = 64 * 1024 * 1024  # a legacy Office file larger than this is refused by its loader anyway
 HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|meta|body|table|"
@@ -20,6 +18,7 @@ def _ole_kind(path: Path) -> str | None:
     """doc or xls from the OLE2 directory (a corrupt directory: None, the loader then says what is wrong)."""
     if path.stat().st_size > MAX_OLE_BYTES:
         return None
+    from xlrd.compdoc import CompDoc, CompDocError  # heavy: only for files that start like OLE2
     try:
         names = [d.name for d in CompDoc(path.read_bytes(), logfile=QuietLog()).dirlist]
     except (CompDocError, IndexError, ValueError, OSError):

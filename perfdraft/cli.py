@@ -3,29 +3,36 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from collections.abc import Callable
 
 from perfdraft import __version__
-from perfdraft.commands import draft, eval, extract, ingest, lint, search
 from perfdraft.core.errors import PerfdraftError
 
-# The command registry: each command module has register(subparsers) -> parser whose defaults carry
-# func=run; run(args) -> exit status. A new command is one module and one line here.
-COMMANDS: dict[str, Callable[[argparse._SubParsersAction], argparse.ArgumentParser]] = {
-    "extract": extract.register, "eval": eval.register, "ingest": ingest.register,
-    "search": search.register, "draft": draft.register, "lint": lint.register,
+# The command registry: command name -> its module in perfdraft.commands, which has register(subparsers) ->
+# parser whose defaults carry func=run; run(args) -> exit status. A new command is one module and one line here.
+# A command's module is imported when that command runs (all of them for help and errors), so no command
+# starts up with the imports of the others (drafting and the store for `extract`, extraction for `lint` ...).
+COMMANDS: dict[str, str] = {
+    "extract": "extract", "eval": "eval", "ingest": "ingest", "search": "search", "draft": "draft", "lint": "lint",
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command, or with only `command` when it is a registered one."""
     parser = argparse.ArgumentParser(prog="perfdraft", description="绩效目标表 extraction, drafting and evaluation")
     parser.add_argument("--version", action="version", version=f"perfdraft {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for register in COMMANDS.values():
-        register(sub)
+    for name, module in COMMANDS.items():
+        if command not in COMMANDS or name == command:
+            importlib.import_module(f"perfdraft.commands.{module}").register(sub)
     return parser
+
+
+def _command(argv: list[str]) -> str | None:
+    """The command word: the first argument that is not an option (the top level takes no option values)."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def _safe(text: str) -> str:
@@ -34,7 +41,8 @@ def _safe(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(_command(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

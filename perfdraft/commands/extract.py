@@ -6,13 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
 from perfdraft.core.settings import get_settings
 from perfdraft.extraction.api import backend_names
 from perfdraft.extraction.batch import BatchOptions, BatchUsageError, run_batch
 from perfdraft.ingest.load import describe_supported
 from perfdraft.ingest.sanitize import terminal_safe
+
+DEFAULT_MAX_MEMORY_MB = BatchOptions.model_fields["max_memory_mb"].default
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -30,7 +30,11 @@ def register(subparsers) -> argparse.ArgumentParser:
                    help="extraction backend (default: PERFDRAFT_BACKEND or rules)")
     p.add_argument("--timeout", type=float, default=None, metavar="S",
                    help="per-file time limit in seconds (default 120; 600 with an LLM backend)")
-    p.add_argument("--max-memory", type=int, default=2048, metavar="MB", help="per-worker memory limit (MB)")
+    p.add_argument("--max-memory", type=int, default=None, metavar="MB",
+                   help=f"per-file memory limit (MB, default {DEFAULT_MAX_MEMORY_MB}), enforced by running files in "
+                        "worker processes; without it a rules run with --jobs 1 or a single file runs in this "
+                        "process (faster to start; a time limit, but no memory limit, and a crashing parser ends "
+                        "the run)")
     p.add_argument("--no-store", action="store_true",
                    help="do not consult the retrieval store: no LLM examples, no lexicon for the rules (reproducible runs)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
@@ -40,7 +44,11 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def _progress(total: int, quiet: bool):
-    return tqdm(total=total, file=sys.stderr, unit="file", disable=quiet, dynamic_ncols=True, mininterval=0.2)
+    """A progress bar over the files, or None: quiet, or a single file (the summary line says all)."""
+    if quiet or total <= 1:
+        return None
+    from tqdm import tqdm  # imports in tens of ms: only when a bar is drawn
+    return tqdm(total=total, file=sys.stderr, unit="file", dynamic_ncols=True, mininterval=0.2)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,8 +65,13 @@ def run(args: argparse.Namespace) -> int:
         get_settings.cache_clear()
     backend = args.backend or get_settings().backend
     timeout = args.timeout or (120.0 if backend == "rules" else 600.0)
+    # one worker's worth of rules extraction runs here, without spawning a worker that imports everything again
+    # (extraction.batch._run_in_process says what differs); a memory limit needs a process to watch, and the LLM
+    # backends' requests run in threads that the in-process timeout cannot stop, so those keep their workers
+    isolate = True if args.max_memory is not None or backend != "rules" else "auto"
     opts = dict(out_dir=args.out, jobs=args.jobs, force=args.force, backend=backend, timeout_s=timeout,
-                max_memory_mb=max(64, args.max_memory))
+                max_memory_mb=max(64, DEFAULT_MAX_MEMORY_MB if args.max_memory is None else args.max_memory),
+                isolate=isolate)
     if args.extractor:
         opts["extractor"] = args.extractor
     bar = None

@@ -5,21 +5,52 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from perfdraft.core.errors import ConfigError
+
+PREFIX = "perfdraft_"
+ENV_FILE = ".env"
 
 StructuredMode = Literal["auto", "json_schema", "json_object", "prompt"]
 Backend = Literal["rules", "llm", "hybrid"]
 
 
-class Settings(BaseSettings):
-    """perfdraft settings; env prefix PERFDRAFT_ (e.g. PERFDRAFT_LLM_BASE_URL)."""
+def environment_values(env_file: str | os.PathLike | None = ENV_FILE) -> dict[str, str]:
+    """PERFDRAFT_* values by field name: the environment over the .env file, names case-insensitive.
 
-    model_config = SettingsConfigDict(env_prefix="PERFDRAFT_", env_file=".env", extra="ignore")
+    What pydantic-settings' BaseSettings did for this class (prefix, .env, case, environment first), without
+    importing it at every start: it pulls in asyncio and its cloud-secret and CLI sources.
+    """
+    values: dict[str, str] = {}
+    path = Path(env_file).expanduser() if env_file is not None else None
+    if path is not None and (path.is_file() or path.is_fifo()):
+        from dotenv import dotenv_values  # only when there is a .env file
+        values.update(_prefixed(dotenv_values(path, encoding="utf-8")))
+    values.update(_prefixed(os.environ))
+    return values
+
+
+def _prefixed(env) -> dict[str, str]:
+    """{field: value} of the PERFDRAFT_<field> names that are fields; a name without a value is no value."""
+    out = {}
+    for key, value in env.items():
+        name = key.lower()
+        if value is not None and name.startswith(PREFIX) and name[len(PREFIX):] in Settings.model_fields:
+            out[name[len(PREFIX):]] = value
+    return out
+
+
+class Settings(BaseModel):
+    """perfdraft settings; env prefix PERFDRAFT_ (e.g. PERFDRAFT_LLM_BASE_URL).
+
+    Settings(**values) reads the environment and ./.env under the values given; Settings(_env_file=None) skips
+    .env. model_validate() takes its input only, as with pydantic-settings.
+    """
+
+    model_config = ConfigDict(extra="ignore", validate_default=True)
 
     data_dir: Path = Field(Path("data"), description="where uploads, caches and the store live")
     store: Path | None = Field(None, description="Chroma directory; default <data_dir>/store")
@@ -49,6 +80,9 @@ class Settings(BaseSettings):
     llm_breaker_cooldown_s: float = Field(300.0, description="a dead endpoint is not tried again for this long")
     cache_path: Path | None = Field(None, description="SQLite LLM cache; default <data_dir>/llm-cache.sqlite")
     max_upload_mb: int = 50
+
+    def __init__(self, _env_file: str | os.PathLike | None = ENV_FILE, **values: Any) -> None:
+        super().__init__(**{**environment_values(_env_file), **values})
 
     @model_validator(mode="after")
     def _fallbacks(self) -> "Settings":

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel
 
-from perfdraft.llm.client import StructuredAnswer
-from perfdraft.llm.ledger import Ledger
-from perfdraft.llm.prompts import RenderedPrompt
+if TYPE_CHECKING:  # names for the annotations only: the rules backend names this seam without the LLM stack
+    from perfdraft.llm.client import StructuredAnswer
+    from perfdraft.llm.ledger import Ledger
+    from perfdraft.llm.prompts import RenderedPrompt
 
 T = TypeVar("T", bound=BaseModel)
 

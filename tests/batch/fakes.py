@@ -11,7 +11,8 @@ from perfdraft.core.models import ErrorInfo, ExtractionResult, Indicator, Perfor
 
 
 def extract_file(path, backend: str = "rules") -> ExtractionResult:
-    """HANG, CRASH, RAISE, FAIL, NOTABLES, BLOAT as first line; otherwise one project per file."""
+    """HANG, CRASH, RAISE, FAIL, NOTABLES, BLOAT as first line; otherwise one project per file (PID: named after
+    the process that extracted it)."""
     text = Path(path).read_text(encoding="utf-8", errors="replace")
     first = text.splitlines()[0] if text else ""
     delay = float(os.environ.get("PERFDRAFT_TEST_FAKE_SLEEP", "0"))
@@ -34,6 +35,8 @@ def extract_file(path, backend: str = "rules") -> ExtractionResult:
     if first == "NOTABLES":
         return ExtractionResult(source=str(path), status="partial_success", document=PerformanceDocument(),
                                 warnings=["no 绩效目标表 found in the document"])
+    if first == "PID":
+        first = f"pid {os.getpid()}"
     lines = [ln for ln in text.splitlines()[1:] if ln.strip()]
     project = Project(name=first or Path(path).stem,
                       indicators=[Indicator(level1="产出指标", level2="数量指标", level3=ln, value=ln) for ln in lines])

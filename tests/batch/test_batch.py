@@ -169,3 +169,58 @@ def test_cli_usage_errors_exit_2(tmp_path: Path, capsys):
         main(["extract", str(tmp_path)])  # --out missing
     assert exc.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def _pids(out: Path) -> set[str]:
+    """The processes that extracted the files (the fake names each project after its process)."""
+    return {json.loads(p.read_text(encoding="utf-8"))["projects"][0]["name"] for p in out.glob("*.json")}
+
+
+def test_in_process_runs_keep_the_timeout_the_logs_and_the_exit_status(tmp_path: Path):
+    import signal
+    root = tmp_path / "in"
+    write(root / "good.txt", "项目\n指标")
+    write(root / "hang.txt", "HANG")
+    write(root / "fail.txt", "FAIL")
+    out = tmp_path / "out"
+    before = signal.getsignal(signal.SIGALRM)
+    summary = run_batch([root], opts(out, isolate=False, timeout_s=1))
+    status = {Path(o.source).name: (o.status, o.kind) for o in summary.outcomes}
+    assert status == {"good.txt": ("ok", None), "hang.txt": ("failed", "timeout"), "fail.txt": ("failed", "corrupt")}
+    assert summary.exit_code == 1 and signal.getsignal(signal.SIGALRM) is before
+    hang = next(o for o in summary.outcomes if o.kind == "timeout")
+    assert "gave up after 1 s" in hang.message and "hint:" in hang.message and hang.seconds < 10
+    logged = {Path(json.loads(line)["file"]).name for line in (out / "failures.jsonl").read_text().splitlines()}
+    assert logged == {"hang.txt", "fail.txt"}
+    assert run_batch([root], opts(out, isolate=False, timeout_s=1)).count("skipped") == 1  # resumes
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_auto_isolation_uses_workers_only_when_more_than_one_would_run(tmp_path: Path):
+    import os
+    here = {f"pid {os.getpid()}"}
+    write(tmp_path / "one" / "a.txt", "PID\n指标")
+    write(tmp_path / "two" / "a.txt", "PID\n指标")
+    write(tmp_path / "two" / "b.txt", "PID\n指标")
+    run_batch([tmp_path / "one"], opts(tmp_path / "o1", jobs=2, isolate="auto"))
+    run_batch([tmp_path / "two"], opts(tmp_path / "o2", jobs=1, isolate="auto"))
+    run_batch([tmp_path / "two"], opts(tmp_path / "o3", jobs=2, isolate="auto"))
+    assert _pids(tmp_path / "o1") == _pids(tmp_path / "o2") == here
+    assert len(_pids(tmp_path / "o3")) == 2 and not _pids(tmp_path / "o3") & here
+
+
+@pytest.mark.parametrize("extra, here", [([], True), (["--jobs", "2"], True), (["--max-memory", "1024"], False),
+                                         (["--backend", "hybrid"], False)])
+def test_cli_extracts_one_file_in_process_unless_a_memory_limit_or_an_llm_is_asked_for(tmp_path: Path, extra, here):
+    import os
+    src = write(tmp_path / "in" / "x.txt", "PID\n指标")
+    rc = main(["extract", str(src), "--out", str(tmp_path / "out"), "-q", "--extractor", FAKE, *extra])
+    assert rc == 0
+    assert (_pids(tmp_path / "out") == {f"pid {os.getpid()}"}) is here
+
+
+def test_cli_in_process_timeout_fails_the_file_with_exit_status_1(tmp_path: Path, capsys):
+    src = write(tmp_path / "in" / "hang.txt", "HANG")
+    rc = main(["extract", str(src), "--out", str(tmp_path / "out"), "-q", "--extractor", FAKE, "--timeout", "1"])
+    out = capsys.readouterr().out
+    assert rc == 1 and "[timeout] gave up after 1 s" in out and "failures.jsonl" in out
