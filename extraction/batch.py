@@ -15,7 +15,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from perfdraft.core.models import Rejection
 from perfdraft.ingest.digest import sha256_of
@@ -26,6 +26,8 @@ MANIFEST = "manifest.jsonl"
 FAILURES = "failures.jsonl"
 DEFAULT_EXTRACTOR = "perfdraft.extraction.api:extract_file"
 TMP_MARK = ".tmp-"
+# Batch executors: name -> "module:function(tasks, opts, done)". Engines load only when chosen (heavy imports).
+EXECUTORS = {"process": f"{__name__}:run_local", "dask": "perfdraft.extraction.dask_exec:run"}
 # Output names stay well under the 255-byte NAME_MAX even with the temp-file dot, mark and pid around them.
 MAX_NAME_BYTES = 160
 # What a user can do about a crash-class failure; appended to its message.
@@ -54,6 +56,15 @@ class BatchOptions(BaseModel):
     max_memory_mb: int = Field(2048, ge=64, description="per-worker RSS limit; the worker is killed above it")
     isolate: bool = Field(True, description="run files in worker processes (False: in this process, no timeout)")
     extractor: str = Field(DEFAULT_EXTRACTOR, description="module:function(path, backend=) -> ExtractionResult")
+    executor: str = Field("process", description="a name in EXECUTORS: where the per-file unit runs")
+    address: str | None = Field(None, description="engine scheduler HOST:PORT; None starts a local cluster")
+
+    @field_validator("executor")
+    @classmethod
+    def _known_executor(cls, name: str) -> str:
+        if name not in EXECUTORS:
+            raise ValueError(f"unknown executor {name!r}; one of {', '.join(EXECUTORS)}")
+        return name
 
 
 class FileTask(BaseModel):
@@ -531,6 +542,15 @@ def _run_isolated(tasks: list[FileTask], opts: BatchOptions, done: Callable[[Fil
                 w.stop()
 
 
+def run_local(tasks: list[FileTask], opts: BatchOptions, done: Callable[[FileOutcome], None]) -> None:
+    """The "process" executor: this machine's worker pool, or this process when opts.isolate is off."""
+    if opts.isolate:
+        _run_isolated(tasks, opts, done)
+    else:
+        for t in tasks:
+            done(process_file(t))
+
+
 # ------------------------------------------------------------------------------------------------
 # the batch
 # ------------------------------------------------------------------------------------------------
@@ -618,11 +638,7 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
             on_outcome(o)
 
     if tasks:
-        if opts.isolate:
-            _run_isolated(tasks, opts, done)
-        else:
-            for t in tasks:
-                done(process_file(t))
+        _load_extractor(EXECUTORS[opts.executor])(tasks, opts, done)
 
     ordered = [outcomes[str(f)] for f in inputs]
     # compact the logs: one manifest line per file; failures of this batch replace earlier lines for its files

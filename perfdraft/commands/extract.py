@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from perfdraft.core.settings import get_settings
 from perfdraft.extraction.api import backend_names
-from perfdraft.extraction.batch import BatchOptions, BatchUsageError, run_batch
+from perfdraft.extraction.batch import EXECUTORS, BatchOptions, BatchUsageError, run_batch
 from perfdraft.ingest.load import describe_supported
 from perfdraft.ingest.sanitize import terminal_safe
 
@@ -24,7 +24,12 @@ def register(subparsers) -> argparse.ArgumentParser:
                     "Exit status: 0 all extracted, 1 some files failed or a folder could not be read, 2 usage error.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
-    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="parallel worker processes (default 1)")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                   help="parallel worker processes (default 1; with --executor dask: local workers)")
+    p.add_argument("--executor", choices=list(EXECUTORS), default="process",
+                   help="process: this machine's worker pool (default); dask: a Dask cluster, local unless --address")
+    p.add_argument("--address", default=None, metavar="HOST:PORT",
+                   help="--executor dask: the scheduler of a running cluster (default: start one with --jobs workers)")
     p.add_argument("--force", action="store_true", help="re-extract files that are already finished")
     p.add_argument("--backend", choices=backend_names(), default=None,
                    help="extraction backend (default: PERFDRAFT_BACKEND or rules)")
@@ -57,8 +62,11 @@ def run(args: argparse.Namespace) -> int:
         get_settings.cache_clear()
     backend = args.backend or get_settings().backend
     timeout = args.timeout or (120.0 if backend == "rules" else 600.0)
+    if args.address and args.executor == "process":
+        print("perfdraft extract: error: --address needs --executor dask", file=sys.stderr)
+        return 2
     opts = dict(out_dir=args.out, jobs=args.jobs, force=args.force, backend=backend, timeout_s=timeout,
-                max_memory_mb=max(64, args.max_memory))
+                max_memory_mb=max(64, args.max_memory), executor=args.executor, address=args.address)
     if args.extractor:
         opts["extractor"] = args.extractor
     bar = None
