@@ -127,7 +127,7 @@ def _connect(opts: BatchOptions):
         return client, None
     with dask.config.set(LOCAL_CONFIG):
         cluster = LocalCluster(n_workers=opts.jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, silence_logs=logging.CRITICAL,
+                               dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL,
                                memory_limit=int(opts.max_memory_mb * 1e6 * NANNY_MEMORY_FACTOR))
         return Client(cluster), cluster
 
