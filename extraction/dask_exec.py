@@ -115,21 +115,31 @@ def _scheduler_address(address: str) -> str:
 
 def _connect(opts: BatchOptions):
     """(client, local cluster or None): the cluster at opts.address, or opts.jobs local workers on 127.0.0.1."""
-    import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if opts.address:
+        client = None
         try:
             client = Client(_scheduler_address(opts.address), timeout=CONNECT_TIMEOUT_S)
             client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
         except (OSError, TimeoutError) as exc:
+            if client is not None:
+                client.close()
             raise BatchUsageError(f"cannot use the Dask cluster at {opts.address}: {exc}") from exc
         return client, None
+    cluster = local_cluster(opts.jobs, opts.max_memory_mb)
+    return Client(cluster), cluster
+
+
+def local_cluster(workers: int, max_memory_mb: int):
+    """A LocalCluster of `workers` one-thread worker processes, every port on 127.0.0.1."""
+    import dask
+    from distributed import LocalCluster
+
     with dask.config.set(LOCAL_CONFIG):
-        cluster = LocalCluster(n_workers=opts.jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL,
-                               memory_limit=int(opts.max_memory_mb * 1e6 * NANNY_MEMORY_FACTOR))
-        return Client(cluster), cluster
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL,
+                            memory_limit=int(max_memory_mb * 1e6 * NANNY_MEMORY_FACTOR))
 
 
 def _failed(task: FileTask, kind: str, message: str, seconds: float = 0.0) -> FileOutcome:
