@@ -105,9 +105,9 @@ def section(quick: bool) -> list[str]:
                + ("byte-identical to the pool's on every file." if identical else "**differ** from the pool's."))
     lines = [verdict, "",
              f"{n} text files ({copies} copies of the {n // copies} corpus documents), "
-             f"`perfdraft extract IN --out OUT` in a fresh output folder (CLI start-up included), best of {repeats}; a running cluster has imported "
-             "perfdraft in its workers; peak RSS is the largest single process (CLI, worker, Dask nanny). "
-             "The 2-core machine is shared with other jobs.", "",
+             f"`perfdraft extract IN --out OUT` in a fresh output folder (CLI start-up included), best of {repeats}; "
+             "a running cluster has imported perfdraft in its workers; peak RSS is the largest single process "
+             "(CLI, worker, Dask nanny). The 2-core machine is shared with other jobs.", "",
              "| executor | workers | cluster | wall s | files/s | peak RSS MB | outputs identical to the pool's |",
              "|---|---:|---|---:|---:|---:|---|"]
     lines += [f"| {a} | {w} | {h} | {wall:.1f} | {fps:.1f} | {peak:.0f} | {same} |"
