@@ -182,7 +182,7 @@ def _collect(future, task: FileTask, limit: tuple[str, str] | None, seconds: flo
 
 def _drive(client, tasks: list[FileTask], opts: BatchOptions, done: Callable[[FileOutcome], None]) -> None:
     """At most one file per worker thread in flight, so a lost worker costs only its own file."""
-    from distributed import wait
+    from distributed import KilledWorker, wait
 
     limits: dict[str, tuple[str, str]] = {}
     client.subscribe_topic(LIMIT_TOPIC, lambda event: limits.setdefault(event[1]["key"],
@@ -209,7 +209,7 @@ def _drive(client, tasks: list[FileTask], opts: BatchOptions, done: Callable[[Fi
             now = time.monotonic()
             for future, (task, started) in list(running.items()):
                 limit = limits.get(future.key)
-                if future.done() and future.status == "error" and limit is None and now - started < deadline:
+                if limit is None and future.status == "error" and isinstance(future.exception(), KilledWorker):
                     # the worker may have died of a limit whose event is still on its way: give it a moment
                     limit = _await_limit(limits, future.key)
                 if future.done() or limit:
