@@ -131,3 +131,12 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path: Path, capsys,
     err = capsys.readouterr().err
     assert rc == 2
     assert "cannot use the Dask cluster at 127.0.0.1:" in err and len(err.strip().splitlines()) == 1
+
+
+def test_executors_are_checked_by_name_and_address_needs_an_engine(tmp_path: Path, capsys):
+    with pytest.raises(ValueError, match="unknown executor 'nope'"):
+        BatchOptions(out_dir=tmp_path, executor="nope")
+    write(tmp_path / "in" / "a.txt", "项目甲\n指标一")
+    rc = main(["extract", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "-q", "--address", "127.0.0.1:1"])
+    assert rc == 2 and "--address needs --executor dask" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
