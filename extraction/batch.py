@@ -26,8 +26,9 @@ MANIFEST = "manifest.jsonl"
 FAILURES = "failures.jsonl"
 DEFAULT_EXTRACTOR = "perfdraft.extraction.api:extract_file"
 TMP_MARK = ".tmp-"
-# Batch executors: name -> "module:function(tasks, opts, done)". Engines load only when chosen (heavy imports).
-EXECUTORS = {"process": f"{__name__}:run_local", "dask": "perfdraft.extraction.dask_exec:run"}
+# Batch executors besides "process" (this machine's worker pool, built in): name -> "module:function(tasks, opts,
+# done)" running the same per-file unit on a distributed engine; loaded only when chosen (heavy imports).
+EXECUTORS = {"dask": "perfdraft.extraction.dask_exec:run"}
 # Output names stay well under the 255-byte NAME_MAX even with the temp-file dot, mark and pid around them.
 MAX_NAME_BYTES = 160
 # What a user can do about a crash-class failure; appended to its message.
@@ -56,14 +57,14 @@ class BatchOptions(BaseModel):
     max_memory_mb: int = Field(2048, ge=64, description="per-worker RSS limit; the worker is killed above it")
     isolate: bool = Field(True, description="run files in worker processes (False: in this process, no timeout)")
     extractor: str = Field(DEFAULT_EXTRACTOR, description="module:function(path, backend=) -> ExtractionResult")
-    executor: str = Field("process", description="a name in EXECUTORS: where the per-file unit runs")
+    executor: str = Field("process", description="where the per-file unit runs: process, or a name in EXECUTORS")
     address: str | None = Field(None, description="engine scheduler HOST:PORT; None starts a local cluster")
 
     @field_validator("executor")
     @classmethod
     def _known_executor(cls, name: str) -> str:
-        if name not in EXECUTORS:
-            raise ValueError(f"unknown executor {name!r}; one of {', '.join(EXECUTORS)}")
+        if name != "process" and name not in EXECUTORS:
+            raise ValueError(f"unknown executor {name!r}; one of process, {', '.join(EXECUTORS)}")
         return name
 
 
@@ -542,15 +543,6 @@ def _run_isolated(tasks: list[FileTask], opts: BatchOptions, done: Callable[[Fil
                 w.stop()
 
 
-def run_local(tasks: list[FileTask], opts: BatchOptions, done: Callable[[FileOutcome], None]) -> None:
-    """The "process" executor: this machine's worker pool, or this process when opts.isolate is off."""
-    if opts.isolate:
-        _run_isolated(tasks, opts, done)
-    else:
-        for t in tasks:
-            done(process_file(t))
-
-
 # ------------------------------------------------------------------------------------------------
 # the batch
 # ------------------------------------------------------------------------------------------------
@@ -637,8 +629,16 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
         if on_outcome:
             on_outcome(o)
 
+    engine = EXECUTORS.get(opts.executor)
+    if tasks and engine:  # the same per-file unit on a distributed engine, instead of the worker pool below
+        _load_extractor(engine)(tasks, opts, done)
+        tasks = []
     if tasks:
-        _load_extractor(EXECUTORS[opts.executor])(tasks, opts, done)
+        if opts.isolate:
+            _run_isolated(tasks, opts, done)
+        else:
+            for t in tasks:
+                done(process_file(t))
 
     ordered = [outcomes[str(f)] for f in inputs]
     # compact the logs: one manifest line per file; failures of this batch replace earlier lines for its files

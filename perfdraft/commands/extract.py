@@ -26,7 +26,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                    help="parallel worker processes (default 1; with --executor dask: local workers)")
-    p.add_argument("--executor", choices=list(EXECUTORS), default="process",
+    p.add_argument("--executor", choices=["process", *EXECUTORS], default="process",
                    help="process: this machine's worker pool (default); dask: a Dask cluster, local unless --address")
     p.add_argument("--address", default=None, metavar="HOST:PORT",
                    help="--executor dask: the scheduler of a running cluster (default: start one with --jobs workers)")
@@ -55,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
     if args.timeout is not None and args.timeout <= 0:
         print("perfdraft extract: error: --timeout must be positive", file=sys.stderr)
         return 2
+    if args.address and args.executor == "process":
+        print("perfdraft extract: error: --address needs --executor dask", file=sys.stderr)
+        return 2
     if args.no_store:  # the batch's worker processes read their settings from the environment
         import os
         os.environ["PERFDRAFT_LLM_EXAMPLES"] = "0"
@@ -62,13 +65,11 @@ def run(args: argparse.Namespace) -> int:
         get_settings.cache_clear()
     backend = args.backend or get_settings().backend
     timeout = args.timeout or (120.0 if backend == "rules" else 600.0)
-    if args.address and args.executor == "process":
-        print("perfdraft extract: error: --address needs --executor dask", file=sys.stderr)
-        return 2
     opts = dict(out_dir=args.out, jobs=args.jobs, force=args.force, backend=backend, timeout_s=timeout,
-                max_memory_mb=max(64, args.max_memory), executor=args.executor, address=args.address)
+                max_memory_mb=max(64, args.max_memory))
     if args.extractor:
         opts["extractor"] = args.extractor
+    opts.update(executor=args.executor, address=args.address)
     bar = None
 
     def start(total: int) -> None:
