@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from perfdraft.core.models import Rejection
 from perfdraft.ingest.digest import sha256_of
@@ -28,6 +28,9 @@ MANIFEST = "manifest.jsonl"
 FAILURES = "failures.jsonl"
 DEFAULT_EXTRACTOR = "perfdraft.extraction.api:extract_file"
 TMP_MARK = ".tmp-"
+# Batch executors besides "process" (this machine's worker pool, built in): name -> "module:function(tasks, opts,
+# done)" running the same per-file unit on a distributed engine; loaded only when chosen (heavy imports).
+EXECUTORS = {"dask": "perfdraft.extraction.dask_exec:run"}
 # Output names stay well under the 255-byte NAME_MAX even with the temp-file dot, mark and pid around them.
 MAX_NAME_BYTES = 160
 # What a user can do about a crash-class failure; appended to its message.
@@ -60,6 +63,15 @@ class BatchOptions(BaseModel):
         True, description="True: files run in worker processes; False: in this process (see _run_in_process for "
                           "what differs); auto: in this process when one worker would do (jobs=1 or one file)")
     extractor: str = Field(DEFAULT_EXTRACTOR, description="module:function(path, backend=) -> ExtractionResult")
+    executor: str = Field("process", description="where the per-file unit runs: process, or a name in EXECUTORS")
+    address: str | None = Field(None, description="engine scheduler HOST:PORT; None starts a local cluster")
+
+    @field_validator("executor")
+    @classmethod
+    def _known_executor(cls, name: str) -> str:
+        if name != "process" and name not in EXECUTORS:
+            raise ValueError(f"unknown executor {name!r}; one of process, {', '.join(EXECUTORS)}")
+        return name
 
 
 class FileTask(BaseModel):
@@ -677,6 +689,10 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
         if on_outcome:
             on_outcome(o)
 
+    engine = EXECUTORS.get(opts.executor)
+    if tasks and engine:  # the same per-file unit on a distributed engine, instead of the worker pool below
+        _load_extractor(engine)(tasks, opts, done)
+        tasks = []
     if tasks:
         if opts.isolate is True or (opts.isolate == "auto" and opts.jobs > 1 and len(tasks) > 1):
             _run_isolated(tasks, opts, done)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from perfdraft.core.settings import get_settings
 from perfdraft.extraction.api import backend_names
-from perfdraft.extraction.batch import BatchOptions, BatchUsageError, run_batch
+from perfdraft.extraction.batch import EXECUTORS, BatchOptions, BatchUsageError, run_batch
 from perfdraft.ingest.load import describe_supported
 from perfdraft.ingest.sanitize import terminal_safe
 
@@ -24,7 +24,12 @@ def register(subparsers) -> argparse.ArgumentParser:
                     "Exit status: 0 all extracted, 1 some files failed or a folder could not be read, 2 usage error.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
-    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="parallel worker processes (default 1)")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                   help="parallel worker processes (default 1; with --executor dask: local workers)")
+    p.add_argument("--executor", choices=["process", *EXECUTORS], default="process",
+                   help="process: this machine's worker pool (default); dask: a Dask cluster, local unless --address")
+    p.add_argument("--address", default=None, metavar="HOST:PORT",
+                   help="--executor dask: the scheduler of a running cluster (default: start one with --jobs workers)")
     p.add_argument("--force", action="store_true", help="re-extract files that are already finished")
     p.add_argument("--backend", choices=backend_names(), default=None,
                    help="extraction backend (default: PERFDRAFT_BACKEND or rules)")
@@ -58,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
     if args.timeout is not None and args.timeout <= 0:
         print("perfdraft extract: error: --timeout must be positive", file=sys.stderr)
         return 2
+    if args.address and args.executor == "process":
+        print("perfdraft extract: error: --address needs --executor dask", file=sys.stderr)
+        return 2
     if args.no_store:  # the batch's worker processes read their settings from the environment
         import os
         os.environ["PERFDRAFT_LLM_EXAMPLES"] = "0"
@@ -74,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
                 isolate=isolate)
     if args.extractor:
         opts["extractor"] = args.extractor
+    opts.update(executor=args.executor, address=args.address)
     bar = None
 
     def start(total: int) -> None:
