@@ -8,6 +8,7 @@ from pathlib import Path
 
 from perfdraft.core.errors import CorruptDocument, EncryptedDocument
 from perfdraft.core.models import Document, Page
+from perfdraft.ingest import pdf_finder
 from perfdraft.ingest.digest import sha256_of
 from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages, stitch
 
@@ -53,25 +54,23 @@ def _index(bounds: list[float], v: float) -> int:
     return min(i, len(bounds) - 1)
 
 
-def _page_lines(page, number: int) -> list[tuple[RawLine, list[tuple[str, tuple]]]]:
-    """Text lines of a page with their characters (for assigning text to table cells)."""
+def _page_lines(page, number: int) -> tuple[list[tuple[RawLine, list[tuple[str, tuple]]]], list[dict]]:
+    """Text lines of a page with their characters (for assigning text to table cells), and the page's text blocks."""
     out = []
-    for block in page.get_text("rawdict", sort=True)["blocks"]:
+    blocks = page.get_text("rawdict", sort=True)["blocks"]
+    for block in blocks:
         for line in block.get("lines", []):
             chars = [(c["c"], c["bbox"]) for sp in line["spans"] for c in sp["chars"]]
             text = "".join(c for c, _ in chars)
             if text.strip():
                 out.append((RawLine(text=text.strip(), page=number, bbox=tuple(line["bbox"])), chars))
-    return out
+    return out, blocks
 
 
-def _tables(page, number: int, lines) -> list[RawTable]:
+def _tables(page, number: int, lines, blocks: list[dict]) -> list[RawTable]:
     """Ruled tables of a page as RawTables; text is taken from the normal text layer, not find_tables."""
-    # use_layout=False: the optional ONNX layout model (pymupdf-layout) costs ~0.7 s a page and, when it
-    # sees no table, suppresses the ruling-based finder altogether; rulings are what we trust here
-    found = page.find_tables(use_layout=False)
     out = []
-    for t in found.tables:
+    for t in pdf_finder.find_tables(page, blocks):
         cell_boxes = [(r, b) for r, row in enumerate(t.rows) for b in row.cells if b is not None]
         if not cell_boxes:
             continue
@@ -126,8 +125,8 @@ def load_pdf(path: str | Path) -> Document:
         for page in doc:
             number = page.number + 1
             try:
-                lines = _page_lines(page, number)
-                tables = _tables(page, number, lines) if lines else []
+                lines, blocks = _page_lines(page, number)
+                tables = _tables(page, number, lines, blocks) if lines else []
             except Exception as exc:
                 raise CorruptDocument(f"cannot read page content ({exc})", file=str(p), page=number) from None
             n_text += bool(lines)
