@@ -61,7 +61,7 @@ def _page_lines(page, number: int) -> tuple[list[tuple[RawLine, list[tuple[str, 
     for block in blocks:
         for line in block.get("lines", []):
             chars = [(c["c"], c["bbox"]) for sp in line["spans"] for c in sp["chars"]]
-            text = "".join(c for c, _ in chars)
+            text = "".join([c for c, _ in chars])
             if text.strip():
                 out.append((RawLine(text=text.strip(), page=number, bbox=tuple(line["bbox"])), chars))
     return out, blocks
@@ -91,15 +91,20 @@ def _tables(page, number: int, lines, blocks: list[dict]) -> list[RawTable]:
             cy = (raw.bbox[1] + raw.bbox[3]) / 2
             if not (y0 - 1 <= cy <= y1 + 1 and raw.bbox[0] >= x0 - 1 and raw.bbox[2] <= x1 + 1):
                 continue
+            centres = [((bb[0] + bb[2]) / 2, (bb[1] + bb[3]) / 2) for _, bb in chars]
+            lo_x, hi_x = min(m[0] for m in centres), max(m[0] for m in centres)
+            lo_y, hi_y = min(m[1] for m in centres), max(m[1] for m in centres)
+            # only cells that can hold one of the line's centres, in table order (the first match wins)
+            near = [(i, c.bbox) for i, c in enumerate(tab.cells)
+                    if c.bbox[0] <= hi_x and c.bbox[2] >= lo_x and c.bbox[1] <= hi_y and c.bbox[3] >= lo_y]
             parts: dict[int, list] = {}
-            for ch, bb in chars:
-                mx, my = (bb[0] + bb[2]) / 2, (bb[1] + bb[3]) / 2
-                for i, c in enumerate(tab.cells):
-                    if c.bbox[0] <= mx <= c.bbox[2] and c.bbox[1] <= my <= c.bbox[3]:
+            for (ch, bb), (mx, my) in zip(chars, centres):
+                for i, b in near:
+                    if b[0] <= mx <= b[2] and b[1] <= my <= b[3]:
                         parts.setdefault(i, []).append((ch, bb))
                         break
             for i, cs in parts.items():
-                text = "".join(ch for ch, _ in cs).strip()
+                text = "".join([ch for ch, _ in cs]).strip()
                 if text:
                     bbox = (min(b[0] for _, b in cs), min(b[1] for _, b in cs),
                             max(b[2] for _, b in cs), max(b[3] for _, b in cs))
