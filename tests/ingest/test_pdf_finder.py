@@ -26,7 +26,8 @@ def inputs(rendered, tmp_path_factory) -> list:
     rotated[0].set_rotation(90)  # only the first page: the rest still takes the hooked path
     rotated.save(d / "rotated.pdf")
     plain = pymupdf.open()
-    plain.new_page().insert_text((72, 72), "项目支出绩效目标表（无表格线）", fontname="china-s", fontsize=12)
+    plain.new_page().insert_text((72, 72), "项目支出绩效目标表（无表格线）", fontname="china-s",
+                                 fontsize=12)
     plain.save(d / "plain.pdf")
     return paths + [d / "rotated.pdf", d / "plain.pdf"]
 
