@@ -179,49 +179,6 @@ def throughput(scales: list[int], jobs: int, pdf_scales: list[int] | None = None
     return lines
 
 
-def _pdfplumber_rows(path: Path) -> Counter:
-    """pdfplumber's tables, mapped to (三级指标, 指标值) by the header row (reused on continuation pages)."""
-    import pdfplumber
-    from perfdraft.core.text import norm_text
-    rows: Counter = Counter()
-    cols = None
-    with pdfplumber.open(path) as pdf:
-        for page in pdf.pages:
-            for table in page.extract_tables():
-                for row in table:
-                    cells = [norm_text(c) for c in row]
-                    if "三级指标" in cells:
-                        vcol = next((k for k, c in enumerate(cells) if c in ("指标值", "年度指标值")), None)
-                        cols = (cells.index("三级指标"), vcol) if vcol is not None else None
-                        continue
-                    if cols and len(cells) > max(cols) and cells[cols[0]] and cells[cols[1]]:
-                        rows[(cells[cols[0]], cells[cols[1]])] += 1
-    return rows
-
-
-def pdf_tables(repeats: int) -> list[str]:
-    """perfdraft vs pdfplumber on the same generated PDFs: time and indicator-row F1 against the gold."""
-    from perfdraft.core.text import norm_text
-    from perfdraft.extraction.api import extract_file
-    lines = ["| document | gold rows | perfdraft ms | perfdraft row F1 | pdfplumber ms | pdfplumber row F1 |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for stem in stems():
-        path = rendered(stem, "pdf")
-        want = gold_rows(stem)
-        res = extract_file(path)
-        got = Counter((norm_text(i.level3), norm_text(i.value))
-                      for p in (res.document.projects if res.document else []) for i in p.indicators)
-        ours = median_ms(lambda: extract_file(path), repeats, warmup=1)
-        theirs_rows = _pdfplumber_rows(path)
-        theirs = median_ms(lambda: _pdfplumber_rows(path), repeats, warmup=1)
-        lines.append(f"| {stem[:3]} | {sum(want.values())} | {ours:.0f} | {row_f1(got, want):.3f} | {theirs:.0f} | "
-                     f"{row_f1(theirs_rows, want):.3f} |")
-        print(lines[-1], flush=True)
-    lines += ["", "Row F1: multiset match of normalised (三级指标, 指标值) pairs against the gold. pdfplumber gets "
-              "`page.extract_tables()` plus a column mapping by the header row (the minimum needed to read rows)."]
-    return lines
-
-
 def store(sizes: list[int], queries: int) -> list[str]:
     """bench/store_bench.py (the store owner's script), its table quoted."""
     script = ROOT / "bench" / "store_bench.py"
@@ -280,6 +237,7 @@ def main() -> int:
     old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
     old_faults = old[old.index(BEGIN):old.index(END) + len(END)] + "\n" if BEGIN in old and END in old else ""
     from speed import BEGIN as SB, END as SE, write_section as write_speed
+    from speed_pdf import section as pdf_section  # bench/speed_pdf.py imports this module: imported here
     old_speed = old[old.index(SB) + len(SB):old.index(SE)] if SB in old and SE in old else ""
     repeats = 7 if args.quick else 21
     scales = args.scales or ([1, 10] if args.quick else [1, 10, 100])
@@ -303,7 +261,7 @@ def main() -> int:
         ("Batch throughput on a scaled corpus", _safe("throughput", throughput, scales, args.jobs, args.pdf_scales)
          + ["", "Each scale is a line: how wall time, documents/s and memory grow with the corpus size. "
             "Peak RSS is the largest process of the batch (CLI or a worker)."]),
-        ("PDF tables: perfdraft vs pdfplumber", _safe("pdf", pdf_tables, 3 if args.quick else 5)),
+        ("PDF tables: perfdraft vs pdfplumber", _safe("pdf", pdf_section, args.quick)),
         ("Store: ingest rate and search latency", _safe("store", store, sizes, 100 if args.quick else 200)),
         ("Draft latency", _safe("draft", drafting, 40 if args.quick else 200)),
         (OCR_TITLE, _safe("ocr", ocr_section, ["rapidocr", "tesseract"], [150, 300], 1 if args.quick else 3)),

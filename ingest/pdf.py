@@ -8,6 +8,7 @@ from pathlib import Path
 
 from perfdraft.core.errors import CorruptDocument, EncryptedDocument
 from perfdraft.core.models import Document, Page
+from perfdraft.ingest import pdf_finder
 from perfdraft.ingest.digest import sha256_of
 from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages, stitch
 
@@ -53,25 +54,23 @@ def _index(bounds: list[float], v: float) -> int:
     return min(i, len(bounds) - 1)
 
 
-def _page_lines(page, number: int) -> list[tuple[RawLine, list[tuple[str, tuple]]]]:
-    """Text lines of a page with their characters (for assigning text to table cells)."""
+def _page_lines(page, number: int) -> tuple[list[tuple[RawLine, list[tuple[str, tuple]]]], list[dict]]:
+    """Text lines of a page with their characters (for assigning text to table cells), and the page's text blocks."""
     out = []
-    for block in page.get_text("rawdict", sort=True)["blocks"]:
+    blocks = page.get_text("rawdict", sort=True)["blocks"]
+    for block in blocks:
         for line in block.get("lines", []):
             chars = [(c["c"], c["bbox"]) for sp in line["spans"] for c in sp["chars"]]
-            text = "".join(c for c, _ in chars)
+            text = "".join([c for c, _ in chars])
             if text.strip():
                 out.append((RawLine(text=text.strip(), page=number, bbox=tuple(line["bbox"])), chars))
-    return out
+    return out, blocks
 
 
-def _tables(page, number: int, lines) -> list[RawTable]:
+def _tables(page, number: int, lines, blocks: list[dict]) -> list[RawTable]:
     """Ruled tables of a page as RawTables; text is taken from the normal text layer, not find_tables."""
-    # use_layout=False: the optional ONNX layout model (pymupdf-layout) costs ~0.7 s a page and, when it
-    # sees no table, suppresses the ruling-based finder altogether; rulings are what we trust here
-    found = page.find_tables(use_layout=False)
     out = []
-    for t in found.tables:
+    for t in pdf_finder.find_tables(page, blocks):
         cell_boxes = [(r, b) for r, row in enumerate(t.rows) for b in row.cells if b is not None]
         if not cell_boxes:
             continue
@@ -92,15 +91,20 @@ def _tables(page, number: int, lines) -> list[RawTable]:
             cy = (raw.bbox[1] + raw.bbox[3]) / 2
             if not (y0 - 1 <= cy <= y1 + 1 and raw.bbox[0] >= x0 - 1 and raw.bbox[2] <= x1 + 1):
                 continue
+            centres = [((bb[0] + bb[2]) / 2, (bb[1] + bb[3]) / 2) for _, bb in chars]
+            lo_x, hi_x = min(m[0] for m in centres), max(m[0] for m in centres)
+            lo_y, hi_y = min(m[1] for m in centres), max(m[1] for m in centres)
+            # only cells that can hold one of the line's centres, in table order (the first match wins)
+            near = [(i, c.bbox) for i, c in enumerate(tab.cells)
+                    if c.bbox[0] <= hi_x and c.bbox[2] >= lo_x and c.bbox[1] <= hi_y and c.bbox[3] >= lo_y]
             parts: dict[int, list] = {}
-            for ch, bb in chars:
-                mx, my = (bb[0] + bb[2]) / 2, (bb[1] + bb[3]) / 2
-                for i, c in enumerate(tab.cells):
-                    if c.bbox[0] <= mx <= c.bbox[2] and c.bbox[1] <= my <= c.bbox[3]:
+            for (ch, bb), (mx, my) in zip(chars, centres):
+                for i, b in near:
+                    if b[0] <= mx <= b[2] and b[1] <= my <= b[3]:
                         parts.setdefault(i, []).append((ch, bb))
                         break
             for i, cs in parts.items():
-                text = "".join(ch for ch, _ in cs).strip()
+                text = "".join([ch for ch, _ in cs]).strip()
                 if text:
                     bbox = (min(b[0] for _, b in cs), min(b[1] for _, b in cs),
                             max(b[2] for _, b in cs), max(b[3] for _, b in cs))
@@ -126,8 +130,8 @@ def load_pdf(path: str | Path) -> Document:
         for page in doc:
             number = page.number + 1
             try:
-                lines = _page_lines(page, number)
-                tables = _tables(page, number, lines) if lines else []
+                lines, blocks = _page_lines(page, number)
+                tables = _tables(page, number, lines, blocks) if lines else []
             except Exception as exc:
                 raise CorruptDocument(f"cannot read page content ({exc})", file=str(p), page=number) from None
             n_text += bool(lines)
