@@ -42,6 +42,21 @@ def run_part(name: str, quick: bool) -> list[str]:
         return [f"**not measured**: {type(exc).__name__}: {exc}"]
 
 
+def _kept_parts(out: Path) -> dict[str, list[str]]:
+    """The parts of the existing section, by heading (with --only, the others are kept as they are)."""
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    if BEGIN not in old or END not in old:
+        return {}
+    parts: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in old[old.index(BEGIN) + len(BEGIN):old.index(END)].split("\n"):
+        if line.startswith("### "):
+            current = parts.setdefault(line[4:].strip(), [])
+        if current is not None:
+            current.append(line)
+    return parts
+
+
 def write_section(out: Path, text: str) -> None:
     """Replace the marked section of BENCHMARKS.md, or append it."""
     old = out.read_text(encoding="utf-8") if out.exists() else "# Benchmarks\n"
@@ -61,15 +76,21 @@ def main() -> int:
     args = ap.parse_args()
     from run import machine
     started = time.perf_counter()
+    kept = _kept_parts(args.out) if args.only else {}
     body = []
     for name, heading in PARTS.items():
         if args.only and name not in args.only:
+            body += kept.get(heading, [])  # a part not run this time keeps its last figures
             continue
-        body += [f"### {heading}", "", *run_part(name, args.quick), ""]
+        lines = run_part(name, args.quick)
+        body += [f"### {heading}", "", *lines[:1], "", f"_Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
+                 f"{' (--quick)' if args.quick else ''}._", "", *lines[1:], ""]
     cmd = " ".join(["bench/speed.py", *sys.argv[1:]])
     head = ["## Speed targets (issue 17)", "",
             f"Generated in one run by `.venv/bin/python {cmd}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; "
-            f"{machine()}; total {time.perf_counter() - started:.0f} s.", ""]
+            f"{machine()}; total {time.perf_counter() - started:.0f} s."
+            + (" Parts not named in --only are kept from their last run (dated in each part)." if args.only else ""),
+            ""]
     write_section(args.out, "\n".join(head + body))
     print(f"wrote {args.out}")
     return 0
