@@ -10,14 +10,15 @@ from collections import Counter
 from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Iterable, Literal, NamedTuple, Sequence
 
 import numpy as np
 from pydantic import BaseModel, Field
 
 from perfdraft.ingest.embed import Embedder, make_embedder
-from perfdraft.ingest.store_headnoun import W_HEAD, HeadNounIndex
-from perfdraft.ingest.store_lexical import BM25Index, NameIndex, fuse_many
+from perfdraft.ingest.store_headnoun import W_HEAD
+from perfdraft.ingest.store_lexical import Entry, fuse_many
+from perfdraft.ingest.store_lexicon import Lexicon, lexicon_record
 from perfdraft.ingest.store_lock import StoreLock
 from perfdraft.core.errors import StoreError, StoreUnavailable
 from perfdraft.core.models import Citation, Indicator, PerformanceDocument, Project, RetrievedProject
@@ -26,6 +27,7 @@ from perfdraft.core.settings import Settings, get_settings
 
 Ranking = Literal["dense", "lexical", "hybrid"]
 Where = dict[str, Any]
+INDEX_DIR = "perfdraft-index"  # the lexical index files of a local store, one folder per collection set
 
 # Fusion weights of the hybrid project ranking, chosen on the gold leave-one-out (bench/store_retrieval.py).
 W_DENSE, W_BM25, W_NAME = 1.0, 1.0, 1.0
@@ -69,6 +71,30 @@ class StoredDocument(BaseModel):
     ingested_at: str | None = None
 
 
+class NewDocument(NamedTuple):
+    """One document to store: `source` is the name citations show, `key` (default: source) its identity."""
+
+    perf: PerformanceDocument
+    source: str
+    sha256: str | None = None
+    backend: str | None = None
+    key: str | None = None
+
+
+class _Plan(NamedTuple):
+    """The records one document becomes."""
+
+    did: str
+    p_ids: list[str]
+    p_texts: list[str]
+    p_meta: list[dict[str, Any]]
+    r_ids: list[str]
+    r_texts: list[str]
+    r_meta: list[dict[str, Any]]
+    doc_meta: dict[str, Any]
+    entries: list[Entry]
+
+
 class StoreStats(BaseModel):
     """Totals for the corpus page."""
 
@@ -104,6 +130,25 @@ def project_text(p: Project) -> str:
 def row_text(p: Project, ind: Indicator) -> str:
     """What an indicator row is embedded as: its own names first, the project name as context."""
     return "\n".join(x for x in (ind.level3, ind.level3, ind.description or "", ind.level2, p.name) if x)
+
+
+# Chroma keeps a collection's vector index in files and the writes since its last save in a log, which the first
+# read of every process replays into the index: at the default 1000 entries that replay took 2.6 s for 15k
+# vectors of 1024 dimensions, at 100 it is 0.13 s, and saving more often measured no slower ingests.
+_SYNC_THRESHOLD = 100
+_HNSW = {"hnsw:space": "cosine", "hnsw:sync_threshold": _SYNC_THRESHOLD}
+# Row vectors are most of every write: a graph built with 40 candidates per insert instead of 100 took half the
+# time per row (bench/speed_store.py); searches still look at 100 (ef_search) and rows are ranked by it alone.
+_ROWS_HNSW = {"hnsw:construction_ef": 40}
+
+
+def _sync_often(col) -> None:
+    """Lower the log-replay threshold of a collection made before it was set (a store made by older perfdraft)."""
+    try:
+        if int((col.configuration or {}).get("hnsw", {}).get("sync_threshold", 0)) > _SYNC_THRESHOLD:
+            col.modify(configuration={"hnsw": {"sync_threshold": _SYNC_THRESHOLD}})
+    except Exception:  # noqa: BLE001 - an older server may not know the setting; the store works without it
+        pass
 
 
 def _clean(meta: dict[str, Any]) -> dict[str, Any]:
@@ -180,22 +225,21 @@ class Store:
                                  getattr(self, "location", None) or str(path or self.settings.store),
                                  self._remote) from exc
         self._batch = max(1, min(int(self.client.get_max_batch_size()), 2000))
-        self._lock = threading.Lock()
-        self._bm25: BM25Index | None = None
-        self._names: NameIndex | None = None
-        self._heads: HeadNounIndex | None = None
-        self._bm25_count = -1
+        self._lock = threading.RLock()  # the in-memory lexical index: one thread changes or reads it at a time
 
     def _open_collections(self) -> None:
         prefix = f"perfdraft-{self.embedder.key}"
         # embedding_function=None: Chroma must never load its default model (it would download one)
-        space = {"hnsw:space": "cosine"}
         self._projects = self.client.get_or_create_collection(f"{prefix}-projects", embedding_function=None,
-                                                              metadata=space)
+                                                              metadata=dict(_HNSW))
         self._rows = self.client.get_or_create_collection(f"{prefix}-rows", embedding_function=None,
-                                                          metadata=space)
+                                                          metadata=dict(_HNSW, **_ROWS_HNSW))
         self._docs = self.client.get_or_create_collection(f"{prefix}-documents", embedding_function=None,
-                                                          metadata=space)
+                                                          metadata={"hnsw:space": "cosine"})
+        for col in (self._projects, self._rows):
+            _sync_often(col)
+        folder = Path(self.location) / INDEX_DIR / prefix if self._file_lock else None
+        self._lexicon = Lexicon(self.client, f"{prefix}-lexicon", self._projects, folder)
 
     def _writing(self):
         """The local store's exclusive lock (a server serialises writes itself)."""
@@ -214,11 +258,25 @@ class Store:
         `source` is the name citations show; `key` (default: source) is the identity, e.g. the resolved path,
         so two files named alike in different folders are two documents.
         """
-        with self._writing():
-            return self._add_document(perf, source=source, sha256=sha256, backend=backend, key=key or source)
+        return self.add_documents([NewDocument(perf, source, sha256, backend, key)])[0]
 
-    def _add_document(self, perf: PerformanceDocument, *, source: str, sha256: str | None, backend: str | None,
-                      key: str) -> int:
+    def add_documents(self, docs: Sequence[NewDocument]) -> list[int]:
+        """Store many documents with one batch of Chroma writes (Chroma's cost is per call); rows per document.
+
+        A write killed half-way loses nothing: new records go first, the old versions' leftovers next and the
+        document records (what `has_content` and a resumed ingest look at) last. The same identity twice in
+        one batch stores the later one, as two add_document calls would.
+        """
+        plans = [self._plan(d) for d in docs]
+        if not plans:
+            return []
+        with self._writing(), self._lock:
+            self._write_plans(list({p.did: p for p in plans}.values()),
+                              docs[0].source if len(docs) == 1 else f"{len(docs)} documents from {docs[0].source}")
+        return [len(p.r_ids) for p in plans]
+
+    def _plan(self, doc: NewDocument) -> _Plan:
+        perf, source, key = doc.perf, doc.source, doc.key or doc.source
         did = doc_key(key)
         department, year = perf.department, perf.year
         region = region_of(department)
@@ -246,48 +304,65 @@ class Store:
                     "page": ind.source.page if ind.source else None, "line": ind.source.line if ind.source else None,
                     "indicator_json": ind.model_dump_json(),
                 }))
+        doc_meta = _clean({
+            "source": source, "key": key if key != source else None, "sha256": doc.sha256,
+            "department": department, "region": region, "year": year, "projects": len(p_ids), "rows": len(r_ids),
+            "backend": doc.backend, "ingested_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        })
+        entries = [Entry(pid, did, p.name, text) for pid, p, text in zip(p_ids, perf.projects, p_texts)]
+        return _Plan(did, p_ids, p_texts, p_meta, r_ids, r_texts, r_meta, doc_meta, entries)
+
+    def _write_plans(self, plans: list[_Plan], where: str) -> None:
+        dids = [p.did for p in plans]
+        p_ids = [x for p in plans for x in p.p_ids]
+        r_ids = [x for p in plans for x in p.r_ids]
         try:
-            # new records first, then the old version's leftovers: a write killed half-way loses nothing
-            stale_rows = set(self._rows.get(where={"doc_id": did}, include=[])["ids"]) - set(r_ids)
-            stale_projects = set(self._projects.get(where={"doc_id": did}, include=[])["ids"]) - set(p_ids)
-            self._write(self._projects, p_ids, p_texts, p_meta)
-            self._write(self._rows, r_ids, r_texts, r_meta, keep_text=False)
+            self._lexicon.begin()
+            stale_rows = self._ids_of(self._rows, dids) - set(r_ids)
+            stale_projects = self._ids_of(self._projects, dids) - set(p_ids)
+            self._write(self._projects, p_ids, [x for p in plans for x in p.p_texts],
+                        [x for p in plans for x in p.p_meta])
+            self._write(self._rows, r_ids, [x for p in plans for x in p.r_texts], [x for p in plans for x in p.r_meta])
+            self._lexicon.collection.upsert(ids=dids, embeddings=[[1.0]] * len(dids),
+                                            metadatas=[lexicon_record(p.entries) for p in plans])
             if stale_rows:
                 self._rows.delete(ids=sorted(stale_rows))
             if stale_projects:
                 self._projects.delete(ids=sorted(stale_projects))
-            self._docs.upsert(ids=[did], embeddings=[[1.0]], documents=[source], metadatas=[_clean({
-                "source": source, "key": key if key != source else None, "sha256": sha256, "department": department, "region": region, "year": year,
-                "projects": len(p_ids), "rows": len(r_ids), "backend": backend,
-                "ingested_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            })])
+            self._docs.upsert(ids=dids, embeddings=[[1.0]] * len(dids), documents=[p.doc_meta["source"] for p in plans],
+                              metadatas=[p.doc_meta for p in plans])
         except Exception as exc:
-            raise _store_failure("writing to the store failed", exc, source, self._remote) from exc
-        self._bm25 = None
-        return len(r_ids)
+            self._lexicon.abort()
+            raise _store_failure("writing to the store failed", exc, where, self._remote) from exc
+        self._lexicon.commit(dids, [e for p in plans for e in p.entries])
 
-    def _write(self, col, ids: list[str], texts: list[str], metas: list[dict], keep_text: bool = True) -> None:
+    @staticmethod
+    def _ids_of(col, dids: list[str]) -> set[str]:
+        """Ids of the records these documents have now."""
+        return set(col.get(where={"doc_id": {"$in": dids}}, include=[])["ids"])
+
+    def _write(self, col, ids: list[str], texts: list[str], metas: list[dict]) -> None:
         for s in range(0, len(ids), self._batch):
-            chunk = texts[s:s + self._batch]
-            emb = self.embedder.passages(chunk)
-            # row texts are not kept: Chroma full-text-indexes documents, which halves the write rate
-            col.upsert(ids=ids[s:s + self._batch], embeddings=emb.tolist(), documents=chunk if keep_text else None,
-                       metadatas=metas[s:s + self._batch])
+            emb = self.embedder.passages(texts[s:s + self._batch])
+            # texts are not kept: Chroma full-text-indexes documents, which halves the write rate, and the lexical
+            # index reads the lexicon collection's compact records instead
+            col.upsert(ids=ids[s:s + self._batch], embeddings=emb.tolist(), metadatas=metas[s:s + self._batch])
 
     def delete_document(self, source: str) -> int:
         """Remove every record of the document with this identity (key, or source when stored without one)."""
         did = doc_key(source)
-        try:
-            with self._writing():
+        with self._writing(), self._lock:
+            try:
+                self._lexicon.begin()
                 n = len(self._rows.get(where={"doc_id": did}, include=[])["ids"])
                 self._rows.delete(where={"doc_id": did})
                 self._projects.delete(where={"doc_id": did})
+                self._lexicon.collection.delete(ids=[did])
                 self._docs.delete(ids=[did])
-        except StoreError:
-            raise
-        except Exception as exc:
-            raise _store_failure("deleting from the store failed", exc, source, self._remote) from exc
-        self._bm25 = None
+            except Exception as exc:
+                self._lexicon.abort()
+                raise _store_failure("deleting from the store failed", exc, source, self._remote) from exc
+            self._lexicon.commit([did], [])
         return n
 
     # ---------------------------------------------------------------------------------- reading
@@ -345,15 +420,27 @@ class Store:
         """(projects, rows) stored."""
         return self._projects.count(), self._rows.count()
 
+    @_reads("reading the store failed")
+    def project_count(self) -> int:
+        """Projects stored (without touching the rows, whose vector index a process would load first)."""
+        return self._projects.count()
+
     # ---------------------------------------------------------------------------------- search
 
-    @_reads("search failed")
     def search_projects(self, query: str, k: int = 5, *, exclude_ids: Iterable[str] | None = None,
                         where: Where | None = None, ranking: Ranking | None = None,
                         name: str | None = None) -> list[RetrievedProject]:
         """The k past projects most similar to `query` (name + purpose works best), best first.
 
         `name` (the project name alone) adds the head-noun list (store_headnoun.py) to the fusion."""
+        hits = self._search_projects(query, k, exclude_ids=exclude_ids, where=where, ranking=ranking, name=name)
+        if self._file_lock:  # an index this read had to rebuild is written while no one else writes
+            self._lexicon.save_unsaved(self._file_lock.try_exclusive)
+        return hits
+
+    @_reads("search failed")
+    def _search_projects(self, query: str, k: int, *, exclude_ids: Iterable[str] | None, where: Where | None,
+                         ranking: Ranking | None, name: str | None) -> list[RetrievedProject]:
         ranking = ranking or self.ranking
         exclude = set(exclude_ids or ())
         total = self._projects.count()
@@ -361,13 +448,13 @@ class Store:
             return []
         scored: list[tuple[str, float]]
         if ranking == "dense":
-            scored = self._dense(self._projects, query, k + len(exclude), where)
+            scored = self._dense(self._projects, query, min(k + len(exclude), total), where)
         else:
             n = max(50, 4 * k) + len(exclude)
-            bm25, names, heads = self._lexical(query, n, where, name)
+            bm25, names, heads = self._lexical(query, n, where, name, total)
             lists = [(W_BM25, True, bm25), (W_NAME, False, names)] + ([(W_HEAD, False, heads)] if name else [])
             if ranking != "lexical":
-                lists.append((W_DENSE, True, self._dense(self._projects, query, n, where)))
+                lists.append((W_DENSE, True, self._dense(self._projects, query, min(n, total), where)))
             scored = fuse_many(lists)
         scored = [(i, s) for i, s in scored if i not in exclude][:k]
         if not scored:
@@ -381,9 +468,10 @@ class Store:
                     where: Where | None = None) -> list[RetrievedRow]:
         """The k past indicator rows most similar to `query`; exclude_ids may hold row or project ids."""
         exclude = set(exclude_ids or ())
-        if self._rows.count() == 0 or k <= 0:
+        total = self._rows.count()
+        if total == 0 or k <= 0:
             return []
-        n = k + (len(exclude) * 20 if exclude else 0)
+        n = min(k + (len(exclude) * 20 if exclude else 0), total)
         out: list[RetrievedRow] = []
         for rid, s, m in self._dense(self._rows, query, n, where, with_meta=True):
             if rid in exclude or m.get("project_id") in exclude:
@@ -397,7 +485,8 @@ class Store:
         return out
 
     def _dense(self, col, query: str, n: int, where: Where | None, with_meta: bool = False) -> list:
-        n = max(1, min(n, col.count()))
+        """The n nearest records (n at most the collection's size: Chroma refuses more)."""
+        n = max(1, n)
         q = self.embedder.query(query)
         try:
             res = col.query(query_embeddings=[np.asarray(q, dtype=np.float32).tolist()], n_results=n, where=where,
@@ -409,22 +498,14 @@ class Store:
             return [(i, 1.0 - float(d), m) for i, d, m in zip(ids, dists, res["metadatas"][0])]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists)]
 
-    def _lexical(self, query: str, n: int, where: Where | None, name: str | None = None) -> tuple[list, list, list]:
-        """BM25 over project texts, name containment and head nouns, from in-memory indexes rebuilt on change."""
+    def _lexical(self, query: str, n: int, where: Where | None, name: str | None,
+                 total: int) -> tuple[list, list, list]:
+        """BM25 over project texts, name containment and head nouns, from the kept lexical index."""
+        allowed = set(self._projects.get(where=where, include=[])["ids"]) if where else None
         with self._lock:
-            count = self._projects.count()
-            if self._bm25 is None or self._bm25_count != count:  # another writer may have changed the store
-                got = self._projects.get(include=["documents", "metadatas"])
-                self._bm25 = BM25Index(got["ids"], [d or "" for d in got["documents"]])
-                self._names = NameIndex(got["ids"], [(m or {}).get("name", "") for m in got["metadatas"]])
-                self._heads = HeadNounIndex(got["ids"], [(m or {}).get("name", "") for m in got["metadatas"]])
-                self._bm25_count = count
-            bm25, names, heads = self._bm25, self._names, self._heads
-        allowed = None
-        if where:
-            allowed = set(self._projects.get(where=where, include=[])["ids"])
-        return (bm25.search(query, n, allowed=allowed), names.search(query, n, allowed=allowed),
-                heads.search(name, n, allowed=allowed) if name else [])
+            idx = self._lexicon.current(total)
+            return (idx.search_bm25(query, n, allowed), idx.search_names(query, n, allowed),
+                    idx.search_heads(name, allowed) if name else [])
 
     @staticmethod
     def _retrieved(pid: str, m: dict[str, Any], score: float) -> RetrievedProject:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 # years, bracketed document numbers, batch marks and punctuation carry no kind
 _NOISE = re.compile(r"(20\d{2}年度?|[（(【\[〔].*?[)）】\]〕]|第[一二三四五六七八九十]+批|\s+|[，。、；：,.;:“”\"'])")
 # stock words that say how money is labelled, not what it does; longest first so 专项资金 goes before 资金
@@ -53,20 +51,3 @@ def head_noun(name: str | None) -> str:
         head = core[-4:]
     return "" if head in GENERIC_HEADS else head
 
-
-class HeadNounIndex:
-    """Which stored project names contain a query name's head noun (score 1.0), for score fusion."""
-
-    def __init__(self, ids: list[str], names: list[str]):
-        self.ids = ids
-        self.cores = [core_name(n) for n in names]
-
-    def search(self, name: str | None, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        """(id, 1.0) for every stored project whose core name contains the head noun of `name` (n is unused:
-        cutting ties arbitrarily would reward some same-kind projects and not others)."""
-        head = head_noun(name)
-        if not head:
-            return []
-        hits = np.flatnonzero(np.fromiter((head in c for c in self.cores), dtype=bool, count=len(self.cores)))
-        out = [(self.ids[i], 1.0) for i in hits if allowed is None or self.ids[i] in allowed]
-        return out

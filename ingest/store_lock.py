@@ -42,6 +42,27 @@ class StoreLock:
             yield
 
     @contextmanager
+    def try_exclusive(self) -> Iterator[bool]:
+        """Hold the lock alone if nobody holds it now (True), else go on at once without it (False)."""
+        fd = None if getattr(self._held, "depth", 0) else self._open()
+        if fd is None:
+            yield False
+            return
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            self._held.depth = 1
+            try:
+                yield True
+            finally:
+                self._held.depth = 0
+        finally:
+            os.close(fd)
+
+    @contextmanager
     def _hold(self, mode: int) -> Iterator[None]:
         depth = getattr(self._held, "depth", 0)
         if depth:  # re-entry; a shared holder asking for exclusive would wait on itself, so callers never do

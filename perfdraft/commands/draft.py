@@ -14,7 +14,6 @@ from perfdraft.core.models import ProjectBrief
 from perfdraft.core.settings import get_settings
 from perfdraft.drafting.drafter import BACKENDS, draft
 from perfdraft.drafting.export import export_docx, export_xlsx
-from perfdraft.drafting.io import load_project
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -36,6 +35,12 @@ def register(subparsers) -> argparse.ArgumentParser:
     return p
 
 
+def _last_year(path: Path):
+    """Last year's table from a JSON or any document (this imports extraction and every loader)."""
+    from perfdraft.drafting.io import load_project
+    return load_project(path)
+
+
 def run(args: argparse.Namespace) -> int:
     # heavy: numpy/chromadb (store) and scipy (eval) stay out of CLI start-up, e.g. `perfdraft --help`
     from perfdraft.ingest.store import Store
@@ -46,14 +51,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         brief = ProjectBrief(name=args.name, budget_wan=args.budget, year=args.year, department=args.department,
                              purpose=args.purpose,
-                             last_year=load_project(args.last_year) if args.last_year else None)
+                             last_year=_last_year(args.last_year) if args.last_year else None)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise InputError(f"invalid brief: {first['loc'][0]}: {first['msg']}") from None
 
     settings = get_settings()
     store = Store(settings, path=args.store)
-    if store.count()[0] == 0 and brief.last_year is None:
+    if store.project_count() == 0 and brief.last_year is None:
         print("perfdraft: warning: the store is empty; run `perfdraft ingest` first (drafting from templates)",
               file=sys.stderr)
     t0 = time.perf_counter()

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     # heavy: numpy/chromadb (store) and scipy (eval) stay out of CLI start-up, e.g. `perfdraft --help`
     from perfdraft.ingest.sanitize import terminal_safe
     from perfdraft.ingest.store import Store
-    from perfdraft.pipeline.store_ingest import collect_files, ingest_file
+    from perfdraft.pipeline.store_ingest import collect_files, ingest_files
 
     settings = get_settings()
     files, missing = collect_files(args.paths)
@@ -53,16 +53,16 @@ def run(args: argparse.Namespace) -> int:
     counts = {"stored": 0, "skipped": 0, "failed": len(missing)}
     rows = 0
     failures: list[str] = []
-    with tqdm(files, file=sys.stderr, unit="file", disable=args.quiet, dynamic_ncols=True) as bar:
-        for f in bar:
-            bar.set_postfix_str(terminal_safe(f.name[-30:]), refresh=False)
-            out = ingest_file(store, f, backend=backend, settings=settings, force=args.force)
+    with tqdm(total=len(files), file=sys.stderr, unit="file", disable=args.quiet, dynamic_ncols=True) as bar:
+        for out in ingest_files(store, files, backend=backend, settings=settings, force=args.force):
+            bar.update(1)
+            bar.set_postfix_str(terminal_safe(Path(out.source).name[-30:]), refresh=False)
             counts[out.status] += 1
             rows += out.rows
             if out.status == "failed":
-                failures.append(f"{f}: {out.message}")
+                failures.append(f"{out.source}: {out.message}")
             elif out.message:
-                tqdm.write(terminal_safe(f"perfdraft ingest: {f}: {out.message}"), file=sys.stderr)
+                tqdm.write(terminal_safe(f"perfdraft ingest: {out.source}: {out.message}"), file=sys.stderr)
     for line in failures:
         print(terminal_safe(f"perfdraft ingest: failed: {line}"), file=sys.stderr)
     st = store.stats()

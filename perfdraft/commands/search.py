@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         print("perfdraft search: error: --k must be at least 1")
         return 2
     store = Store(get_settings(), path=args.store)
-    if store.count()[0] == 0:
+    if store.project_count() == 0:
         print(f"perfdraft search: the store at {store.location} is empty; run `perfdraft ingest PATH` first")
         return 1
     if args.rows:

@@ -102,7 +102,7 @@ def test_ingest_killed_and_rerun_stores_no_duplicates(tmp_path: Path):
     src = tmp_path / "src"
     src.mkdir()
     base = (ROOT / "eval" / "fixtures" / "corpus" / "000_bcf204015f35a258.txt").read_text(encoding="utf-8")
-    n = 20
+    n = 80  # several of ingest's write batches (about 1000 records each), so a kill can fall between two
     for i in range(n):  # distinct content, so the content-hash skip does not merge them
         (src / f"doc{i:03d}.txt").write_text(base + f"\n（副本 {i}）\n", encoding="utf-8")
 

@@ -38,8 +38,18 @@ def test_server_store_behaves_like_local(chroma_server: int, tmp_path: Path):
     other = Store(settings, embedder=HashEmbedder())
     hits = other.search_projects("综合业务会议费", k=3)
     assert [h.project.name for h in hits] == ["综合业务会议费"] * 3
+    # its lexical index is built now; a write by the first client is still found (the generation changed)
+    renamed = perf.model_copy(update={"projects": [p.model_copy(update={"name": p.name + "甲乙丙"})
+                                                   for p in perf.projects]})
+    store.add_document(renamed, source="renamed.txt")
+    assert {h.document for h in other.search_projects("甲乙丙", k=3, ranking="lexical")} == {"renamed.txt"}
+    assert store.search_projects("综合业务会议费", k=3, ranking="lexical") == \
+        other.search_projects("综合业务会议费", k=3, ranking="lexical")
+    assert not (tmp_path / "unused").exists()  # no index files for a server store either
     assert other.delete_document(perf.source) == rows
+    assert other.delete_document("renamed.txt") == rows
     assert store.count() == (0, 0)
+    assert store.search_projects("甲乙丙", k=3, ranking="lexical") == []
 
 
 def test_unreachable_server_is_a_store_error_naming_it(tmp_path: Path):
