@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import inspect
 import multiprocessing
 import os
 import signal
@@ -11,6 +12,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import partial
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Literal
@@ -37,6 +39,9 @@ HINTS = {
 }
 
 OutcomeStatus = Literal["ok", "partial", "failed", "skipped"]
+
+
+PageProgress = Callable[[str, int, int], None]  # (file, pages done, pages in the file) while a file is OCR'd
 
 
 class BatchUsageError(ValueError):
@@ -359,8 +364,17 @@ def _load_extractor(spec: str) -> Callable:
     return getattr(importlib.import_module(module), func)
 
 
-def process_file(task: FileTask) -> FileOutcome:
-    """Extract one file and write its JSON atomically; every failure becomes an outcome, never an exception."""
+def _takes_progress(extractor: Callable) -> bool:
+    try:
+        return "progress" in inspect.signature(extractor).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def process_file(task: FileTask, pages: Callable[[int, int], None] | None = None) -> FileOutcome:
+    """Extract one file and write its JSON atomically; every failure becomes an outcome, never an exception.
+
+    pages(done, total) is called per OCR'd page when the extractor takes a progress= argument."""
     start = time.perf_counter()
     src = str(task.source)
 
@@ -373,7 +387,9 @@ def process_file(task: FileTask) -> FileOutcome:
     except OSError as exc:
         return failed("io", f"cannot read file: {exc.strerror or exc}")
     try:
-        result = _load_extractor(task.extractor)(task.source, backend=task.backend)
+        extractor = _load_extractor(task.extractor)
+        extra = {"progress": pages} if pages is not None and _takes_progress(extractor) else {}
+        result = extractor(task.source, backend=task.backend, **extra)
     except MemoryError:
         return failed("memory", "ran out of memory while extracting", sha)
     except Exception as exc:  # a bug or an unexpected library error: a status, not a traceback
@@ -433,9 +449,14 @@ def _worker_main(conn: Connection) -> None:
         if task is None:
             return
         try:
-            conn.send(process_file(task))
+            conn.send(process_file(task, pages=partial(_send_page, conn)))
         except (BrokenPipeError, OSError):
             return
+
+
+def _send_page(conn: Connection, done: int, total: int) -> None:
+    """A page of the running file is done: a ("page", done, total) message before the file's outcome."""
+    conn.send(("page", done, total))
 
 
 class _Worker:
@@ -479,7 +500,8 @@ class _Worker:
         self.conn.close()
 
 
-def _run_isolated(tasks: list[FileTask], opts: BatchOptions, done: Callable[[FileOutcome], None]) -> None:
+def _run_isolated(tasks: list[FileTask], opts: BatchOptions, done: Callable[[FileOutcome], None],
+                  on_page: PageProgress | None = None) -> None:
     """Run tasks in opts.jobs worker processes; a hang, crash or memory blow-up fails only its own file."""
     ctx = multiprocessing.get_context("spawn")  # no inherited threads/locks from the caller (tqdm, Streamlit)
     pending = list(reversed(tasks))
@@ -500,6 +522,10 @@ def _run_isolated(tasks: list[FileTask], opts: BatchOptions, done: Callable[[Fil
                         outcome = w.conn.recv()
                     except (EOFError, OSError):
                         outcome = None
+                    if isinstance(outcome, tuple):  # a page of the file, not its end
+                        if on_page is not None:
+                            on_page(str(w.task.source), outcome[1], outcome[2])
+                        continue
                 if outcome is None:
                     elapsed = time.monotonic() - w.started
                     src = str(w.task.source)
@@ -548,8 +574,11 @@ def _finished(entry: ManifestEntry | None, sha: str, out: Path, backend: str) ->
 
 def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
               on_outcome: Callable[[FileOutcome], None] | None = None,
-              on_start: Callable[[int], None] | None = None) -> BatchSummary:
+              on_start: Callable[[int], None] | None = None, on_page: PageProgress | None = None) -> BatchSummary:
     """Extract every supported file under paths into opts.out_dir.
+
+    on_page(file, pages done, pages in the file) reports OCR'd pages (scanned PDFs, images) as they finish, from
+    workers too; on_outcome is called once per file.
 
     Finished files (same content hash and backend, JSON on disk as recorded in manifest.jsonl) are skipped
     unless opts.force; each JSON is written atomically; failed and partial files are appended to
@@ -617,12 +646,16 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
         if on_outcome:
             on_outcome(o)
 
+    def page(source: str, k: int, n: int) -> None:
+        if on_page is not None:
+            on_page(_label(source), k, n)
+
     if tasks:
         if opts.isolate:
-            _run_isolated(tasks, opts, done)
+            _run_isolated(tasks, opts, done, page)
         else:
             for t in tasks:
-                done(process_file(t))
+                done(process_file(t, pages=partial(page, str(t.source))))
 
     ordered = [outcomes[str(f)] for f in inputs]
     # compact the logs: one manifest line per file; failures of this batch replace earlier lines for its files

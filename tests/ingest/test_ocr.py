@@ -147,6 +147,19 @@ def test_scanned_pdf_in_a_batch_of_good_files(tmp_path):
     assert by_name["scan.pdf"].indicators == len(docgen.load_gold(SMALL).projects[0].indicators)
 
 
+def test_cli_extract_shows_each_ocr_page(tmp_path, capsys):
+    """`perfdraft extract` on a two-page scan: the OCR'd pages cross from the worker to the progress bar."""
+    from perfdraft.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    pages = [sr.unruled_page(["关于2025年部门预算绩效目标的说明"], 150), sr.unruled_page(["二、预算数：30.00万元"], 150)]
+    sr.images_to_pdf(pages, src / "letter.pdf", 150)
+    main(["extract", str(src), "--out", str(tmp_path / "out"), "--timeout", "600"])
+    err = capsys.readouterr().err
+    assert "letter.pdf page 1/2" in err and "letter.pdf page 2/2" in err, err
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("dpi", [150, 300])
 @pytest.mark.parametrize("stem", STEMS)
