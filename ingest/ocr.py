@@ -12,7 +12,7 @@ Pipeline per page: render (PyMuPDF) -> grayscale -> ruling masks (OpenCV) -> gri
 -> OCR boxes (a box the detector drew across a ruling is re-read cell by cell) -> each box to the cell holding its
 centre; text outside tables stays as page lines in reading order, and a page without rulings is lines only.
 Every OCR'd line and cell keeps page, box (PDF points) and confidence; digits read below the confidence floor are
-listed in Document.warnings with their location.
+listed in Document.warnings with their location (so are letters and signs, which misread digits become).
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ from perfdraft.ingest.raster_grid import RasterTable, erase_rulings, find_tables
 from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages
 
 Progress = Callable[[int, int], None]  # (pages done, pages in the file)
-_DIGIT = re.compile(r"[0-9０-９]")
+# what a value is written with: digits, and the Latin letters and signs a misread digit or sign turns into
+# (≥0 read as "Mo", 0 as o or O, 1 as l); a low-confidence line holding any of them is flagged, not trusted
+_DIGIT = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ%％‰≥≤<>＜＞=＝]")
 # 文号 year brackets 〔2024〕: the recogniser often closes (or opens) them with ） ] 】, a shape it knows better;
 # the pair is unambiguous in official document numbers, so the half it misread is restored
 _DOC_YEAR = [(re.compile(r"〔(\d{4})[）)\]］】]"), r"〔\1〕"), (re.compile(r"[（(\[［【](\d{4})〕"), r"〔\1〕")]

@@ -220,3 +220,31 @@ def test_ocr_options_reach_the_engine_and_bad_images_are_input_errors(tmp_path):
     broken.write_bytes(png.read_bytes()[:60])
     with pytest.raises(CorruptDocument):
         load_document(broken)
+
+
+class _MisreadingEngine:
+    """Reads every page as two lines: a confident name and a value whose digits came back as letters."""
+
+    name = "misreading"
+
+    def read(self, gray):
+        from perfdraft.ingest.ocr_engines import OcrBox
+        return [OcrBox("资金到位率", (100, 100, 400, 140), 0.99), OcrBox("Mo", (100, 200, 160, 240), 0.71)]
+
+    def read_line(self, gray):
+        return "", 0.0
+
+
+def test_low_confidence_value_read_as_letters_is_flagged(tmp_path, monkeypatch):
+    """A value like ≥0 misread as 'Mo' holds no digit, but it is still a low-confidence value: flagged, located."""
+    from perfdraft.ingest import ocr_engines
+    from perfdraft.ingest.ocr import OcrOptions
+
+    monkeypatch.setitem(ocr_engines.ENGINES, "misreading", _MisreadingEngine)
+    ocr_engines.get_engine.cache_clear()
+    png = tmp_path / "page.png"
+    sr.unruled_page([], 150).save(png)
+    doc = load_document(png, ocr=OcrOptions(engine="misreading"))
+    ocr_engines.get_engine.cache_clear()
+    flagged = [w for w in doc.warnings if w.startswith("ocr: low-confidence digits")]
+    assert len(flagged) == 1 and "'Mo' (0.71) on page 1" in flagged[0], doc.warnings
