@@ -51,13 +51,13 @@ def backend_names() -> list[str]:
 
 
 def extract_file(path: str | Path, *, backend: str = "rules", settings: Settings | None = None,
-                 client: StructuredClient | None = None) -> ExtractionResult:
-    """Load and extract one file with the chosen backend (rules, llm, hybrid)."""
+                 client: StructuredClient | None = None, progress=None) -> ExtractionResult:
+    """Load and extract one file with the chosen backend (rules, llm, hybrid); progress(k, n) per OCR'd page."""
     settings = settings or get_settings()
     start = time.perf_counter()
     src = str(path)
     try:
-        doc = load_document(path)
+        doc = load_document(path, progress=progress)
         return extract_loaded(doc, backend=backend, settings=settings, client=client, start=start)
     except PerfdraftError as exc:
         return ExtractionResult(source=src, status="failure", backend=backend,

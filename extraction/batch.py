@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import inspect
 import os
 import signal
 import sys
@@ -11,6 +12,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -42,6 +44,9 @@ HINTS = {
 }
 
 OutcomeStatus = Literal["ok", "partial", "failed", "skipped"]
+
+
+PageProgress = Callable[[str, int, int], None]  # (file, pages done, pages in the file) while a file is OCR'd
 
 
 class BatchUsageError(ValueError):
@@ -377,8 +382,17 @@ def _load_extractor(spec: str) -> Callable:
     return getattr(importlib.import_module(module), func)
 
 
-def process_file(task: FileTask) -> FileOutcome:
-    """Extract one file and write its JSON atomically; every failure becomes an outcome, never an exception."""
+def _takes_progress(extractor: Callable) -> bool:
+    try:
+        return "progress" in inspect.signature(extractor).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def process_file(task: FileTask, pages: Callable[[int, int], None] | None = None) -> FileOutcome:
+    """Extract one file and write its JSON atomically; every failure becomes an outcome, never an exception.
+
+    pages(done, total) is called per OCR'd page when the extractor takes a progress= argument."""
     start = time.perf_counter()
     src = str(task.source)
 
@@ -391,7 +405,9 @@ def process_file(task: FileTask) -> FileOutcome:
     except OSError as exc:
         return failed("io", f"cannot read file: {exc.strerror or exc}")
     try:
-        result = _load_extractor(task.extractor)(task.source, backend=task.backend)
+        extractor = _load_extractor(task.extractor)
+        extra = {"progress": pages} if pages is not None and _takes_progress(extractor) else {}
+        result = extractor(task.source, backend=task.backend, **extra)
     except MemoryError:
         return failed("memory", "ran out of memory while extracting", sha)
     except Exception as exc:  # a bug or an unexpected library error: a status, not a traceback
@@ -451,9 +467,14 @@ def _worker_main(conn: Connection) -> None:
         if task is None:
             return
         try:
-            conn.send(process_file(task))
+            conn.send(process_file(task, pages=partial(_send_page, conn)))
         except (BrokenPipeError, OSError):
             return
+
+
+def _send_page(conn: Connection, done: int, total: int) -> None:
+    """A page of the running file is done: a ("page", done, total) message before the file's outcome."""
+    conn.send(("page", done, total))
 
 
 class _Worker:
@@ -497,7 +518,8 @@ class _Worker:
         self.conn.close()
 
 
-def _run_isolated(tasks: list[FileTask], opts: BatchOptions, done: Callable[[FileOutcome], None]) -> None:
+def _run_isolated(tasks: list[FileTask], opts: BatchOptions, done: Callable[[FileOutcome], None],
+                  on_page: PageProgress | None = None) -> None:
     """Run tasks in opts.jobs worker processes; a hang, crash or memory blow-up fails only its own file."""
     # multiprocessing (sockets, pickle, selectors) is imported with the first pool, not by in-process runs
     import multiprocessing
@@ -521,6 +543,10 @@ def _run_isolated(tasks: list[FileTask], opts: BatchOptions, done: Callable[[Fil
                         outcome = w.conn.recv()
                     except (EOFError, OSError):
                         outcome = None
+                    if isinstance(outcome, tuple):  # a page of the file, not its end
+                        if on_page is not None:
+                            on_page(str(w.task.source), outcome[1], outcome[2])
+                        continue
                 if outcome is None:
                     elapsed = time.monotonic() - w.started
                     src = str(w.task.source)
@@ -569,16 +595,16 @@ def _expire(signum, frame) -> None:
     raise ExtractionTimeout
 
 
-def _in_process(task: FileTask, timeout_s: float) -> FileOutcome:
+def _in_process(task: FileTask, timeout_s: float, pages: Callable[[int, int], None] | None = None) -> FileOutcome:
     """process_file under a SIGALRM timer (main thread only: elsewhere no timer can interrupt the call)."""
     if threading.current_thread() is not threading.main_thread():
-        return process_file(task)
+        return process_file(task, pages=pages)
     start = time.perf_counter()
     previous = signal.signal(signal.SIGALRM, _expire)
     try:
         signal.setitimer(signal.ITIMER_REAL, timeout_s)
         try:
-            return process_file(task)
+            return process_file(task, pages=pages)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     except ExtractionTimeout:
@@ -588,7 +614,8 @@ def _in_process(task: FileTask, timeout_s: float) -> FileOutcome:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _run_in_process(tasks: list[FileTask], opts: BatchOptions, done: Callable[[FileOutcome], None]) -> None:
+def _run_in_process(tasks: list[FileTask], opts: BatchOptions, done: Callable[[FileOutcome], None],
+                    on_page: Callable[[str, int, int], None] | None = None) -> None:
     """Run tasks one after the other in this process: no worker to spawn, and its imports are paid once.
 
     The same as in workers: each JSON written atomically, the manifest (resume) and failures.jsonl, the per-file
@@ -600,7 +627,8 @@ def _run_in_process(tasks: list[FileTask], opts: BatchOptions, done: Callable[[F
     when --max-memory is given and when more than one worker would run.
     """
     for task in tasks:
-        done(_in_process(task, opts.timeout_s))
+        pages = partial(on_page, str(task.source)) if on_page is not None else None
+        done(_in_process(task, opts.timeout_s, pages))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -620,8 +648,11 @@ def _finished(entry: ManifestEntry | None, sha: str, out: Path, backend: str) ->
 
 def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
               on_outcome: Callable[[FileOutcome], None] | None = None,
-              on_start: Callable[[int], None] | None = None) -> BatchSummary:
+              on_start: Callable[[int], None] | None = None, on_page: PageProgress | None = None) -> BatchSummary:
     """Extract every supported file under paths into opts.out_dir.
+
+    on_page(file, pages done, pages in the file) reports OCR'd pages (scanned PDFs, images) as they finish, from
+    workers too; on_outcome is called once per file.
 
     Finished files (same content hash and backend, JSON on disk as recorded in manifest.jsonl) are skipped
     unless opts.force; each JSON is written atomically; failed and partial files are appended to
@@ -689,15 +720,19 @@ def run_batch(paths: Iterable[str | Path], opts: BatchOptions,
         if on_outcome:
             on_outcome(o)
 
+    def page(source: str, k: int, n: int) -> None:
+        if on_page is not None:
+            on_page(_label(source), k, n)
+
     engine = EXECUTORS.get(opts.executor)
     if tasks and engine:  # the same per-file unit on a distributed engine, instead of the worker pool below
         _load_extractor(engine)(tasks, opts, done)
         tasks = []
     if tasks:
         if opts.isolate is True or (opts.isolate == "auto" and opts.jobs > 1 and len(tasks) > 1):
-            _run_isolated(tasks, opts, done)
+            _run_isolated(tasks, opts, done, page)
         else:
-            _run_in_process(tasks, opts, done)
+            _run_in_process(tasks, opts, done, page)
 
     ordered = [outcomes[str(f)] for f in inputs]
     # compact the logs: one manifest line per file; failures of this batch replace earlier lines for its files

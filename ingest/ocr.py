@@ -9,10 +9,11 @@ land in exactly the cells that matter (values, indicator names), so accuracy dec
 (ENGINES registry) as an alternative engine.
 
 Pipeline per page: render (PyMuPDF) -> grayscale -> ruling masks (OpenCV) -> grid with spans -> rulings erased
--> OCR boxes (a box the detector drew across a ruling is re-read cell by cell) -> each box to the cell holding its
+-> OCR boxes (a box the detector drew across a ruling is re-read cell by cell; ink in a cell no box covers is
+read as a line) -> each box to the cell holding its
 centre; text outside tables stays as page lines in reading order, and a page without rulings is lines only.
 Every OCR'd line and cell keeps page, box (PDF points) and confidence; digits read below the confidence floor are
-listed in Document.warnings with their location.
+listed in Document.warnings with their location (so are letters and signs, which misread digits become).
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from perfdraft.ingest.raster_grid import RasterTable, erase_rulings, find_tables
 from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages
 
 Progress = Callable[[int, int], None]  # (pages done, pages in the file)
-_DIGIT = re.compile(r"[0-9０-９]")
+# what a value is written with: digits, and the Latin letters and signs a misread digit or sign turns into
+# (≥0 read as "Mo", 0 as o or O, 1 as l); a low-confidence line holding any of them is flagged, not trusted
+_DIGIT = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ%％‰≥≤<>＜＞=＝]")
 # 文号 year brackets 〔2024〕: the recogniser often closes (or opens) them with ） ] 】, a shape it knows better;
 # the pair is unambiguous in official document numbers, so the half it misread is restored
 _DOC_YEAR = [(re.compile(r"〔(\d{4})[）)\]］】]"), r"〔\1〕"), (re.compile(r"[（(\[［【](\d{4})〕"), r"〔\1〕")]
@@ -148,6 +151,52 @@ def _split_across_cells(clean: np.ndarray, tables: list[RasterTable], b: OcrBox,
     return [b]
 
 
+def _missed_ink(clean: np.ndarray, tables: list[RasterTable], boxes: list[OcrBox], engine, dpi: float
+                ) -> list[OcrBox]:
+    """Ink in a cell that no detected box covers, read as a line: the detector skips a lone mark wrapped onto a
+    line of its own (the 。 closing a sentence, a ）), which the recogniser reads well once shown it."""
+    import cv2
+
+    pt = dpi / 72
+    inset, margin, least = max(2, round(1.5 * pt)), max(1, round(pt)), max(2.0, pt)
+    line_h = round(12 * pt)
+    ink = (clean < 128).astype(np.uint8)
+    for b in boxes:  # what the detector found, with a margin for anti-aliased glyph edges outside its box
+        ink[max(0, int(b.box[1]) - margin):int(b.box[3]) + margin + 1,
+            max(0, int(b.box[0]) - margin):int(b.box[2]) + margin + 1] = 0
+    found = []
+    for t in tables:
+        for c in t.cells:
+            x0, y0, x1, y1 = c.box[0] + inset, c.box[1] + inset, c.box[2] - inset, c.box[3] - inset
+            if x1 - x0 < line_h or y1 - y0 < least:
+                continue
+            n, _, stats, _ = cv2.connectedComponentsWithStats(ink[y0:y1, x0:x1], connectivity=8)
+            # a mark is at least a point across both ways; ruling remnants are thin one way
+            blobs = [s for s in stats[1:n] if s[2] >= least and s[3] >= least]
+            for group in _rows_of(blobs):
+                bx0, by0 = min(s[0] for s in group), min(s[1] for s in group)
+                bx1, by1 = max(s[0] + s[2] for s in group), max(s[1] + s[3] for s in group)
+                cy = (by0 + by1) // 2
+                top, bottom = max(0, cy - line_h * 3 // 4), min(y1 - y0, cy + line_h * 3 // 4)
+                left, right = max(0, bx0 - line_h // 2), min(x1 - x0, bx1 + line_h // 2)
+                text, conf = engine.read_line(np.ascontiguousarray(clean[y0 + top:y0 + bottom, x0 + left:x0 + right]))
+                if text.strip() and conf >= 0.5:
+                    found.append(OcrBox(text=text.strip(), box=(x0 + bx0, y0 + by0, x0 + bx1, y0 + by1),
+                                        confidence=conf))
+    return found
+
+
+def _rows_of(blobs: list) -> list[list]:
+    """Connected-component stats grouped by vertical overlap (one group per text line)."""
+    rows: list[list] = []
+    for s in sorted(blobs, key=lambda s: s[1]):
+        if rows and s[1] <= max(r[1] + r[3] for r in rows[-1]):
+            rows[-1].append(s)
+        else:
+            rows.append([s])
+    return rows
+
+
 def ocr_page(gray: np.ndarray, number: int, dpi: float, options: OcrOptions) -> _PageResult:
     """One page image -> reading-order items: ruled tables with OCR'd cells, other text as lines."""
     scale = 72 / dpi
@@ -157,6 +206,7 @@ def ocr_page(gray: np.ndarray, number: int, dpi: float, options: OcrOptions) -> 
     engine, clean = get_engine(options.engine), erase_rulings(gray, hor, ver)
     found = [b for b in engine.read(clean) if b.text.strip()]
     boxes = [part for b in found for part in _split_across_cells(clean, tables, b, engine, found)]
+    boxes += _missed_ink(clean, tables, boxes, engine, dpi)
     res = _PageResult(number=number, width=round(w * scale, 2), height=round(h * scale, 2), n_boxes=len(boxes))
     per_cell: list[dict[int, list[OcrBox]]] = [{} for _ in tables]
     loose: list[OcrBox] = []

@@ -55,7 +55,9 @@ class RapidOcr:
     def read(self, gray: np.ndarray) -> list[OcrBox]:
         import cv2
 
-        result, _ = self._ocr(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
+        # no per-box angle classifier: a page is upright as a whole, and the classifier turned short values whose
+        # half-turn also looks like text upside down (≥90% read as %06之, ≤50% as %0S≥)
+        result, _ = self._ocr(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), use_cls=False)
         out = []
         for quad, text, score in result or []:
             xs, ys = [p[0] for p in quad], [p[1] for p in quad]

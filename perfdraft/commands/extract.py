@@ -94,8 +94,12 @@ def run(args: argparse.Namespace) -> int:
             bar.set_postfix_str(terminal_safe(Path(outcome.source).name[-30:]), refresh=False)
             bar.update(1)
 
+    def page(source: str, done: int, total: int) -> None:  # a scanned file shows its OCR page by page
+        if bar is not None:
+            bar.set_postfix_str(terminal_safe(f"{Path(source).name[-30:]} page {done}/{total}"), refresh=True)
+
     try:
-        summary = run_batch(args.paths, BatchOptions(**opts), on_outcome=step, on_start=start)
+        summary = run_batch(args.paths, BatchOptions(**opts), on_outcome=step, on_start=start, on_page=page)
     except BatchUsageError as exc:
         print(terminal_safe(f"perfdraft extract: error: {exc}"), file=sys.stderr)
         return 2

@@ -20,6 +20,7 @@ PAGE_TIMEOUT_S = 120.0
 PAGE_MAX_MEMORY_MB = 1024
 PROGRESS = "progress.jsonl"
 SUMMARY = "summary.json"
+PAGES = "pages.json"  # the OCR'd page of the file being read: {"source", "done", "total"}
 
 # what a failed file's kind means to budget staff (the extractor's own text is English and may hold paths)
 KIND_ZH = {
@@ -43,7 +44,7 @@ STATUS = {"ok": "success", "partial": "partial_success", "failed": "failure", "s
 
 
 def _run(paths: list[str], opts_json: str) -> None:
-    """Job process body: the batch with a progress line per finished file, then the summary."""
+    """Job process body: the batch with a progress line per finished file (and the OCR'd page), then the summary."""
     from perfdraft.extraction.batch import atomic_write_bytes, run_batch
 
     opts = BatchOptions.model_validate_json(opts_json)
@@ -53,7 +54,11 @@ def _run(paths: list[str], opts_json: str) -> None:
         with log.open("a", encoding="utf-8") as fh:
             fh.write(o.model_dump_json() + "\n")
 
-    summary = run_batch(paths, opts, on_outcome=progress)
+    def page(source: str, done: int, total: int) -> None:
+        record = {"source": source, "done": done, "total": total}
+        atomic_write_bytes(opts.out_dir / PAGES, json.dumps(record).encode("utf-8"))
+
+    summary = run_batch(paths, opts, on_outcome=progress, on_page=page)
     atomic_write_bytes(opts.out_dir / SUMMARY, summary.model_dump_json().encode("utf-8"))
 
 
@@ -114,6 +119,16 @@ class ExtractJob:
 
     def finished(self) -> int:
         return len(self._progress())
+
+    def page(self) -> tuple[str, int, int] | None:
+        """(upload name, pages done, pages) of the file being OCR'd now, None when no unfinished file is."""
+        try:
+            rec = json.loads((self.out_dir / PAGES).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if rec["source"] in {o.source for o in self._progress()}:
+            return None  # that file is finished; the next one has not reported a page yet
+        return display_name(Path(rec["source"])), int(rec["done"]), int(rec["total"])
 
     def cancel(self) -> None:
         """Kill the job process now; its worker gets SIGKILL from the kernel with it."""

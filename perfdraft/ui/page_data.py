@@ -45,6 +45,10 @@ def job_panel() -> None:
     if job.running:
         done, total = job.finished(), len(job.paths)
         st.progress(done / max(total, 1), text=f"正在抽取（已完成 {done}/{total} 个文件）…")
+        page = job.page()
+        if page is not None:  # a scanned upload: OCR takes seconds per page, so say which page
+            name, k, n = page
+            st.progress(k / max(n, 1), text=f"正在识别 {plain(name)}：第 {k}/{n} 页")
         if st.button("取消抽取", key="extract_cancel"):
             job.cancel()
         else:

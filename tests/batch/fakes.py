@@ -42,3 +42,13 @@ def extract_file(path, backend: str = "rules") -> ExtractionResult:
                       indicators=[Indicator(level1="产出指标", level2="数量指标", level3=ln, value=ln) for ln in lines])
     return ExtractionResult(source=str(path), status="success",
                             document=PerformanceDocument(source=Path(path).name, projects=[project]))
+
+
+def extract_paged(path, backend: str = "rules", progress=None) -> ExtractionResult:
+    """Like extract_file, reporting the pages a first line 'PAGES n' names, as an OCR'd file does."""
+    first = Path(path).read_text(encoding="utf-8").splitlines()[0]
+    if first.startswith("PAGES ") and progress is not None:
+        n = int(first.split()[1])
+        for k in range(1, n + 1):
+            progress(k, n)
+    return extract_file(path, backend)

@@ -12,6 +12,7 @@ from perfdraft.cli import main
 from perfdraft.core.models import PerformanceDocument
 
 FAKE = "tests.batch.fakes:extract_file"
+PAGED = "tests.batch.fakes:extract_paged"
 
 
 def write(path: Path, text: str) -> Path:
@@ -224,3 +225,26 @@ def test_cli_in_process_timeout_fails_the_file_with_exit_status_1(tmp_path: Path
     rc = main(["extract", str(src), "--out", str(tmp_path / "out"), "-q", "--extractor", FAKE, "--timeout", "1"])
     out = capsys.readouterr().out
     assert rc == 1 and "[timeout] gave up after 1 s" in out and "failures.jsonl" in out
+
+
+@pytest.mark.parametrize("isolate", [True, False])
+def test_pages_of_a_file_are_reported_across_the_worker_boundary(tmp_path: Path, isolate: bool):
+    src = write(tmp_path / "in" / "scan.txt", "PAGES 3\n指标")
+    write(tmp_path / "in" / "plain.txt", "项目\n指标")
+    events: list[tuple] = []
+    summary = run_batch([tmp_path / "in"], BatchOptions(out_dir=tmp_path / "out", extractor=PAGED, isolate=isolate),
+                        on_page=lambda f, k, n: events.append(("page", f, k, n)),
+                        on_outcome=lambda o: events.append(("file", o.source)))
+    assert summary.all_ok
+    scan = str(src)
+    # pages come in order, before the outcome of their own file; the file without pages reports none
+    assert [e for e in events if e[0] == "page"] == [("page", scan, k, 3) for k in (1, 2, 3)]
+    assert events.index(("page", scan, 3, 3)) < events.index(("file", scan))
+
+
+def test_cli_shows_the_page_of_a_scanned_file(tmp_path: Path, capsys):
+    write(tmp_path / "in" / "scan.txt", "PAGES 2\n指标")
+    rc = main(["extract", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--extractor", PAGED])
+    err = capsys.readouterr().err
+    assert rc == 0
+    assert "scan.txt page 1/2" in err and "scan.txt page 2/2" in err, err

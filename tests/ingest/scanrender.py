@@ -26,6 +26,7 @@ class GoldCell:
     colspan: int
     text: str
     box: tuple[int, int, int, int] | None = None  # pixels on the drawn page
+    lines: list[str] = field(default_factory=list)  # the text as wrapped onto lines in the cell
 
 
 @dataclass
@@ -114,7 +115,7 @@ def render_page(p: Project, dpi: int, number: int, line_px: float | None = None)
         x0, x1, y0, y1 = xs[c.col], xs[c.col + c.colspan], ys[c.row], ys[c.row + c.rowspan]
         d.rectangle([x0, y0, x1, y1], outline=0, width=lw)
         c.box = (int(x0), int(y0), int(x1), int(y1))
-        lines = wrapped[id(c)]
+        lines = c.lines = wrapped[id(c)]
         ty = (y0 + y1) / 2 - len(lines) * lh / 2
         for i, ln in enumerate(lines):
             d.text((x0 + pad, ty + i * lh + lh / 2), ln, font=font, fill=0, anchor="lm")
