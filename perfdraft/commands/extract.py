@@ -95,8 +95,11 @@ def run(args: argparse.Namespace) -> int:
             bar.update(1)
 
     def page(source: str, done: int, total: int) -> None:  # a scanned file shows its OCR page by page
+        text = terminal_safe(f"{Path(source).name[-30:]} page {done}/{total}")
         if bar is not None:
-            bar.set_postfix_str(terminal_safe(f"{Path(source).name[-30:]} page {done}/{total}"), refresh=True)
+            bar.set_postfix_str(text, refresh=True)
+        elif not args.quiet:  # one file draws no bar, but an OCR'd scan still says where it is
+            print(text, file=sys.stderr, flush=True)
 
     try:
         summary = run_batch(args.paths, BatchOptions(**opts), on_outcome=step, on_start=start, on_page=page)
