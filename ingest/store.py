@@ -134,16 +134,19 @@ def row_text(p: Project, ind: Indicator) -> str:
 
 # Chroma keeps a collection's vector index in files and the writes since its last save in a log, which the first
 # read of every process replays into the index: at the default 1000 entries that replay took 2.6 s for 15k
-# vectors of 1024 dimensions, at 100 it is 0.13 s, and saving more often measured no slower ingests.
+# vectors of 1024 dimensions, at 100 it is 0.13 s. Only the projects (what every search and draft reads) save
+# that often: with the rows' index saved every 100 writes, a second process writing the same local store
+# crashed Chroma (SIGSEGV) in 8 of 15 trials, none at the default or with only the projects at 100.
 _SYNC_THRESHOLD = 100
-_HNSW = {"hnsw:space": "cosine", "hnsw:sync_threshold": _SYNC_THRESHOLD}
+_SPACE = {"hnsw:space": "cosine"}
+_PROJECTS_HNSW = {"hnsw:sync_threshold": _SYNC_THRESHOLD}
 # Row vectors are most of every write: a graph built with 40 candidates per insert instead of 100 took half the
-# time per row (bench/speed_store.py); searches still look at 100 (ef_search) and rows are ranked by it alone.
+# time per row (40k rows of 1024 dimensions); searches still look at 100 candidates (ef_search).
 _ROWS_HNSW = {"hnsw:construction_ef": 40}
 
 
 def _sync_often(col) -> None:
-    """Lower the log-replay threshold of a collection made before it was set (a store made by older perfdraft)."""
+    """Lower the log-replay threshold of a projects collection made before it was set (older perfdraft)."""
     try:
         if int((col.configuration or {}).get("hnsw", {}).get("sync_threshold", 0)) > _SYNC_THRESHOLD:
             col.modify(configuration={"hnsw": {"sync_threshold": _SYNC_THRESHOLD}})
@@ -231,15 +234,14 @@ class Store:
         prefix = f"perfdraft-{self.embedder.key}"
         # embedding_function=None: Chroma must never load its default model (it would download one)
         self._projects = self.client.get_or_create_collection(f"{prefix}-projects", embedding_function=None,
-                                                              metadata=dict(_HNSW))
+                                                              metadata=dict(_SPACE, **_PROJECTS_HNSW))
         self._rows = self.client.get_or_create_collection(f"{prefix}-rows", embedding_function=None,
-                                                          metadata=dict(_HNSW, **_ROWS_HNSW))
+                                                          metadata=dict(_SPACE, **_ROWS_HNSW))
         self._docs = self.client.get_or_create_collection(f"{prefix}-documents", embedding_function=None,
-                                                          metadata={"hnsw:space": "cosine"})
-        for col in (self._projects, self._rows):
-            _sync_often(col)
+                                                          metadata=_SPACE)
         folder = Path(self.location) / INDEX_DIR / prefix if self._file_lock else None
         self._lexicon = Lexicon(self.client, f"{prefix}-lexicon", self._projects, folder)
+        _sync_often(self._projects)
 
     def _writing(self):
         """The local store's exclusive lock (a server serialises writes itself)."""
