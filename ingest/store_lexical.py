@@ -76,6 +76,7 @@ class LexicalIndex:
         self.slot_ints = _Column(np.int32, 3)  # per slot: text postings, text length, name postings
         self.text_grams = _Column(np.int32)  # per text posting: gram id ...
         self.text_tf = _Column(np.int32)  # ... and its frequency in the text
+        self.text_slots = _Column(np.int32)  # ... and its slot (derived, kept in memory only)
         self.name_grams = _Column(np.int32)  # per name posting: gram id
         self._slot: dict[str, int] = {}
         self._by_doc: dict[str, list[int]] = {}
@@ -110,6 +111,7 @@ class LexicalIndex:
         idx.slot_ints = _Column(np.int32, 3, slot_ints)
         idx.text_grams = _Column(np.int32, data=text_grams)
         idx.text_tf = _Column(np.int32, data=text_tf)
+        idx.text_slots = _Column(np.int32, data=np.repeat(np.arange(len(slots), dtype=np.int32), slot_ints[:, 0]))
         idx.name_grams = _Column(np.int32, data=name_grams)
         idx._alive = np.ones(len(slots), dtype=bool)
         idx._alive[dead] = False
@@ -143,6 +145,8 @@ class LexicalIndex:
         self.slot_ints.append(np.asarray(ints, dtype=np.int32).reshape(-1, 3))
         self.text_grams.append(np.asarray(tgrams, dtype=np.int32))
         self.text_tf.append(np.asarray(tfs, dtype=np.int32))
+        first = len(self.ids) - len(entries)
+        self.text_slots.append(np.repeat(np.arange(first, len(self.ids), dtype=np.int32), [n for n, _, _ in ints]))
         self.name_grams.append(np.asarray(names, dtype=np.int32))
         self._alive = np.concatenate([self._alive, np.ones(len(entries), dtype=bool)])
         self._derived = None
@@ -189,11 +193,8 @@ class LexicalIndex:
         """Projects indexed (removed ones not counted)."""
         return len(self._slot)
 
-    def live_ids(self) -> set[str]:
-        return set(self._slot)
-
     def _d(self) -> dict[str, np.ndarray]:
-        """Per-posting slot numbers and the name statistics, recomputed after a change."""
+        """The name statistics and text lengths of the live projects, recomputed after a change."""
         if self._derived is None:
             ints = self.slot_ints.array
             n = len(ints)
@@ -206,7 +207,6 @@ class LexicalIndex:
             total[total == 0] = 1.0
             lengths = ints[:, 1].astype(np.float64)
             self._derived = {
-                "text_slot": np.repeat(np.arange(n, dtype=np.int32), ints[:, 0]),
                 "name_slot": name_slot, "name_idf": idf, "name_total": total, "lengths": lengths,
                 "avg": np.asarray(lengths[self._alive].mean() if self.live else 1.0),
             }
@@ -220,23 +220,35 @@ class LexicalIndex:
         mask[ids] = True
         return mask
 
+    def prepare(self) -> None:
+        """After a write, in a process that searches: sort the postings now if the next search would (the writer
+        pays for it, not the first search after the write)."""
+        if self._searches and self._needs_inverse():
+            self._build_inverse()
+
+    def _needs_inverse(self) -> bool:
+        inv, total = self._inverse, len(self.text_grams)
+        return inv is None or total - inv[0] > total // 4
+
+    def _build_inverse(self) -> None:
+        grams = self.text_grams.array
+        order = np.argsort(grams, kind="stable").astype(np.int32)
+        self._inverse = (len(grams), order, np.searchsorted(grams[order], np.arange(len(self.grams) + 1)))
+
     def _text_hits(self, gram_ids: list[int], mask: np.ndarray) -> np.ndarray:
         """Positions of the text postings of these grams. A one-off search (a CLI process) scans the gram column;
         from the second search of an index on, postings are also kept sorted by gram, and only those added since
         (the tail) are scanned, until the tail is a quarter of all postings."""
         grams = self.text_grams.array
         self._searches += 1
-        inv = self._inverse
-        if self._searches >= 2 and (inv is None or len(grams) - inv[0] > len(grams) // 4):
-            order = np.argsort(grams, kind="stable").astype(np.int32)
-            bounds = np.searchsorted(grams[order], np.arange(len(self.grams) + 1))
-            inv = self._inverse = (len(grams), order, bounds)
-        if inv is None:
+        if self._searches >= 2 and self._needs_inverse():
+            self._build_inverse()
+        if self._inverse is None:
             return np.flatnonzero(mask[grams])
-        covered, order, bounds = inv
+        covered, order, bounds = self._inverse
         parts = [order[bounds[g]:bounds[g + 1]] for g in gram_ids if g + 1 < len(bounds)]
         parts.append(covered + np.flatnonzero(mask[grams[covered:]]))
-        return np.sort(np.concatenate(parts))
+        return np.sort(np.concatenate(parts))  # in posting order: sums per project as a scan adds them
 
     def search_bm25(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """Top n (id, BM25 score) of the project texts for the query."""
@@ -248,8 +260,9 @@ class LexicalIndex:
         mask[list(weight)] = True
         d = self._d()
         hit = self._text_hits(list(weight), mask)
-        hit = hit[self._alive[d["text_slot"][hit]]]
-        gram, slot = self.text_grams.array[hit], d["text_slot"][hit]
+        slots = self.text_slots.array
+        hit = hit[self._alive[slots[hit]]]
+        gram, slot = self.text_grams.array[hit], slots[hit]
         tf = self.text_tf.array[hit].astype(np.float64)
         qw = np.zeros(len(self.grams))
         qw[list(weight)] = list(weight.values())

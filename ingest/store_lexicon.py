@@ -131,6 +131,7 @@ class Lexicon:
             return
         idx.remove_documents(removed_docs)
         idx.add(added)
+        idx.prepare()
         other_writer = self.generation() != began  # a server has no lock: another client wrote meanwhile
         gen = new_generation()
         self._set_generation(gen)
