@@ -247,6 +247,10 @@ class Store:
         """The local store's exclusive lock (a server serialises writes itself)."""
         return self._file_lock.exclusive() if self._file_lock else nullcontext()
 
+    def write_lock(self):
+        """Hold the store's write lock across several writes, e.g. a batch and what must follow it (re-entrant)."""
+        return self._writing()
+
     def _reading(self):
         """The local store's shared lock: a read never meets half a write of another process."""
         return self._file_lock.shared() if self._file_lock else nullcontext()

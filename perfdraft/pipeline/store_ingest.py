@@ -128,15 +128,15 @@ def _prepare(store: Store, path: Path, backend: str, settings: Settings | None, 
 def _store(store: Store, ready: list[_Ready]) -> list[IngestOutcome]:
     """Write a batch; a store that is gone or stays locked raises, any other failure fails the batch's files."""
     try:
-        rows = store.add_documents([r.doc for r in ready])
+        with store.write_lock():  # the lexicon follows the store: one writer for both
+            rows = store.add_documents([r.doc for r in ready])
+            lexicon.remember_all(store.settings, [(r.doc.perf, r.doc.source) for r in ready if r.doc.perf.projects],
+                                 _lexicon_path(store))
     except (StoreBusy, StoreUnavailable):
         raise
     except Exception as exc:
         msg = exc.message if isinstance(exc, PerfdraftError) else f"{type(exc).__name__}: {exc}"
         return [IngestOutcome(source=str(r.path), status="failed", message=msg) for r in ready]
-    for r in ready:  # under the store's writer lock: the lexicon follows the store
-        if r.doc.perf.projects:
-            lexicon.remember(store.settings, r.doc.perf, r.doc.source, _lexicon_path(store))
     return [IngestOutcome(source=str(r.path), status="stored", rows=n, projects=len(r.doc.perf.projects),
                           message=r.note) for r, n in zip(ready, rows)]
 
