@@ -105,17 +105,13 @@ def shared_tail(bodies: list[str]) -> str:
     need = max(2, (len(bodies) + 1) // 2)
     # a tail cut inside a cell (` 号` of `125 号`) is no column: it starts after a digit or a space
     good = [(n, s) for s, n in counts.items() if n >= need and not s[0].isspace()
-            and not re.search(r"[\d%％≥≤><]", s) and not _is_qualitative(s)]
+            and not re.search(r"[\d%％≥≤><]", s) and s not in vocab.QUALITATIVE_VALUES]
     if not good:
         return ""
     top = max(n for n, _ in good)
     tail = max((s for n, s in good if n == top), key=len)
     cut_inside = sum(1 for b in bodies if b.endswith(tail) and re.match(r"[\d\s]", b[-len(tail) - 1]))
     return "" if cut_inside * 2 > top else tail
-
-
-def _is_qualitative(s: str) -> bool:
-    return s in vocab.QUALITATIVE_VALUES
 
 
 def _cut_basis(body: str, tail: str, lexicon: Lexicon, n_values: int, keep: int = 2) -> tuple[str, str]:
@@ -248,14 +244,6 @@ def _echoed_name(body: str) -> str:
     return ""
 
 
-def _doubled_head(head: str) -> str:
-    """A name printed twice (三级指标 = 指标描述): `资金到位率资金到位率` -> 资金到位率."""
-    for k in range(len(head) // 2, 1, -1):
-        if head[:k] == head[k: 2 * k] and 2 * k == len(head):
-            return head[:k]
-    return ""
-
-
 def _restated_name(head: str) -> int:
     """Where the description starts when it restates the name, 0 if nothing says so. The description ends with
     the name (参保人数 | 全市…参保人数), or ends as the name does (政策范围内住院报销比例 | 参加…按比例报销待遇比例)."""
@@ -281,9 +269,6 @@ def _opens_like_name(head: str) -> int:
 
 def _split_head(head: str, lexicon: Lexicon) -> list[str]:
     """The name and the description of a row whose table has both columns."""
-    twice = _doubled_head(head)
-    if twice:
-        return [twice, twice]
     k = _restated_name(head)
     if k:
         return [head[:k], head[k:]]
