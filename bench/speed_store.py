@@ -36,7 +36,7 @@ from perfdraft.ingest.store import Store, load_performance_json  # noqa: E402
 CLI = ROOT / ".venv" / "bin" / "perfdraft"
 CACHE = Path(tempfile.gettempdir()) / "perfdraft-bench-cache"
 LAYOUT = 5  # bump when stored records change shape: a cached store of another layout is made again
-WRITERS = ["ingest/store.py", "ingest/store_lexical.py", "ingest/store_lexicon.py", "ingest/store_lexfile.py",
+WRITERS = ["ingest/store.py", "ingest/store_lexical.py", "ingest/store_keywords.py", "ingest/store_lexfile.py",
            "ingest/embed.py", "perfdraft/pipeline/store_ingest.py", "perfdraft/core/lexicon.py"]
 ROWS = {False: 100_000, True: 10_000}
 EXTRA_ROWS = {False: 10_000, True: 3_000}  # rows ingested into the copy: the ingest rate at that store size
@@ -144,7 +144,7 @@ def _after_writes(store_dir: Path, tmp: Path, skip_rows: int, writes: int) -> di
         store.search_projects(name, k=5, name=name)
         steady.append((time.perf_counter() - t) * 1000)
     t = time.perf_counter()
-    store._lexicon.rebuild()  # what a process does when the index files are missing, damaged or stale
+    store._keywords.rebuild()  # what a process does when the index files are missing, damaged or stale
     rebuild = time.perf_counter() - t
     return {"first": first, "after_median": statistics.median(after), "after_max": max(after),
             "after_other": other, "steady_p50": statistics.median(steady), "rebuild": rebuild,

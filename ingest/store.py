@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from perfdraft.ingest.embed import Embedder, make_embedder
 from perfdraft.ingest.store_headnoun import W_HEAD
 from perfdraft.ingest.store_lexical import Entry, fuse_many
-from perfdraft.ingest.store_lexicon import Lexicon, lexicon_record
+from perfdraft.ingest.store_keywords import KeywordRecords, keyword_record
 from perfdraft.ingest.store_lock import StoreLock
 from perfdraft.core.errors import StoreError, StoreUnavailable
 from perfdraft.core.models import Citation, Indicator, PerformanceDocument, Project, RetrievedProject
@@ -245,7 +245,8 @@ class Store:
         self._docs = self.client.get_or_create_collection(f"{prefix}-documents", embedding_function=None,
                                                           metadata=_SPACE)
         folder = Path(self.location) / INDEX_DIR / prefix if self._file_lock else None
-        self._lexicon = Lexicon(self.client, f"{prefix}-lexicon", self._projects, folder)
+        # The collection keeps its first name, "-lexicon", so stores written before the rename still open.
+        self._keywords = KeywordRecords(self.client, f"{prefix}-lexicon", self._projects, folder)
         _tune(self._projects, sync_threshold=_SYNC_THRESHOLD)
         _tune(self._rows, ef_search=_ROWS_EF_SEARCH)
 
@@ -328,14 +329,14 @@ class Store:
         p_ids = [x for p in plans for x in p.p_ids]
         r_ids = [x for p in plans for x in p.r_ids]
         try:
-            self._lexicon.begin()
+            self._keywords.begin()
             stale_rows = self._ids_of(self._rows, dids) - set(r_ids)
             stale_projects = self._ids_of(self._projects, dids) - set(p_ids)
             self._write(self._projects, p_ids, [x for p in plans for x in p.p_texts],
                         [x for p in plans for x in p.p_meta])
             self._write(self._rows, r_ids, [x for p in plans for x in p.r_texts], [x for p in plans for x in p.r_meta])
-            self._lexicon.collection.upsert(ids=dids, embeddings=[[1.0]] * len(dids),
-                                            metadatas=[lexicon_record(p.entries) for p in plans])
+            self._keywords.collection.upsert(ids=dids, embeddings=[[1.0]] * len(dids),
+                                            metadatas=[keyword_record(p.entries) for p in plans])
             if stale_rows:
                 self._rows.delete(ids=sorted(stale_rows))
             if stale_projects:
@@ -343,9 +344,9 @@ class Store:
             self._docs.upsert(ids=dids, embeddings=[[1.0]] * len(dids), documents=[p.doc_meta["source"] for p in plans],
                               metadatas=[p.doc_meta for p in plans])
         except Exception as exc:
-            self._lexicon.abort()
+            self._keywords.abort()
             raise _store_failure("writing to the store failed", exc, where, self._remote) from exc
-        self._lexicon.commit(dids, [e for p in plans for e in p.entries])
+        self._keywords.commit(dids, [e for p in plans for e in p.entries])
 
     @staticmethod
     def _ids_of(col, dids: list[str]) -> set[str]:
@@ -356,7 +357,7 @@ class Store:
         for s in range(0, len(ids), self._batch):
             emb = self.embedder.passages(texts[s:s + self._batch])
             # texts are not kept: Chroma full-text-indexes documents, which halves the write rate, and the lexical
-            # index reads the lexicon collection's compact records instead
+            # index reads the keyword collection's compact records instead
             col.upsert(ids=ids[s:s + self._batch], embeddings=emb.tolist(), metadatas=metas[s:s + self._batch])
 
     def delete_document(self, source: str) -> int:
@@ -364,16 +365,16 @@ class Store:
         did = doc_key(source)
         with self._writing(), self._lock:
             try:
-                self._lexicon.begin()
+                self._keywords.begin()
                 n = len(self._rows.get(where={"doc_id": did}, include=[])["ids"])
                 self._rows.delete(where={"doc_id": did})
                 self._projects.delete(where={"doc_id": did})
-                self._lexicon.collection.delete(ids=[did])
+                self._keywords.collection.delete(ids=[did])
                 self._docs.delete(ids=[did])
             except Exception as exc:
-                self._lexicon.abort()
+                self._keywords.abort()
                 raise _store_failure("deleting from the store failed", exc, source, self._remote) from exc
-            self._lexicon.commit([did], [])
+            self._keywords.commit([did], [])
         return n
 
     # ---------------------------------------------------------------------------------- reading
@@ -446,7 +447,7 @@ class Store:
         `name` (the project name alone) adds the head-noun list (store_headnoun.py) to the fusion."""
         hits = self._search_projects(query, k, exclude_ids=exclude_ids, where=where, ranking=ranking, name=name)
         if self._file_lock:  # an index this read had to rebuild is written while no one else writes
-            self._lexicon.save_unsaved(self._file_lock.try_exclusive)
+            self._keywords.save_unsaved(self._file_lock.try_exclusive)
         return hits
 
     @_reads("search failed")
@@ -514,7 +515,7 @@ class Store:
         """BM25 over project texts, name containment and head nouns, from the kept lexical index."""
         allowed = set(self._projects.get(where=where, include=[])["ids"]) if where else None
         with self._lock:
-            idx = self._lexicon.current(total)
+            idx = self._keywords.current(total)
             return (idx.search_bm25(query, n, allowed), idx.search_names(query, n, allowed),
                     idx.search_heads(name, allowed) if name else [])
 

@@ -20,7 +20,7 @@ K1, B = 1.2, 0.75
 
 
 class Entry(NamedTuple):
-    """The compact fields a project is indexed from (what the lexicon collection stores, never the JSON)."""
+    """The compact fields a project is indexed from (what the keyword collection stores, never the JSON)."""
 
     id: str
     doc_id: str

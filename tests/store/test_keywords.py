@@ -17,7 +17,7 @@ from perfdraft.ingest.embed import HashEmbedder, char_ngrams
 from perfdraft.ingest.store import INDEX_DIR, NewDocument, Store, project_text
 from perfdraft.ingest.store_lexfile import MANIFEST
 from perfdraft.ingest.store_lexical import Entry, LexicalIndex
-from perfdraft.ingest.store_lexicon import lexicon_record
+from perfdraft.ingest.store_keywords import keyword_record
 
 from .conftest import gold_docs
 
@@ -66,8 +66,8 @@ def test_index_kept_through_add_replace_delete_answers_like_a_rebuilt_one(store:
 
 def test_a_new_process_loads_the_index_instead_of_rebuilding(gold_store: Store, settings: Settings, monkeypatch):
     before = answers(gold_store)
-    from perfdraft.ingest import store_lexicon
-    monkeypatch.setattr(store_lexicon.Lexicon, "rebuild", lambda self: pytest.fail("rebuilt a valid index"))
+    from perfdraft.ingest import store_keywords
+    monkeypatch.setattr(store_keywords.KeywordRecords, "rebuild", lambda self: pytest.fail("rebuilt a valid index"))
     assert answers(reopened(gold_store, settings)) == before
 
 
@@ -143,7 +143,7 @@ def test_a_damaged_index_file_is_detected_and_rebuilt(gold_store: Store, setting
     again = reopened(gold_store, settings)
     assert answers(again) == before
     assert json.loads((folder / MANIFEST).read_text())["base"] != manifest["base"]  # rewritten, not patched
-    assert again._lexicon.files.load(again._lexicon.state()) is not None
+    assert again._keywords.files.load(again._keywords.state()) is not None
 
 
 def test_a_writer_killed_between_chroma_and_the_index_leaves_it_stale_not_trusted(gold_store: Store,
@@ -151,11 +151,11 @@ def test_a_writer_killed_between_chroma_and_the_index_leaves_it_stale_not_truste
     perf = gold_docs()[3]
     answers(gold_store)
     # a writer that got as far as Chroma and died: same projects count, other names, the index files not updated
-    gold_store._lexicon.begin()
+    gold_store._keywords.begin()
     changed = renamed(perf, "甲乙丙")
     plan = gold_store._plan(NewDocument(changed, perf.source))
     gold_store._write(gold_store._projects, plan.p_ids, plan.p_texts, plan.p_meta)
-    gold_store._lexicon.collection.upsert(ids=[plan.did], embeddings=[[1.0]], metadatas=[lexicon_record(plan.entries)])
+    gold_store._keywords.collection.upsert(ids=[plan.did], embeddings=[[1.0]], metadatas=[keyword_record(plan.entries)])
     other = reopened(gold_store, settings)
     assert other.count() == gold_store.count()
     hits = other.search_projects("甲乙丙", k=3, ranking="lexical")
@@ -169,7 +169,7 @@ def test_a_store_written_by_an_older_perfdraft_is_indexed_from_its_records(gold_
         plan = gold_store._plan(NewDocument(perf, perf.source))
         gold_store._projects.update(ids=plan.p_ids, documents=plan.p_texts,
                                     embeddings=gold_store.embedder.passages(plan.p_texts).tolist())
-    lex = gold_store._lexicon.collection
+    lex = gold_store._keywords.collection
     lex.delete(ids=lex.get(include=[])["ids"])
     for p in index_folder(gold_store).iterdir():
         p.unlink()

@@ -29,8 +29,8 @@ def new_generation() -> str:
     return uuid.uuid4().hex
 
 
-def lexicon_record(entries: list[Entry]) -> dict[str, str]:
-    """The metadata of one document's record in the lexicon collection."""
+def keyword_record(entries: list[Entry]) -> dict[str, str]:
+    """The metadata of one document's record in the keyword collection."""
     return {"projects": json.dumps([[e.id, e.name, e.text] for e in entries], ensure_ascii=False)}
 
 
@@ -39,7 +39,7 @@ def _chunks(xs: list[str]) -> Iterator[list[str]]:
         yield xs[s:s + _GET_CHUNK]
 
 
-class Lexicon:
+class KeywordRecords:
     """The lexical index of one store's projects and the bookkeeping that keeps it true to Chroma."""
 
     def __init__(self, client, name: str, projects, folder: Path | None):
@@ -162,5 +162,5 @@ class Lexicon:
             return
         ids = sorted(self._legacy)
         self.collection.upsert(ids=ids, embeddings=[[1.0]] * len(ids),
-                               metadatas=[lexicon_record(self._legacy[d]) for d in ids])
+                               metadatas=[keyword_record(self._legacy[d]) for d in ids])
         self._legacy = {}
