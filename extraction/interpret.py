@@ -18,6 +18,7 @@ from perfdraft.core.values import parse_target
 
 _NEG = float("-inf")
 _SENTENCE = re.compile(r"[，,。；;！!？?]")
+_VALUE_PIECE = re.compile(r"^(?:[≥≤><=＞＜]?\d+(?:\.\d+)?%?|年|月|日)$")  # a bare number or a date word
 _NUMBER = re.compile(r"^[≥≤><=＞＜]?\s*\d+(?:\.\d+)?\s*%?$")
 # columns a layout may print the same text in twice (三级指标 = 描述, 长期 = 年度): equal neighbours fit there
 _TWIN_ROLES = ("level3", "description", "period_value", "value")
@@ -54,6 +55,8 @@ def _cell_score(col: Column, text: str, n_tokens: int, fragments: bool) -> float
         return 4.0 if n_tokens == 1 and vocab.is_level2(c) else _NEG
     if role in ("value", "period_value"):
         s = _value_score(text)
+        if fragments and s >= 3.0:
+            extra_tokens = (n_tokens - 1) * 0.1  # one value printed with spaces inside (2025 年 12 月, ≥90 百分比)
         return (s if role == "value" else s - 0.3) - extra_tokens
     if role == "unit":
         return 2.5 if n_tokens == 1 and vocab.is_unit(c) else _NEG
@@ -67,7 +70,11 @@ def _cell_score(col: Column, text: str, n_tokens: int, fragments: bool) -> float
     # level3, description, basis: free text, never a level name, rarely a bare number
     if vocab.is_level1(c) or vocab.is_level2(c):
         return -3.0
+    if n_tokens == 1 and len(c) <= 3 and vocab.is_unit(c):
+        return -2.0  # a unit alone (年, 百分比) is the tail of a value, never a name, description or basis
     s = 1.0 if role == "level3" else 0.5
+    if fragments and n_tokens > 1 and _VALUE_PIECE.match(text.rsplit(None, 1)[-1]):
+        s -= 1.5  # text then `2026 年`: the cell took the head of the value printed after it
     if parse_target(text).kind != "text" and role != "basis":
         s -= 1.0
     return s - extra_tokens * (0.3 if role == "level3" else 1.0)

@@ -12,6 +12,7 @@ from perfdraft.core.text import compact, tidy
 from perfdraft.extraction import header as hdr
 from perfdraft.ingest.layout import TABLE_END, resplit
 from perfdraft.extraction.interpret import Column, align_row, header_columns, is_indicator_header
+from perfdraft.extraction.wrapped_tails import column_widths as tail_widths, wrapped_tails
 from perfdraft.extraction.segment import TableSection, find_sections, indicator_grids, is_self_evaluation_grid
 from perfdraft.core.values import looks_like_value, parse_target
 from perfdraft.core.lexicon import Lexicon
@@ -665,6 +666,23 @@ def _column_widths(rows: list["_Row"]) -> dict[int | None, list[int]]:
     return out
 
 
+def _fragment_widths(doc: Document, rows: list["_Row"]) -> dict[int | None, dict[str, int]]:
+    """Per space-separated grid: each free-text column's width, from its rows read once by content."""
+    recs: dict[int | None, list[dict]] = {}
+    hmap: list[str | None] | None = None
+    for row in rows:
+        if not row.cells or row.cells[0].table is None or doc.tables[row.cells[0].table].origin not in FRAGMENTED_ORIGINS:
+            continue
+        texts = row.texts()
+        if _is_header_row(texts):
+            hmap = _header_map(texts)
+        elif hmap is not None:
+            rec = _align_by_content([c for c in row.cells if c.text.strip()], hmap, True)
+            if rec:
+                recs.setdefault(row.cells[0].table, []).append(rec)
+    return {t: tail_widths(rs) for t, rs in recs.items()}
+
+
 def _continues_cells(texts: list[str], hmap: list[str | None], full_above: bool = False) -> bool:
     """A positional row holding only the wrapped tails of the row above: no name and no value of its own, its
     level cells (if any) only a suffix such as 指标 (社会效益 / 指标)."""
@@ -786,6 +804,7 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                                               enumerate(above + pre_lines)]
         prev_tokens: list[_Cell] | None = None
         widths = _column_widths(rows)
+        frag_widths = _fragment_widths(doc, rows)
         above: list[str] | None = None  # the positional row above, for cells cut at the column width
         for row in rows:
             texts = row.texts()
@@ -824,6 +843,16 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                     # a full-width row (`|  |  |  | 年统筹基金结余数 |  |`) keeps its positions: the tails of
                     # cells wrapped from the row above, column by column
                     builder.extend_last({f: t.strip() for f, t in zip(hmap, texts) if f and t.strip()}, cells)
+                    continue
+                tails = None
+                if origin in FRAGMENTED_ORIGINS and builder.rows and not after_break and not _continues_row(cells):
+                    first = _align_by_content(cells, hmap, True) or {}
+                    valued = parse_target(first.get("value") or "").kind != "text"
+                    # a line with a value of its own is a row; without one its tokens may end cells cut above
+                    tails = wrapped_tails([c.text for c in cells], hmap, builder.rows[-1],
+                                          None if valued else frag_widths.get(cells[0].table if cells else None))
+                if tails:  # a line of wrapped tails (`指标 ，降低医保基金风险 ，降低医保基金风险`)
+                    builder.extend_last(tails, cells)
                     continue
                 if prev_tokens is not None and _continues_row(cells):
                     # a wrapped row: its last cells (a weight, a unit) fell onto the next line

@@ -307,7 +307,8 @@ def _space_rows(lines: list[TextLine], i: int) -> _Run | None:
     gaps = sum(1 for a, b in zip(body, body[1:]) if b - a > 1)
     levels_only = {k for k in body if _is_level_line(lines[k].text)}
     multi = sum(1 for k in body if len(lines[k].text.split()) >= 2)
-    if gaps > len(body) * 0.3 or multi < (len(body) - len(levels_only)) * 0.6 or not multi:
+    # (cells wrapped at the column width leave lines of one tail each: a table still has most lines multi-cell)
+    if gaps > len(body) * 0.3 or multi < (len(body) - len(levels_only)) * 0.5 or not multi:
         return None
     rows = [[(lines[i], w) for w in head]]
     pending: list[tuple[TextLine, str]] = []

@@ -14,7 +14,7 @@ from perfdraft.eval.data import load_dir
 from perfdraft.eval.layouts_report import kept_section
 from perfdraft.eval.zoo.generate import build, cases, render
 from perfdraft.eval.zoo.sheet import baseline_sheet
-from perfdraft.eval.zoo.transforms import TRANSFORMS
+from perfdraft.eval.zoo.transforms import TRANSFORMS, WRAP_WIDTH
 from perfdraft.eval.zoo.variants import VARIANTS
 from tests.conftest import GOLD
 from tests.eval.zoo_readers import as_gold, docx_rows, parse_tables, pdf_rows, squash, text_rows, xlsx_rows
@@ -51,7 +51,8 @@ def _assert_reads_back(tables: list[dict], expected, variant: str, fmt: str = "t
 
 
 GRID_TEXT_CASES = [v for v, s in VARIANTS.items() if s.style in FULL_ROW_TEXT and "header-lines" not in s.transforms]
-LINEARISED = [v for v in VARIANTS if v not in GRID_TEXT_CASES]  # merged cells omitted, no row markers ...
+# merged cells omitted, no row markers ... (wrapped-spaces interleaves the cells' tails: its own test below)
+LINEARISED = [v for v in VARIANTS if v not in GRID_TEXT_CASES and v != "wrapped-spaces"]
 HTML = [v for v, s in VARIANTS.items() if "html" in s.formats]
 
 
@@ -95,6 +96,15 @@ def test_linearised_text_holds_every_cell_in_row_order(gold, tmp_path, variant):
     text = r.path.read_text(encoding=VARIANTS[variant].text_encoding)
     for p in r.expected.projects:
         _in_order(text, [p.name] + [x for i in p.indicators for x in (i.level3, i.value)])
+
+
+def test_wrapped_spaces_cut_long_cells_at_the_width_and_print_their_tails_below(gold, tmp_path):
+    r = render(SMALL, gold[SMALL], "wrapped-spaces", "text", tmp_path)
+    text = r.path.read_text(encoding="utf-8")
+    long_names = [i.level3 for p in r.expected.projects for i in p.indicators if len(i.level3) > WRAP_WIDTH]
+    assert long_names and all(squash(n) not in squash(text) for n in long_names)  # no long name on one line
+    for p in r.expected.projects:  # every name's first line and every value, in the table's order
+        _in_order(text, [p.name] + [x for i in p.indicators for x in (i.level3[:WRAP_WIDTH], i.value)])
 
 
 def _omitted_runs(project: Project) -> int:
@@ -168,7 +178,8 @@ def test_html_is_well_formed_with_consistent_spans_and_charset(gold, tmp_path, v
 
 
 def test_every_claimed_variant_and_format_is_read_back_by_some_test():
-    covered = {(v, "text") for v in GRID_TEXT_CASES + LINEARISED} | {(v, "html") for v in HTML} | set(STRUCTURED)
+    covered = {(v, "text") for v in GRID_TEXT_CASES + LINEARISED + ["wrapped-spaces"]} | {(v, "html") for v in HTML} \
+        | set(STRUCTURED)
     assert covered == set(cases())
 
 

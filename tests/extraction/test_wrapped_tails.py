@@ -1,0 +1,69 @@
+"""Space-separated tables whose long cells wrap onto lines of tails (text copied from a PDF without layout)."""
+
+import re
+
+from perfdraft.extraction.rules import extract_rules
+from perfdraft.extraction.wrapped_tails import column_widths, wrapped_tails
+from perfdraft.ingest.text import load_text
+
+HEAD = "某县教育局\n2026年项目支出绩效目标表\n1.学生资助补助经费绩效目标表\n项目名称 学生资助补助经费\n预算数(万元) 120.00\n"
+
+
+def _rows(tmp_path, body: str) -> list[tuple]:
+    path = tmp_path / "wrapped.txt"
+    path.write_text(HEAD + body, encoding="utf-8")
+    [p] = extract_rules(load_text(path)).projects
+    c = lambda s: re.sub(r"\s+", "", s or "")  # noqa: E731 (a wrapped cell keeps its line break)
+    return [(c(i.level2), c(i.level3), c(i.description), i.value, c(i.basis)) for i in p.indicators]
+
+
+def test_tails_of_a_name_printed_twice_a_level_suffix_and_a_document_number_join_the_row_above(tmp_path):
+    body = ("一级指标 二级指标 三级指标 指标描述 指标值 确定依据\n"
+            "产出指标 数量指标 资助家庭经济困难学生 资助家庭经济困难学生 ≥1200 人次 教财〔2023〕1\n"
+            "人数 人数 5 号\n"
+            "质量指标 资助资金发放准确率 资助资金发放准确率 100% 教财〔2023〕1\n"
+            "5 号\n"
+            "效益指标 社会效益 家庭经济困难学生入学 家庭经济困难学生入学 逐步提高 教财〔2023〕1\n"
+            "指标 保障水平 保障水平 5 号\n"
+            "满意度指标 服务对象满意度 受助学生满意度 受助学生满意度 ≥90% 县级预算安排\n"
+            "指标\n")
+    assert _rows(tmp_path, body) == [
+        ("数量指标", "资助家庭经济困难学生人数", "资助家庭经济困难学生人数", "≥1200 人次", "教财〔2023〕15号"),
+        ("质量指标", "资助资金发放准确率", "资助资金发放准确率", "100%", "教财〔2023〕15号"),
+        ("社会效益指标", "家庭经济困难学生入学保障水平", "家庭经济困难学生入学保障水平", "逐步提高", "教财〔2023〕15号"),
+        ("服务对象满意度指标", "受助学生满意度", "受助学生满意度", "≥90%", "县级预算安排")]
+
+
+def test_tails_of_cells_cut_at_the_column_width_go_to_the_cells_that_reached_it(tmp_path):
+    body = ("一级指标 二级指标 三级指标 绩效指标描述 指标值 指标值确定依据\n"
+            "产出指标 数量指标 校舍维修改造面积 完成全县中小学校舍维修 ≥3000 平方米 年度维修计划\n"
+            "改造任务\n"
+            "质量指标 工程验收合格率 维修工程经验收合格的比 100% 验收规范\n"
+            "例\n"
+            "时效指标 维修完成时间 项目完成时间 2026 年 8 月 年度维修计划\n"
+            "满意度指标 服务对象满意度指标 师生满意度 师生对维修工程的满意度 ≥90% 满意度问卷调查结果\n")
+    assert _rows(tmp_path, body) == [
+        ("数量指标", "校舍维修改造面积", "完成全县中小学校舍维修改造任务", "≥3000 平方米", "年度维修计划"),
+        ("质量指标", "工程验收合格率", "维修工程经验收合格的比例", "100%", "验收规范"),
+        ("时效指标", "维修完成时间", "项目完成时间", "2026 年 8 月", "年度维修计划"),
+        ("服务对象满意度指标", "师生满意度", "师生对维修工程的满意度", "≥90%", "满意度问卷调查结果")]
+
+
+def test_a_line_with_a_value_or_a_level_name_of_its_own_is_a_row_not_a_tail():
+    prev = {"level2": "数量指标", "level3": "资助家庭经济困难学生", "description": "资助家庭经济困难学生",
+            "value": "≥1200 人次", "basis": "县级预算安排"}
+    roles = ["level1", "level2", "level3", "description", "value", "basis"]
+    widths = column_widths([prev, dict(prev)])
+    assert wrapped_tails(["质量指标", "发放准确率"], roles, prev, widths) is None  # a level name opens a row
+    assert wrapped_tails(["人数", "人数"], roles, prev, widths) == {"level3": "人数", "description": "人数"}
+    # tokens longer than any open cell's column can take: a row of its own (its value read elsewhere)
+    assert wrapped_tails(["资助资金发放准确率达到百分之百的目标"], roles, prev, widths) is None
+    # without widths (the caller found a value on the line) only content rules apply
+    assert wrapped_tails(["学生"], roles, prev, None) is None
+
+
+def test_the_width_of_a_column_is_the_line_length_most_cells_reach_not_one_glued_outlier():
+    recs = [{"description": "完成全县中小学校舍维修"}, {"description": "维修工程经验收合格的比"},
+            {"description": "在秋季开学前全部完工且验收合格并交付使用"}, {"description": "短描述"}]
+    assert column_widths(recs)["description"] == 11
+    assert column_widths([{"basis": "县级预算安排"}, {"basis": "问卷"}, {"basis": "县级预算安排"}])["basis"] == 6  # longest
