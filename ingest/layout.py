@@ -143,7 +143,7 @@ def _pipe_cell_rows(lines: list[TextLine], i: int) -> _Run | None:
     """`text |` cells; a line of 2+ bare pipes closes a row; a lone `|` opens one where the page writes openers."""
     j = i
     while j < len(lines) and (_is_pipe_cell_line(lines[j].text) or (j + 1 < len(lines) and _is_pipe_cell(
-            lines[j + 1].text) and (not lines[j].text.strip() or _wrapped_cell_head(lines[j].text)))):
+            lines[j + 1].text) and not lines[j].text.strip()) or _wrapped_cell_heads(lines, j)):
         j += 1
     span = _join_wrapped_cells([ln for ln in lines[i:j] if ln.text.strip()])
     if sum(1 for ln in span if _is_pipe_cell(ln.text)) < 2:
@@ -228,16 +228,30 @@ def _wrapped_cell_head(text: str) -> bool:
     return bool(t) and "|" not in t and len(t) <= 60 and not TABLE_END.search(t)
 
 
+def _wrapped_cell_heads(lines: list[TextLine], j: int, limit: int = 8) -> bool:
+    """Line j starts the lines of one cell wrapped at the column width, the last of them a `… |` cell line."""
+    k = j
+    while k < len(lines) and k - j < limit and _wrapped_cell_head(lines[k].text):
+        k += 1
+    return j < k < len(lines) and _is_pipe_cell(lines[k].text)
+
+
 def _join_wrapped_cells(span: list[TextLine]) -> list[TextLine]:
-    """Join each wrapped cell head with the `… |` line it continues on (the joined cell keeps the first line)."""
+    """Join a wrapped cell's head lines with the `… |` line it ends on (the joined cell keeps the first line)."""
     out: list[TextLine] = []
+    heads: list[TextLine] = []
     for ln in span:
-        if out and "|" not in out[-1].text and _is_pipe_cell(ln.text):
-            head = out.pop()
-            out.append(head.model_copy(update={"text": head.text.strip() + "\n" + ln.text.strip()}))
+        if "|" not in ln.text and ln.text.strip():
+            heads.append(ln)
             continue
-        out.append(ln)
-    return out
+        if heads and _is_pipe_cell(ln.text):
+            text = "\n".join(h.text.strip() for h in heads) + "\n" + ln.text.strip()
+            out.append(heads[0].model_copy(update={"text": text}))
+        else:
+            out.extend(heads)
+            out.append(ln)
+        heads = []
+    return out + heads
 
 
 def _pipe_dump_width(span: list[TextLine]) -> int:

@@ -134,3 +134,12 @@ def test_a_page_footer_and_the_repeated_column_names_do_not_break_the_table():
               "一级指标 二级指标 三级指标 指标值\n质量指标 验收合格率 100%\n\n\n附件")
     grids = [g for g in reconstruct(_lines(spaces)) if g.origin == "text-spaces"]
     assert len(grids) == 1 and grids[0].matrix()[-1][:3] == ["质量指标", "验收合格率", "100%"]
+
+
+def test_a_web_dump_cell_wrapped_over_several_lines_is_one_cell():
+    text = ("一级指标 |\n二级指标 |\n三级指标 |\n指标值 |\n指标值确定依据 |\n||||\n产出指标 |\n数量指标 |\n"
+            "新建农村公路 |\n≥12公里 |\n依据交通运输局\n年度农村公路建设\n计划确定 |\n||||\n质量指标 |\n验收合格率 |\n100% |\n"
+            "验收规范 |\n||||\n")
+    rows = _rows(text, "text-pipe-cells")
+    assert ["产出指标", "数量指标", "新建农村公路", "≥12公里", "依据交通运输局\n年度农村公路建设\n计划确定"] in rows
+    assert ["质量指标", "验收合格率", "100%", "验收规范"] in rows
