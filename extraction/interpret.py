@@ -23,7 +23,9 @@ _NUMBER = re.compile(r"^[≥≤><=＞＜]?\s*\d+(?:\.\d+)?\s*%?$")
 # columns a layout may print the same text in twice (三级指标 = 描述, 长期 = 年度): equal neighbours fit there
 _TWIN_ROLES = ("level3", "description", "period_value", "value")
 _NATURE = ("定性", "定量", "正向", "反向", "约束性", "预期性", "共性", "个性", "正向指标", "反向指标", "定量指标",
-           "定性指标", "数值型", "文本型", "百分比型")
+           "定性指标", "数值型", "文本型", "百分比型",
+           # comparison columns (指标值类型 / 运算符号): how the value compares
+           "大于等于", "小于等于", "大于", "小于", "等于", "区间", "其他")
 
 
 # ---- scores ---------------------------------------------------------------------------------------------------

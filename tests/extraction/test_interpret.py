@@ -66,3 +66,16 @@ def test_indicator_vocabulary_in_an_unreadable_layout_is_a_located_warning(tmp_p
     res = extract_file(p)
     warnings = res.document.warnings if res.document else []
     assert any("lines 2-4" in w and "not understood" in w for w in warnings), warnings
+
+
+def test_comparison_words_fill_a_value_type_column_and_leave_an_empty_basis_empty():
+    cols = header_columns(["三级指标", "绩效指标描述", "指标值", "指标值确定依据", "指标性质", "指标值类型", "权重"])
+    out, extra, _ = align_row(["参保率", "参保人员覆盖率", "≥95%", "定量", "大于等于", "10"], cols)
+    assert out == {"level3": "参保率", "description": "参保人员覆盖率", "value": "≥95%"}
+    assert extra == {"指标性质": "定量", "指标值类型": "大于等于", "权重": "10"}
+
+
+def test_a_value_printed_with_spaces_is_not_cut_into_the_description_before_it():
+    cols = header_columns(["三级指标", "绩效指标描述", "指标值", "指标值确定依据"])
+    out, _, _ = align_row(["完成时间", "项目完成时间", "2026", "年", "8", "月", "年度计划"], cols, fragments=True)
+    assert out == {"level3": "完成时间", "description": "项目完成时间", "value": "2026 年 8 月", "basis": "年度计划"}
