@@ -16,6 +16,7 @@ the interpreter (perfdraft.extraction.interpret) aligns ragged rows to the heade
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from perfdraft.core import vocabulary as vocab
@@ -418,6 +419,7 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
     width = len(after_levels)  # level3 and the columns right of it
     cells: list[tuple[TextLine, str]] = []
     blank_before: list[bool] = []
+    gap_before: dict[int, int] = {}  # id(line) -> blank lines between the cell above and this one
     last = j - 1
     words = [c for _, c in header]
     while j < len(lines):
@@ -441,12 +443,14 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
                     cells.pop()
                 last = lines.index(cells[-1][0], i) if cells else last
                 break
+            gap_before[id(lines[j])] = lines[j].lineno - (cells[-1][0].lineno if cells else lines[j].lineno) - 1
             cells.append((lines[j], t))
             # a blank line before it, or a gap in the numbering (loaders may drop blank lines)
             blank_before.append(j > 0 and (not lines[j - 1].text.strip() or lines[j].lineno - lines[j - 1].lineno > 1))
             last = j
         j += 1
     cells = _join_wrapped_levels(_join_wrapped_lines(cells, blank_before))
+    empties = _empty_cells_before([gap_before.get(id(ln), 0) for ln, _ in cells])
     rows = [header]
     k = 0
     while k < len(cells):
@@ -465,6 +469,10 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
             if taken >= 1 and (vocab.is_level1(t) or vocab.is_level2(t)) and t != row[-1][1]:
                 break  # an empty trailing cell left no line: the next row starts here (a name printed twice
                 # as 三级指标 and 描述, 服务对象满意度 / 服务对象满意度, is no new row)
+            if taken >= 1:
+                taken += empties[k]
+                if taken >= width:
+                    break  # the row ended in empty cells: this one opens the next row
             row.append(cells[k])
             k += 1
             taken += 1
@@ -475,6 +483,15 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
     if len(rows) < 2:
         return None
     return _Run(rows, "text-cell-lines", last)
+
+
+def _empty_cells_before(gaps: list[int]) -> list[int]:
+    """Where one blank line separates cells, an empty cell prints as one more blank line and its separator:
+    the empty cells before each cell. Where cells sit on consecutive lines a blank ends a row instead: none."""
+    common = Counter(gaps[1:]).most_common(1)[0][0] if len(gaps) > 1 else 0
+    if common < 1:
+        return [0] * len(gaps)
+    return [max(0, round((g - common) / (common + 1))) for g in gaps]
 
 
 def _run_together_rows(lines: list[TextLine], i: int) -> _Run | None:

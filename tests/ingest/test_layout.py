@@ -143,3 +143,14 @@ def test_a_web_dump_cell_wrapped_over_several_lines_is_one_cell():
     rows = _rows(text, "text-pipe-cells")
     assert ["产出指标", "数量指标", "新建农村公路", "≥12公里", "依据交通运输局\n年度农村公路建设\n计划确定"] in rows
     assert ["质量指标", "验收合格率", "100%", "验收规范"] in rows
+
+
+def test_empty_cells_in_blank_separated_cell_lines_are_counted_so_rows_do_not_shift():
+    # 备注 is empty in every row: an empty cell prints as one more blank line and its separator
+    head = "一级指标\n\n二级指标\n\n三级指标\n\n指标值\n\n指标性质\n\n备注\n\n"
+    body = ("产出指标\n\n数量指标\n\n新建农村公路\n\n≥12公里\n\n定量\n\n\n\n"
+            "改造危桥\n\n≥3座\n\n定量\n\n\n\n"
+            "质量指标\n\n验收合格率\n\n100%\n\n定量\n\n\n\n")
+    rows = _rows(head + body + "\n", "text-cell-lines")
+    assert rows[1:] == [["产出指标", "数量指标", "新建农村公路", "≥12公里", "定量"], ["改造危桥", "≥3座", "定量"],
+                        ["质量指标", "验收合格率", "100%", "定量"]]
