@@ -22,10 +22,6 @@ _VALUE_PIECE = re.compile(r"^(?:[≥≤><=＞＜]?\d+(?:\.\d+)?%?|年|月|日)$"
 _NUMBER = re.compile(r"^[≥≤><=＞＜]?\s*\d+(?:\.\d+)?\s*%?$")
 # columns a layout may print the same text in twice (三级指标 = 描述, 长期 = 年度): equal neighbours fit there
 _TWIN_ROLES = ("level3", "description", "period_value", "value")
-_NATURE = ("定性", "定量", "正向", "反向", "约束性", "预期性", "共性", "个性", "正向指标", "反向指标", "定量指标",
-           "定性指标", "数值型", "文本型", "百分比型",
-           # comparison columns (指标值类型 / 运算符号): how the value compares
-           "大于等于", "小于等于", "大于", "小于", "等于", "区间", "其他")
 
 
 # ---- scores ---------------------------------------------------------------------------------------------------
@@ -67,7 +63,7 @@ def _cell_score(col: Column, text: str, n_tokens: int, fragments: bool) -> float
         if any(k in name for k in ("权重", "分值")):
             return 1.5 if n_tokens == 1 and _NUMBER.match(c) else _NEG
         if any(k in name for k in ("性质", "类型", "方向")):
-            return 2.0 if n_tokens == 1 and c in _NATURE else _NEG
+            return 2.0 if n_tokens == 1 and c in vocab.COLUMN_WORDS else _NEG
         return 0.2 - extra_tokens
     # level3, description, basis: free text, never a level name, rarely a bare number
     if vocab.is_level1(c) or vocab.is_level2(c):

@@ -94,8 +94,9 @@ def starts_with_level(t: str) -> bool:
 # ---- the basis column ------------------------------------------------------------------------------------------
 
 
-def shared_tail(bodies: list[str]) -> str:
-    """The longest ending most rows share, when it is text (a basis such as 计划标准 repeated on every row)."""
+def shared_tail(bodies: list[str], after_number: bool = False) -> str:
+    """The longest ending most rows share, when it is text (a basis such as 计划标准 repeated on every row);
+    `after_number` allows it right after a digit (a weight column before it)."""
     if len(bodies) < 2:
         return ""
     counts: Counter[str] = Counter()
@@ -111,7 +112,7 @@ def shared_tail(bodies: list[str]) -> str:
     top = max(n for n, _ in good)
     tail = max((s for n, s in good if n == top), key=len)
     cut_inside = sum(1 for b in bodies if b.endswith(tail) and re.match(r"[\d\s]", b[-len(tail) - 1]))
-    return "" if cut_inside * 2 > top else tail
+    return "" if cut_inside * 2 > top and not after_number else tail
 
 
 def _cut_basis(body: str, tail: str, lexicon: Lexicon, n_values: int, keep: int = 2) -> tuple[str, str]:
@@ -312,10 +313,47 @@ def split_row(t: str, roles: list[str | None], tail: str = "", lexicon: Lexicon 
     return [c for c in [*levels, *names, *values, basis.strip()] if c]
 
 
+_WEIGHT_AT_END = re.compile(r"\d+(?:\.\d+)?\s*[%％]?$")
+
+
+def _extra_at_end(name: str, bodies: list[str]) -> list[str]:
+    """Each row's cell of a trailing column the schema has no field for (指标性质, 权重, 评分标准, 备注), read from
+    the right by what such a column holds: a weight, a word of the closed list, or a text most rows share."""
+    if any(k in name for k in ("权重", "分值")):
+        return [m.group(0) if (m := _WEIGHT_AT_END.search(b)) else "" for b in bodies]
+    if any(k in name for k in ("性质", "类型", "方向")):
+        words = sorted(vocab.COLUMN_WORDS, key=len, reverse=True)
+        return [next((w for w in words if b.endswith(w) and len(b) > len(w)), "") for b in bodies]
+    tail = shared_tail(bodies, after_number=True)
+    return [tail if tail and b.endswith(tail) and len(b) > len(tail) else "" for b in bodies]
+
+
+def _peel_extras(rows: list[str], header: list[str], roles: list[str | None]) -> tuple[list[str], list[list[str]], int]:
+    """(rows without their trailing extra columns, each row's extra cells in order, how many columns were peeled).
+    Peeling stops at the first column no row has a cell for (a 备注 left empty stays the row's own end)."""
+    extras: list[list[str]] = [[] for _ in rows]
+    n = 0
+    for name, role in reversed(list(zip(header, roles))):
+        if role != "extra":
+            break
+        cut = _extra_at_end(name, rows)
+        if sum(1 for c in cut if c) * 2 < len(rows):
+            if any(cut):
+                break  # a column only some rows end with: not cut by guesswork
+            n += 1  # empty on every row (备注): nothing to cut, go on to the column before it
+            continue
+        rows = [r[: len(r) - len(c)].rstrip() if c else r for r, c in zip(rows, cut)]
+        extras = [[c.strip()] + e if c else e for c, e in zip(cut, extras)]
+        n += 1
+    return rows, extras, n
+
+
 def split_rows(rows: list[str], header: list[str], lexicon: Lexicon = EMPTY) -> list[list[str]]:
     """Every row of one run-together table, with what the rows share (the repeated basis) found first."""
     roles = header_roles(header)
-    bodies = [strip_levels(r.strip())[1] for r in rows]
+    rows, extras, peeled = _peel_extras([r.strip() for r in rows], header, roles)
+    roles = roles[: len(roles) - peeled]
+    bodies = [strip_levels(r)[1] for r in rows]
     after = [r for r in roles if r not in ("level1", "level2", None)]
     tail = shared_tail(bodies) if after and after[-1] in ("basis", "extra") else ""
-    return [split_row(r, roles, tail, lexicon) for r in rows]
+    return [split_row(r, roles, tail, lexicon) + e for r, e in zip(rows, extras)]

@@ -19,6 +19,8 @@ STOP_LABELS: frozenset[str] = frozenset(compact(x) for x in _DATA.get("stop_labe
 UNITS: frozenset[str] = frozenset(_DATA.get("units", []))
 # target values written as words (明显, 否, 长期 …): the closed list a run-together row may end with
 QUALITATIVE_VALUES: tuple[str, ...] = tuple(_DATA.get("qualitative_values", []))
+# what fills a 指标性质 / 指标值类型 / 指标方向 column (定量, 正向, 大于等于 …)
+COLUMN_WORDS: frozenset[str] = frozenset(_DATA.get("column_words", []))
 TITLES: tuple[str, ...] = tuple(_DATA["titles"])
 DEPARTMENT_TITLES = tuple(re.compile(p) for p in _DATA["department_titles"])
 _SUFFIXES = sorted(_DATA["level_suffixes"], key=len, reverse=True)

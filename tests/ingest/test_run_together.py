@@ -83,3 +83,15 @@ def test_split_rows_keep_every_character_of_each_row():
 def _doc(source: str, *names: str) -> PerformanceDocument:
     rows = [Indicator(level1="产出指标", level2="数量指标", level3=n, value="≥1") for n in names]
     return PerformanceDocument(source=source, projects=[Project(name="某项目", indicators=rows)])
+
+
+def test_trailing_columns_with_no_schema_field_are_cut_from_the_right_by_what_they_hold():
+    header = rt.split_header("一级指标二级指标三级指标指标值指标值确定依据指标方向权重(%)评分规则备注")
+    assert header[-4:] == ["指标方向", "权重(%)", "评分规则", "备注"]
+    rows = ["产出指标数量指标新建农村公路≥12公里年度计划正向20达标得满分",
+            "产出指标质量指标验收合格率100%验收规范正向15达标得满分",
+            "满意度指标服务对象满意度指标群众满意度≥90%问卷调查正向10达标得满分"]
+    assert rt.split_rows(rows, header) == [
+        ["产出指标", "数量指标", "新建农村公路", "≥12公里", "年度计划", "正向", "20", "达标得满分"],
+        ["产出指标", "质量指标", "验收合格率", "100%", "验收规范", "正向", "15", "达标得满分"],
+        ["满意度指标", "服务对象满意度指标", "群众满意度", "≥90%", "问卷调查", "正向", "10", "达标得满分"]]
