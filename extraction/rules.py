@@ -24,6 +24,7 @@ _CODE_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
 # grids whose rows keep only the cells the text has (omitted merges, vanished empties): aligned by content
 RAGGED_ORIGINS = {"text-pipes", "text-pipe-cells", "text-spaces", "text-cell-lines", "text-run-together"}
 FRAGMENTED_ORIGINS = {"text-spaces"}  # a cell may be several whitespace-separated tokens
+TAIL_ORIGINS = {"text-spaces", "text-pipes"}  # a row may be a line of the tails of cells wrapped above
 
 
 def _continue(prev: str | None, more: str) -> str:
@@ -667,17 +668,18 @@ def _column_widths(rows: list["_Row"]) -> dict[int | None, list[int]]:
 
 
 def _fragment_widths(doc: Document, rows: list["_Row"]) -> dict[int | None, dict[str, int]]:
-    """Per space-separated grid: each free-text column's width, from its rows read once by content."""
+    """Per space-separated or pipe grid: each free-text column's width, from its rows read once by content."""
     recs: dict[int | None, list[dict]] = {}
     hmap: list[str | None] | None = None
     for row in rows:
-        if not row.cells or row.cells[0].table is None or doc.tables[row.cells[0].table].origin not in FRAGMENTED_ORIGINS:
+        origin = doc.tables[row.cells[0].table].origin if row.cells and row.cells[0].table is not None else ""
+        if origin not in TAIL_ORIGINS:
             continue
         texts = row.texts()
         if _is_header_row(texts):
             hmap = _header_map(texts)
         elif hmap is not None:
-            rec = _align_by_content([c for c in row.cells if c.text.strip()], hmap, True)
+            rec = _align_by_content([c for c in row.cells if c.text.strip()], hmap, origin in FRAGMENTED_ORIGINS)
             if rec:
                 recs.setdefault(row.cells[0].table, []).append(rec)
     return {t: tail_widths(rs) for t, rs in recs.items()}
@@ -845,8 +847,8 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                     builder.extend_last({f: t.strip() for f, t in zip(hmap, texts) if f and t.strip()}, cells)
                     continue
                 tails = None
-                if origin in FRAGMENTED_ORIGINS and builder.rows and not after_break and not _continues_row(cells):
-                    first = _align_by_content(cells, hmap, True) or {}
+                if origin in TAIL_ORIGINS and builder.rows and not after_break and not _continues_row(cells):
+                    first = _align_by_content(cells, hmap, origin in FRAGMENTED_ORIGINS) or {}
                     valued = parse_target(first.get("value") or "").kind != "text"
                     # a line with a value of its own is a row; without one its tokens may end cells cut above
                     tails = wrapped_tails([c.text for c in cells], hmap, builder.rows[-1],

@@ -130,14 +130,21 @@ def _pipe_rows(lines: list[TextLine], i: int) -> _Run | None:
     while k < len(span):
         ln = span[k]
         cells = [(ln, c) for c in _pipe_cells(ln.text)]
-        while wraps and not span[k].text.rstrip().endswith("|") and k + 1 < len(span):
-            k += 1  # the last cell goes on at the start of the next line
+        while wraps and not span[k].text.rstrip().endswith("|") and k + 1 < len(span) \
+                and not _opens_row(_pipe_cells(span[k + 1].text)[0]):
+            k += 1  # the last cell goes on at the start of the next line (unless that line opens a row: then
+            # this one holds the tails of cells wrapped from the row above)
             nxt = _pipe_cells(span[k].text)
             cells[-1] = (cells[-1][0], cells[-1][1] + "\n" + nxt[0])
             cells += [(span[k], c) for c in nxt[1:]]
         rows.append(cells)
         k += 1
     return _Run(rows, "text-pipes", j - 1) if rows else None
+
+
+def _opens_row(cell: str) -> bool:
+    """A first cell that opens a row of its own: a level name."""
+    return vocab.is_level1(cell) or vocab.is_level2(cell)
 
 
 def _pipe_cell_rows(lines: list[TextLine], i: int) -> _Run | None:

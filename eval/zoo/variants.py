@@ -42,6 +42,7 @@ VARIANTS: dict[str, Variant] = {
     # text copied from a PDF with no layout: cells cut at the column width, their tails on lines of their own
     "wrapped-spaces": Variant(style="spaces", transforms=("wrapped-cells", "merged-cells"), formats=TEXT_ONLY),
     "wrapped-web": Variant(style="web-dump", transforms=("wrapped-cells",), formats=TEXT_ONLY),
+    "wrapped-pipes": Variant(style="pipe-bare", transforms=("wrapped-cells",), formats=TEXT_ONLY),
     "page-breaks-cells": Variant(style="cell-lines", transforms=("page-breaks",), formats=TEXT_ONLY),
     "page-breaks-spaces": Variant(style="spaces", transforms=("page-breaks", "merged-cells"), formats=TEXT_ONLY),  # `title | ||||` as web tables print it
     "long-annual": Variant(transforms=("long-annual",)),

@@ -51,8 +51,10 @@ def _assert_reads_back(tables: list[dict], expected, variant: str, fmt: str = "t
 
 
 GRID_TEXT_CASES = [v for v, s in VARIANTS.items() if s.style in FULL_ROW_TEXT and "header-lines" not in s.transforms]
-# merged cells omitted, no row markers ... (wrapped-spaces interleaves the cells' tails: its own test below)
-LINEARISED = [v for v in VARIANTS if v not in GRID_TEXT_CASES and v != "wrapped-spaces"]
+# styles that print a wrapped row's tails on shared lines, interleaved: their own test below
+INTERLEAVED = ["wrapped-spaces", "wrapped-pipes"]
+# merged cells omitted, no row markers ...
+LINEARISED = [v for v in VARIANTS if v not in GRID_TEXT_CASES and v not in INTERLEAVED]
 HTML = [v for v, s in VARIANTS.items() if "html" in s.formats]
 
 
@@ -98,8 +100,9 @@ def test_linearised_text_holds_every_cell_in_row_order(gold, tmp_path, variant):
         _in_order(text, [p.name] + [x for i in p.indicators for x in (i.level3, i.value)])
 
 
-def test_wrapped_spaces_cut_long_cells_at_the_width_and_print_their_tails_below(gold, tmp_path):
-    r = render(SMALL, gold[SMALL], "wrapped-spaces", "text", tmp_path)
+@pytest.mark.parametrize("variant", INTERLEAVED)
+def test_interleaved_wraps_cut_long_cells_at_the_width_and_print_their_tails_below(gold, tmp_path, variant):
+    r = render(SMALL, gold[SMALL], variant, "text", tmp_path)
     text = r.path.read_text(encoding="utf-8")
     long_names = [i.level3 for p in r.expected.projects for i in p.indicators if len(i.level3) > WRAP_WIDTH]
     assert long_names and all(squash(n) not in squash(text) for n in long_names)  # no long name on one line
@@ -178,7 +181,7 @@ def test_html_is_well_formed_with_consistent_spans_and_charset(gold, tmp_path, v
 
 
 def test_every_claimed_variant_and_format_is_read_back_by_some_test():
-    covered = {(v, "text") for v in GRID_TEXT_CASES + LINEARISED + ["wrapped-spaces"]} | {(v, "html") for v in HTML} \
+    covered = {(v, "text") for v in GRID_TEXT_CASES + LINEARISED + INTERLEAVED} | {(v, "html") for v in HTML} \
         | set(STRUCTURED)
     assert covered == set(cases())
 

@@ -67,3 +67,16 @@ def test_the_width_of_a_column_is_the_line_length_most_cells_reach_not_one_glued
             {"description": "在秋季开学前全部完工且验收合格并交付使用"}, {"description": "短描述"}]
     assert column_widths(recs)["description"] == 11
     assert column_widths([{"basis": "县级预算安排"}, {"basis": "问卷"}, {"basis": "县级预算安排"}])["basis"] == 6  # longest
+
+
+def test_a_pipe_line_of_tails_before_a_level_name_joins_the_row_above_not_the_row_below(tmp_path):
+    body = ("一级指标 | 二级指标 | 三级指标 | 绩效指标描述 | 指标值 | 指标值确定依据 |\n"
+            "产出指标 | 数量指标 | 资助家庭经济困难学生 | 资助家庭经济困难学生 | ≥1200 人次 | 县级预算安排 |\n"
+            "人数 | 人数\n"
+            "质量指标 | 资助资金发放准确率 | 资助资金发放准确率 | 100% | 县级预算安排 ||\n"
+            "效益指标 | 社会效益 | 家庭经济困难学生入学 | 家庭经济困难学生入学 | 逐步提高 | 县级预算安排 |\n"
+            "指标 | 保障水平 | 保障水平\n"
+            "满意度指标 | 服务对象满意度指标 | 受助学生满意度 | 受助学生满意度 | ≥90% | 县级预算安排 |\n")
+    assert [r[:2] for r in _rows(tmp_path, body)] == [
+        ("数量指标", "资助家庭经济困难学生人数"), ("质量指标", "资助资金发放准确率"),
+        ("社会效益指标", "家庭经济困难学生入学保障水平"), ("服务对象满意度指标", "受助学生满意度")]
