@@ -218,6 +218,16 @@ _SUBHEADER = {"实施周期指标值": "period_value", "实施周期": "period_v
               "年度指标值": "value", "年度": "value", "本年度": "value"}
 
 
+_HEADER_TAILS = {"指标", "值", "名称", "内容", "依据", "(%)", "（%）"}
+
+
+def _header_second_line(texts: list[str], header: list[str]) -> bool:
+    """`指标 指标 指标` under `一级 二级 三级 指标值`: the column names went on over a second line."""
+    tails = [_compact(t) for t in texts if t.strip()]
+    short = [h for h in header if h.strip() and not _compact(h).endswith(("指标", "值", "依据", "名称", "内容"))]
+    return bool(tails) and len(tails) <= len(short) and all(t in _HEADER_TAILS for t in tails)
+
+
 def _is_subheader(texts: list[str]) -> bool:
     found = [t for t in texts if _compact(t) in _SUBHEADER]
     return bool(found) and all(not t.strip() or _compact(t) in _SUBHEADER or vocab.column_role(t) for t in texts)
@@ -796,6 +806,7 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
     if section.tables:
         rows = _grid_rows(doc, section)
         hmap: list[str | None] | None = None
+        header_texts: list[str] = []
         first_table_line = doc.tables[section.tables[0]].line_start or section.line_end
         pre_lines = [ln.text for ln in lines if ln.table is None and ln.lineno < first_table_line
                      and (ln.lineno > section.line_start or not _is_title_line(ln.text))]
@@ -812,6 +823,7 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
             texts = row.texts()
             origin = doc.tables[row.cells[0].table].origin if row.cells and row.cells[0].table is not None else ""
             if _is_header_row(texts):
+                header_texts = texts
                 hmap = _header_map(texts)
                 has |= {f for f in hmap if f}
                 after_break = bool(builder.rows)
@@ -819,6 +831,8 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                 if after_break:  # a page break repeats the header; rows around it may be split or lost
                     warnings.append(f"header row repeated inside the table (line {row.cells[0].line}): page break?")
                 continue
+            if hmap is not None and not builder.rows and _header_second_line(texts, header_texts):
+                continue  # the header's names go on over this line; their roles were read from the first
             if hmap is not None and not builder.rows and _is_subheader(texts):
                 # a second header row naming the two value columns under a merged 指标值
                 for k, t in enumerate(texts):

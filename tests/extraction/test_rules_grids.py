@@ -172,3 +172,18 @@ def test_pipe_rows_holding_the_tails_of_wrapped_cells_join_the_row_above(tmp_pat
     [p] = extract_rules(load_text(path)).projects
     assert [(r.level3, r.value, (r.basis or "").replace("\n", "")) for r in p.indicators] == [
         ("养护里程", "≥10公里", "2025 年 12月底数据"), ("基金滚存结余可支配月数", "6-9 个月", "")]
+
+
+def test_column_names_printed_over_two_lines_are_one_header_not_a_row(tmp_path):
+    from perfdraft.ingest.text import load_text
+
+    for sep in ("\t", " ", " | "):
+        path = tmp_path / "two-line-header.txt"
+        path.write_text("1.公共卫生服务绩效目标表\n项目名称：基本公共卫生服务补助资金\n"
+                        + "\n".join(sep.join(r) for r in [["一级", "二级", "三级", "指标值"], ["指标", "指标", "指标"],
+                                                           ["产出指标", "数量指标", "建立健康档案人数", "≥12000人"],
+                                                           ["满意度指标", "服务对象满意度指标", "居民满意度", "≥90%"]]),
+                        encoding="utf-8")
+        [p] = extract_rules(load_text(path)).projects
+        assert [(r.level1, r.level3, r.value) for r in p.indicators] == [
+            ("产出指标", "建立健康档案人数", "≥12000人"), ("满意度指标", "居民满意度", "≥90%")], sep
