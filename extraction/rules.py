@@ -13,7 +13,7 @@ from perfdraft.extraction import header as hdr
 from perfdraft.ingest.layout import TABLE_END, resplit
 from perfdraft.extraction.interpret import Column, align_row, header_columns, is_indicator_header
 from perfdraft.extraction.wrapped_tails import column_widths as tail_widths, wrapped_tails
-from perfdraft.extraction.segment import TableSection, find_sections, indicator_grids, is_self_evaluation_grid
+from perfdraft.extraction.segment import TableSection, content_header, find_sections, indicator_grids, is_self_evaluation_grid
 from perfdraft.core.values import looks_like_value, parse_target
 from perfdraft.core.lexicon import Lexicon
 from perfdraft.core.models import Document, Indicator, PerformanceDocument, Project, SourceRef
@@ -254,6 +254,7 @@ class _Builder:
         self.level2 = ""
         self._levels_before: list[tuple[str, str]] = []
         self.warnings: list[str] = []
+        self.printed_level1 = False  # the table prints 一级 names: a level1 is only put right, never made up
 
     def add(self, rec: dict, refs: list[_Cell], after_break: bool = False) -> bool:
         """Add one aligned row; True when it became an indicator row of its own."""
@@ -277,6 +278,7 @@ class _Builder:
             return False
         if l1:
             self.level1 = l1
+            self.printed_level1 = True
         if l2:
             self.level2 = l2
             if not l1:
@@ -328,7 +330,9 @@ class _Builder:
         c2 = _compact(l2)
         canon1, canon2 = vocab.level1_canon(current), vocab.level2_canon(c2)
         if _SATIS_L2.search(c2):
-            want = None  # filled down as printed (the schema's convention), even under 效益指标
+            # filled down as printed (the schema's convention), even under 效益指标; a table with no 一级
+            # column at all gets the framework's 满意度指标
+            want = None if self.printed_level1 else "满意度指标"
         elif _EFFECT_L2.search(c2):
             want = None if canon1 == "效益" else self.effect_name
         elif canon2 == "成本":
@@ -822,9 +826,11 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         for row in rows:
             texts = row.texts()
             origin = doc.tables[row.cells[0].table].origin if row.cells and row.cells[0].table is not None else ""
-            if _is_header_row(texts):
-                header_texts = texts
-                hmap = _header_map(texts)
+            named = None if _is_header_row(texts) or not row.cells else \
+                content_header(doc, row.cells[0].table, row.cells[0].row)
+            if named or _is_header_row(texts):
+                header_texts = named or texts
+                hmap = _header_map(header_texts)
                 has |= {f for f in hmap if f}
                 after_break = bool(builder.rows)
                 prev_tokens = None

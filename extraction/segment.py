@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from perfdraft.core import vocabulary as vocab
 from perfdraft.core.text import compact
 from perfdraft.core.models import Document, Scope, TextLine
+from perfdraft.core.columns import header_by_content
 from perfdraft.extraction.interpret import is_indicator_header
 
 TITLE_KEY = "绩效目标表"
@@ -140,7 +141,8 @@ def _label_block(doc: Document, label_lines: list[int], after: int, before: int 
     return after + 1
 
 
-_LAST: list = [None, {}]  # the last document's grid index: find_sections asks for it many times
+_LAST: list = [None, {}, {}]  # the last document's grid index: find_sections asks for it many times
+_BODY_ROWS = 8  # rows under a header read to tell a level column by its content
 
 
 def indicator_grids(doc: Document) -> dict[int, int]:
@@ -148,16 +150,29 @@ def indicator_grids(doc: Document) -> dict[int, int]:
     if _LAST[0] is doc:
         return _LAST[1]
     out: dict[int, int] = {}
+    named: dict[tuple[int, int], list[str]] = {}
     for g in doc.tables:
         rows: dict[int, list[str]] = {}
         for c in g.cells:
             rows.setdefault(c.row, []).append(c.text)
-        for r in sorted(rows):
+        order = sorted(rows)
+        for k, r in enumerate(order):
             if is_indicator_header(rows[r]):
                 out[g.index] = r
                 break
-    _LAST[:] = [doc, out]
+            by_content = header_by_content(rows[r], [rows[x] for x in order[k + 1:k + 1 + _BODY_ROWS]])
+            if by_content:
+                out[g.index] = r
+                named[(g.index, r)] = by_content
+                break
+    _LAST[:] = [doc, out, named]
     return out
+
+
+def content_header(doc: Document, table: int | None, row: int | None) -> list[str] | None:
+    """The header row (table, row) with its level column named by content, when its names alone say none."""
+    indicator_grids(doc)
+    return _LAST[2].get((table, row))
 
 
 def is_self_evaluation_grid(doc: Document, ti: int) -> bool:

@@ -61,3 +61,30 @@ def is_indicator_header(texts: list[str]) -> bool:
     cols = [c for c in header_columns(texts) if c]
     roles = {c.role for c in cols}
     return len(roles) >= 3 and bool(roles & {"level1", "level2"}) and bool(roles & {"level3", "value"})
+
+
+_LEVEL_NAMES = {"level1": "一级指标", "level2": "二级指标"}
+
+
+def header_by_content(texts: list[str], body: list[list[str]]) -> list[str] | None:
+    """A header with a value column but no level column whose body holds level names in one column (指标类型 |
+    指标名称 | 指标值 over 数量指标 | …): the header with that column named as the level it holds; else None."""
+    if any("级" in t for t in texts) and is_indicator_header(texts):
+        return None
+    cols = header_columns(texts)
+    roles = [c.role if c else None for c in cols]
+    if "value" not in roles or "level1" in roles or "level2" in roles or len(body) < 2:
+        return None
+    for k in range(len(texts)):
+        if roles[k] == "value":
+            break  # levels stand left of the values
+        cells = [vocab.compact(r[k]) for r in body if k < len(r) and r[k].strip()]
+        if len(cells) < 2:
+            continue
+        for level, test in (("level2", vocab.is_level2), ("level1", vocab.is_level1)):
+            if sum(1 for c in cells if test(c)) >= 0.6 * len(cells):
+                out = list(texts)
+                out[k] = _LEVEL_NAMES[level]
+                if is_indicator_header(out):
+                    return out
+    return None

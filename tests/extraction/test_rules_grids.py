@@ -187,3 +187,26 @@ def test_column_names_printed_over_two_lines_are_one_header_not_a_row(tmp_path):
         [p] = extract_rules(load_text(path)).projects
         assert [(r.level1, r.level3, r.value) for r in p.indicators] == [
             ("产出指标", "建立健康档案人数", "≥12000人"), ("满意度指标", "居民满意度", "≥90%")], sep
+
+
+def test_a_grid_with_no_level_column_name_has_its_level_column_told_by_content(tmp_path):
+    from perfdraft.ingest.text import load_text
+
+    for first, name in (("绩效指标", "指标内容"), ("指标类型", "指标名称")):
+        path = tmp_path / "levels-by-content.txt"
+        path.write_text("1.公共卫生服务绩效目标表\n项目名称：基本公共卫生服务补助资金\n"
+                        + "\n".join("\t".join(r) for r in [[first, name, "指标值"], ["数量指标", "建立健康档案人数", "≥12000人"],
+                                                           ["时效指标", "资金拨付及时率", "100%"],
+                                                           ["社会效益指标", "居民健康素养水平", "逐步提高"],
+                                                           ["满意度指标", "居民满意度", "≥90%"]]), encoding="utf-8")
+        [p] = extract_rules(load_text(path)).projects
+        assert [(r.level1, r.level2, r.level3, r.value) for r in p.indicators] == [
+            ("产出指标", "数量指标", "建立健康档案人数", "≥12000人"), ("产出指标", "时效指标", "资金拨付及时率", "100%"),
+            ("效益指标", "社会效益指标", "居民健康素养水平", "逐步提高"), ("满意度指标", "满意度指标", "居民满意度", "≥90%")], first
+
+
+def test_a_table_of_names_and_amounts_is_not_taken_for_an_indicator_grid_by_content():
+    from perfdraft.core.columns import header_by_content
+
+    assert header_by_content(["项目名称", "金额", "指标值"], [["道路养护", "12", "1"], ["校舍维修", "30", "2"]]) is None
+    assert header_by_content(["一级指标", "二级指标", "三级指标", "指标值"], [["产出指标", "数量指标", "a", "1"]] * 2) is None
