@@ -699,7 +699,8 @@ def _fragment_widths(doc: Document, rows: list["_Row"]) -> dict[int | None, dict
     return {t: tail_widths(rs) for t, rs in recs.items()}
 
 
-def _continues_cells(texts: list[str], hmap: list[str | None], full_above: bool = False) -> bool:
+def _continues_cells(texts: list[str], hmap: list[str | None], full_above: bool = False,
+                     above: list[str] | None = None) -> bool:
     """A positional row holding only the wrapped tails of the row above: no name and no value of its own, its
     level cells (if any) only a suffix such as 指标 (社会效益 / 指标)."""
     filled = [(hmap[k] if k < len(hmap) else None, t) for k, t in enumerate(texts) if t.strip()]
@@ -708,7 +709,10 @@ def _continues_cells(texts: list[str], hmap: list[str | None], full_above: bool 
     roles = {r for r, _ in filled}
     if roles & {"value", "period_value", "level1"} or None in roles:
         return False
-    if not all(r != "level2" or _compact(t) in ("指标", "值") for r, t in filled):
+    above_l2 = next((_compact(a) for f, a in zip(hmap, above or []) if f == "level2"), "")
+    # a level2 tail: a suffix, or the rest of the name cut above (服务对象满意 / 度指标)
+    if not all(r != "level2" or _compact(t) in ("指标", "值") or above_l2 and is_level2(above_l2 + _compact(t))
+               and not is_level2(above_l2) for r, t in filled):
         return False
     name = next((t for r, t in filled if r == "level3"), None)
     if name is None:
@@ -890,8 +894,8 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
             else:
                 refs = [c for c in row.cells if c.text.strip()]
                 full = _full_above(texts, above, hmap, widths.get(row.cells[0].table if row.cells else None, []))
-                above = texts
-                if builder.rows and not after_break and _continues_cells(texts, hmap, full):
+                above, before = texts, above
+                if builder.rows and not after_break and _continues_cells(texts, hmap, full, before):
                     # cells wrapped onto a row of their own: column by column, no realignment (a fragment such as
                     # 满意度 may read like a level name)
                     builder.extend_last({f: t.strip() for f, t in zip(hmap, texts) if f and t.strip()}, refs)

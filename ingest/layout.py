@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from perfdraft.core import vocabulary as vocab
 from perfdraft.core.columns import is_indicator_header
+from perfdraft.ingest.fixed_columns import fixed_width_rows, is_fixed_header
 from perfdraft.core.lexicon import Lexicon
 from perfdraft.core.models import TableCell, TableGrid, TextLine
 from perfdraft.ingest import run_together as rt
@@ -533,6 +534,8 @@ _FAMILIES = (
     (lambda s: _is_pipe_row(s), _pipe_rows),
     (lambda s: _is_pipe_cell_line(s), _pipe_cell_rows),
     (lambda s: _is_cell_line(s), _tab_cell_rows),
+    (is_fixed_header, lambda lines, i: _Run(found[0], "text-columns", found[1])
+     if (found := fixed_width_rows(lines, i, _starts_next_table)) else None),
     (lambda s: bool(s.strip()) and len(s.split()) >= 3, _space_rows),
     (lambda s: bool(s.strip()) and len(s.strip()) <= 12, _cell_line_rows),
     (lambda s: "指标" in s and not any(ch.isspace() for ch in s.strip()), _run_together_rows),

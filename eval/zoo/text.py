@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Callable
 
 from perfdraft.eval.zoo.sheet import Sheet, grid_rows, merge_runs
@@ -87,6 +88,36 @@ def indented(sheet: Sheet) -> list[str]:
     return out
 
 
+COLUMN_GAP = 3  # spaces after a fixed-width column's widest text
+
+
+def _screen_width(s: str) -> int:
+    """Columns a text takes on screen: a CJK character two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
+
+
+def fixed_columns(sheet: Sheet) -> list[str]:
+    """Fixed-width columns as `pdftotext -layout` or a page saved as text prints them: each cell padded to its
+    column's width on screen, merged cells printed once (blank below), a wrapped cell going on at its column."""
+    rows = grid_rows(sheet)
+    n = len(sheet.columns)
+    spans = merge_runs(rows, sheet.columns, max(sheet.merged, 2))
+    table = [[c if s else "" for c, s in zip(row, span)] for row, span in zip(rows, spans)]
+    full = [r for r in table if len(r) == n]
+    widths = [max(_screen_width(line) for r in full for line in r[k].split("\n")) for k in range(n)]
+    out = []
+    for row in table:
+        if len(row) != n:  # the header block above the grid (项目名称 …): label and value two spaces apart
+            out += _wrapped(row, "  ", keep_positions=False)
+            continue
+        parts = [c.split("\n") for c in row]
+        for k in range(max(len(p) for p in parts)):
+            frags = [p[k] if k < len(p) else "" for p in parts]
+            out.append("".join(f + " " * (widths[c] - _screen_width(f) + COLUMN_GAP)
+                               for c, f in enumerate(frags)).rstrip())
+    return out
+
+
 TEXT_STYLES: dict[str, TextStyle] = {
     "tabs": _joined("\t", keep_positions=True, omit_merged=False),
     "pipe": _joined(" | ", keep_positions=True, omit_merged=False, lead="| ", tail=" |"),
@@ -96,6 +127,7 @@ TEXT_STYLES: dict[str, TextStyle] = {
     "spaces": _joined(" ", keep_positions=False, omit_merged=True),
     "indented": indented,
     "run-together": _joined("", keep_positions=False, omit_merged=False),
+    "columns": fixed_columns,
 }
 
 

@@ -43,6 +43,9 @@ VARIANTS: dict[str, Variant] = {
     "wrapped-spaces": Variant(style="spaces", transforms=("wrapped-cells", "merged-cells"), formats=TEXT_ONLY),
     "wrapped-web": Variant(style="web-dump", transforms=("wrapped-cells",), formats=TEXT_ONLY),
     "wrapped-pipes": Variant(style="pipe-bare", transforms=("wrapped-cells",), formats=TEXT_ONLY),
+    # fixed-width columns (pdftotext -layout): positions tell the columns, a wrapped cell goes on below at its own
+    "fixed-columns": Variant(style="columns", transforms=("merged-cells",), formats=TEXT_ONLY),
+    "wrapped-columns": Variant(style="columns", transforms=("wrapped-cells", "merged-cells"), formats=TEXT_ONLY),
     "page-breaks-cells": Variant(style="cell-lines", transforms=("page-breaks",), formats=TEXT_ONLY),
     "page-breaks-spaces": Variant(style="spaces", transforms=("page-breaks", "merged-cells"), formats=TEXT_ONLY),  # `title | ||||` as web tables print it
     "long-annual": Variant(transforms=("long-annual",)),

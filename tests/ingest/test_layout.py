@@ -154,3 +154,26 @@ def test_empty_cells_in_blank_separated_cell_lines_are_counted_so_rows_do_not_sh
     rows = _rows(head + body + "\n", "text-cell-lines")
     assert rows[1:] == [["产出指标", "数量指标", "新建农村公路", "≥12公里", "定量"], ["改造危桥", "≥3座", "定量"],
                         ["质量指标", "验收合格率", "100%", "定量"]]
+
+
+def test_fixed_width_columns_are_read_by_position_with_wrapped_cells_below_their_column():
+    # typed as it shows on screen (a CJK character two columns wide); the value header is centred over its column
+    text = ("  一级指标    二级指标        三级指标               指标值         确定依据\n"
+            "  产出指标    数量指标        养护农村公路里程     ≥350公里       县交通运输局年度\n"
+            "                                                                 养护计划\n"
+            "              质量指标        路面技术状况指数     ≥80            部颁标准\n"
+            "                              (MQI)达标率\n"
+            "  满意度指标  服务对象满意    沿线群众满意度       ≥90%           问卷调查\n"
+            "              度指标\n")
+    rows = [[c for c in row] for row in [r for r in (
+        [g for g in reconstruct(_lines(text)) if g.origin == "text-columns"][0].matrix())]]
+    assert rows[1] == ["产出指标", "数量指标", "养护农村公路里程", "≥350公里", "县交通运输局年度"]
+    assert rows[2] == ["", "", "", "", "养护计划"]  # the tail keeps its column
+    assert rows[4] == ["", "", "(MQI)达标率", "", ""]
+    assert rows[6] == ["", "度指标", "", "", ""]
+
+
+def test_cells_two_spaces_apart_but_not_in_columns_are_no_fixed_width_table():
+    text = ("一级指标  二级指标  三级指标  指标值\n产出指标\n    数量指标\n        新建道路  ≥10公里\n"
+            "        改造危桥  ≥3座\n    质量指标\n        验收合格率  100%\n")
+    assert not [g for g in reconstruct(_lines(text)) if g.origin == "text-columns"]
