@@ -57,7 +57,8 @@ def extract_file(path: str | Path, *, backend: str = "rules", settings: Settings
     start = time.perf_counter()
     src = str(path)
     try:
-        doc = load_document(path, progress=progress)
+        # the rules backend reads light lines and cells (ingest.light): no pydantic object per line and cell
+        doc = load_document(path, progress=progress, light=backend == "rules")
         return extract_loaded(doc, backend=backend, settings=settings, client=client, start=start)
     except PerfdraftError as exc:
         return ExtractionResult(source=src, status="failure", backend=backend,

@@ -23,8 +23,9 @@ from perfdraft.core import vocabulary as vocab
 from perfdraft.core.columns import is_indicator_header
 from perfdraft.ingest.fixed_columns import fixed_width_rows, is_fixed_header
 from perfdraft.core.lexicon import Lexicon
-from perfdraft.core.models import TableCell, TableGrid, TextLine
+from perfdraft.core.models import TableGrid, TextLine
 from perfdraft.ingest import run_together as rt
+from perfdraft.ingest.light import LightCell, LightGrid
 
 _PIPE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 # a budget unit's line: optional unit code, then an organisation name (…局, …中心, …本级)
@@ -542,9 +543,10 @@ _FAMILIES = (
 )
 
 
-def reconstruct(lines: list[TextLine]) -> list[TableGrid]:
-    """Find every linearised table in the lines; set TextLine.table on the lines each grid covers."""
-    grids: list[TableGrid] = []
+def reconstruct(lines: list[TextLine]) -> list[LightGrid]:
+    """Find every linearised table in the lines (TextLines or light ones); set .table on the lines each grid covers.
+    The grids are light (ingest.light): the loader's LightDocument turns them into TableGrids at the boundary."""
+    grids: list[LightGrid] = []
     i, n = 0, len(lines)
     while i < n:
         s = lines[i].text
@@ -567,7 +569,7 @@ def reconstruct(lines: list[TextLine]) -> list[TableGrid]:
     return grids
 
 
-def resplit(grid: TableGrid, lines: list[TextLine], lexicon: Lexicon) -> TableGrid:
+def resplit(grid: TableGrid | LightGrid, lines: list[TextLine], lexicon: Lexicon) -> TableGrid | LightGrid:
     """A run-together grid cut again with a lexicon (names, values, bases seen in past tables)."""
     if grid.origin != "text-run-together" or not len(lexicon):
         return grid
@@ -590,13 +592,13 @@ def _unquote(s: str) -> str:
     return s
 
 
-def _grid(index: int, rows: list[list[tuple[TextLine, str]]], origin: str) -> TableGrid:
+def _grid(index: int, rows: list[list[tuple[TextLine, str]]], origin: str) -> LightGrid:
+    # light cells: a text file has thousands; LightDocument.to_document() makes the TableGrid at the boundary
     rows = [r for r in rows if r]
-    cells = [TableCell(text=_unquote(text.strip()), row=r, col=c, page=ln.page, lineno=ln.lineno)
+    cells = [LightCell(_unquote(text.strip()), r, c, ln.page, ln.lineno)
              for r, row in enumerate(rows) for c, (ln, text) in enumerate(row)]
     pages = sorted({ln.page for row in rows for ln, _ in row})
     line_nos = [ln.lineno for row in rows for ln, _ in row]
     first = min(line_nos)
-    return TableGrid(index=index, page=next(ln.page for row in rows for ln, _ in row if ln.lineno == first),
-                     pages=pages, n_rows=len(rows), n_cols=max(len(r) for r in rows), cells=cells, origin=origin,
-                     line_start=first, line_end=max(line_nos))
+    return LightGrid(index, next(ln.page for row in rows for ln, _ in row if ln.lineno == first), pages, len(rows),
+                     max(len(r) for r in rows), cells, origin, first, max(line_nos))

@@ -15,7 +15,8 @@ from perfdraft.ingest.html import MAX_HTML_BYTES, load_html
 from perfdraft.ingest.legacy import load_doc, load_et, load_wps, load_xls
 from perfdraft.ingest.sanitize import sanitize_document
 from perfdraft.ingest.sniff import sniff
-from perfdraft.ingest.text import load_text
+from perfdraft.ingest.light import LightDocument
+from perfdraft.ingest.text import load_text, load_text_light
 from perfdraft.ingest.xlsx import load_xlsx
 
 MAX_BYTES = 200 * 1024 * 1024  # stops absurd inputs of any kind
@@ -32,6 +33,7 @@ class Loader:
     load: Callable[[Path], Document]
     max_bytes: int = MAX_BYTES
     paged: bool = False  # reads pages by OCR: load also takes progress= (per page) and options= (OcrOptions)
+    light: Callable[[Path], LightDocument] | None = None  # the same content as light objects (ingest.light)
 
 
 def _pdf(path: Path, *, progress=None, options=None) -> Document:
@@ -50,8 +52,10 @@ def _image(path: Path, *, progress=None, options=None) -> Document:
 # The loader registry, keyed by lower-case suffix. A new file type (HTML, .doc, .xls, OCR'd scans) is one line
 # here; every supported-types list (batch, CLI help, the page's upload widget) is derived from it.
 LOADERS: dict[str, Loader] = {
-    ".txt": Loader("text", partial(load_text, kind="text"), MAX_TEXT_BYTES),
-    ".md": Loader("markdown", partial(load_text, kind="markdown"), MAX_TEXT_BYTES),
+    ".txt": Loader("text", partial(load_text, kind="text"), MAX_TEXT_BYTES,
+                   light=partial(load_text_light, kind="text")),
+    ".md": Loader("markdown", partial(load_text, kind="markdown"), MAX_TEXT_BYTES,
+                  light=partial(load_text_light, kind="markdown")),
     ".pdf": Loader("pdf", _pdf, paged=True),
     ".docx": Loader("docx", load_docx),
     ".xlsx": Loader("xlsx", load_xlsx),
@@ -76,17 +80,21 @@ def describe_supported(joiner: str = "/") -> str:
     return joiner.join(supported_suffixes())
 
 
-def load_document(path: str | Path, *, max_bytes: int = MAX_BYTES, progress=None, ocr=None) -> Document:
+def load_document(path: str | Path, *, max_bytes: int = MAX_BYTES, progress=None, ocr=None,
+                  light: bool = False) -> Document | LightDocument:
     """Load a file of any registered type into a Document; raise InputError subclasses on bad input.
 
     Control characters are stripped here, once for every format, with a warning on the Document.
     progress(pages_done, pages_total) is called per OCR'd page (scanned PDFs and images); ocr is an
     ingest.ocr.OcrOptions (engine, dpi, digit confidence floor), defaults when None.
+    light=True: a type with a light loader (text) comes back as an ingest.light.LightDocument, the same fields
+    without pydantic objects, for the rules backend's hot path (extract_file); every other type as a Document.
     """
-    return sanitize_document(_load_by_kind(path, max_bytes=max_bytes, progress=progress, ocr=ocr))
+    return sanitize_document(_load_by_kind(path, max_bytes=max_bytes, progress=progress, ocr=ocr, light=light))
 
 
-def _load_by_kind(path: str | Path, *, max_bytes: int, progress=None, ocr=None) -> Document:
+def _load_by_kind(path: str | Path, *, max_bytes: int, progress=None, ocr=None,
+                  light: bool = False) -> Document | LightDocument:
     p = Path(path)
     if not p.is_file():
         raise InputError("file not found", file=str(p))
@@ -102,7 +110,10 @@ def _load_by_kind(path: str | Path, *, max_bytes: int, progress=None, ocr=None) 
     if size > limit:
         raise TooLarge(f"file is {size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB limit for {loader.kind} files",
                        file=str(p))
-    doc = loader.load(p, progress=progress, options=ocr) if loader.paged else loader.load(p)
+    if light and loader.light is not None:
+        doc = loader.light(p)
+    else:
+        doc = loader.load(p, progress=progress, options=ocr) if loader.paged else loader.load(p)
     return doc.model_copy(update={"warnings": [*doc.warnings, note]}) if note else doc
 
 

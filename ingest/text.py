@@ -7,8 +7,9 @@ import re
 from pathlib import Path
 
 from perfdraft.core.errors import CorruptDocument, EmptyDocument
-from perfdraft.core.models import Document, Page, TextLine
+from perfdraft.core.models import Document
 from perfdraft.ingest.layout import reconstruct
+from perfdraft.ingest.light import LightDocument, LightLine, LightPage
 
 _ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -30,6 +31,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
 def load_text(path: str | Path, kind: str = "text") -> Document:
     """Load a .txt/.md file into a Document (form feeds split pages; grids detected from the layout)."""
+    return load_text_light(path, kind).to_document()
+
+
+def load_text_light(path: str | Path, kind: str = "text") -> LightDocument:
+    """The same content as load_text, as light lines and grids (the rules hot path; no pydantic objects)."""
     p = Path(path)
     data = p.read_bytes()
     if not data.strip():
@@ -39,19 +45,16 @@ def load_text(path: str | Path, kind: str = "text") -> Document:
     except ValueError as exc:
         raise CorruptDocument(str(exc), file=str(p)) from exc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    pages: list[Page] = []
+    pages: list[LightPage] = []
     lineno = 0
     for pno, chunk in enumerate(text.split("\f"), start=1):
-        page = Page(number=pno)
         parts = chunk.split("\n")
         if pno > 1 and parts and parts[0] == "":
             parts = parts[1:]  # the form feed usually sits at the start of a line
-        for part in parts:
-            lineno += 1
-            page.lines.append(TextLine(text=part, page=pno, lineno=lineno))
-        pages.append(page)
+        pages.append(LightPage(pno, [LightLine(part, pno, lineno + k) for k, part in enumerate(parts, start=1)]))
+        lineno += len(parts)
     all_lines = [ln for pg in pages for ln in pg.lines]
-    doc = Document(source=str(p), name=p.name, sha256=hashlib.sha256(data).hexdigest(),
-                   format="markdown" if kind == "markdown" else "text", encoding=encoding, pages=pages)
+    doc = LightDocument(str(p), p.name, hashlib.sha256(data).hexdigest(),
+                        "markdown" if kind == "markdown" else "text", encoding, pages)
     doc.tables = reconstruct(all_lines)
     return doc

@@ -1,0 +1,120 @@
+"""Light lines, cells and grids for the text hot path: core.models' fields, no validation; pydantic at the boundary.
+
+A text file of a few thousand lines makes thousands of TextLine/TableCell objects, and building each as a pydantic
+model costs several times what loading and extracting it costs otherwise (issue 17). The text loader and the
+layout reconstructor build these plain objects instead; `LightDocument.to_document()` turns them into the
+pydantic Document for every caller that asks for one (`load_document`), field for field, and the rules extractor
+reads either kind (it only reads fields). Only the methods those readers call are here.
+"""
+
+from __future__ import annotations
+
+from perfdraft.core.models import Document, Page, TableCell, TableGrid, TextLine, covering_cell, span_matrix
+
+
+class LightLine:
+    """A TextLine's fields (text, page, lineno, table; bbox and confidence are None for text files)."""
+
+    __slots__ = ("text", "page", "lineno", "table", "bbox", "confidence")
+
+    def __init__(self, text: str, page: int = 1, lineno: int = 0, table: int | None = None):
+        self.text, self.page, self.lineno, self.table = text, page, lineno, table
+        self.bbox = self.confidence = None
+
+    def model_copy(self, update: dict | None = None) -> LightLine:
+        """A copy with some fields replaced, as TextLine.model_copy (what the layout reconstructor uses)."""
+        out = LightLine(self.text, self.page, self.lineno, self.table)
+        for k, v in (update or {}).items():
+            setattr(out, k, v)
+        return out
+
+    def to_model(self) -> TextLine:
+        if self.table is None:  # the fields a caller set, as the pydantic loader set them
+            return TextLine(text=self.text, page=self.page, lineno=self.lineno)
+        return TextLine(text=self.text, page=self.page, lineno=self.lineno, table=self.table)
+
+
+class LightCell:
+    """A TableCell's fields as the layout reconstructor fills them (no spans, no boxes)."""
+
+    __slots__ = ("text", "row", "col", "page", "lineno", "rowspan", "colspan", "bbox", "confidence")
+
+    def __init__(self, text: str, row: int, col: int, page: int | None, lineno: int | None):
+        self.text, self.row, self.col, self.page, self.lineno = text, row, col, page, lineno
+        self.rowspan = self.colspan = 1
+        self.bbox = self.confidence = None
+
+    def to_model(self) -> TableCell:
+        return TableCell(text=self.text, row=self.row, col=self.col, page=self.page, lineno=self.lineno)
+
+
+class LightGrid:
+    """A TableGrid's fields with light cells."""
+
+    __slots__ = ("index", "page", "pages", "n_rows", "n_cols", "cells", "origin", "line_start", "line_end")
+
+    def __init__(self, index: int, page: int, pages: list[int], n_rows: int, n_cols: int, cells: list[LightCell],
+                 origin: str, line_start: int, line_end: int):
+        self.index, self.page, self.pages, self.n_rows, self.n_cols = index, page, pages, n_rows, n_cols
+        self.cells, self.origin, self.line_start, self.line_end = cells, origin, line_start, line_end
+
+    def matrix(self, fill_merged: bool = False) -> list[list[str]]:
+        return span_matrix(self.cells, self.n_rows, self.n_cols, fill_merged)
+
+    def cell_at(self, row: int, col: int):
+        return covering_cell(self.cells, row, col)
+
+    def to_model(self) -> TableGrid:
+        return TableGrid(index=self.index, page=self.page, pages=self.pages, n_rows=self.n_rows, n_cols=self.n_cols,
+                         cells=[c.to_model() for c in self.cells], origin=self.origin, line_start=self.line_start,
+                         line_end=self.line_end)
+
+
+class LightPage:
+    __slots__ = ("number", "lines")
+
+    def __init__(self, number: int, lines: list[LightLine]):
+        self.number, self.lines = number, lines
+
+
+class LightDocument:
+    """A Document's fields with light pages and grids: what the text loader builds and the rules backend reads."""
+
+    __slots__ = ("source", "name", "sha256", "format", "encoding", "pages", "tables", "status", "warnings")
+
+    def __init__(self, source: str, name: str, sha256: str, format: str, encoding: str | None,
+                 pages: list[LightPage], tables: list | None = None, status: str = "ok",
+                 warnings: list[str] | None = None):
+        self.source, self.name, self.sha256, self.format, self.encoding = source, name, sha256, format, encoding
+        self.pages, self.tables, self.status = pages, tables if tables is not None else [], status
+        self.warnings = warnings if warnings is not None else []
+
+    @property
+    def lines(self) -> list[LightLine]:
+        return [ln for p in self.pages for ln in p.lines]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(ln.text for ln in self.lines)
+
+    def model_copy(self, update: dict | None = None) -> LightDocument:
+        """A shallow copy with some fields replaced, as Document.model_copy."""
+        out = LightDocument(**{k: getattr(self, k) for k in self.__slots__})
+        for k, v in (update or {}).items():
+            setattr(out, k, v)
+        return out
+
+    def to_document(self) -> Document:
+        """The pydantic Document with the same content (the boundary: every caller outside the hot path)."""
+        pages = []
+        for p in self.pages:
+            page = Page(number=p.number)
+            page.lines.extend(ln.to_model() for ln in p.lines)
+            pages.append(page)
+        doc = Document(source=self.source, name=self.name, sha256=self.sha256, format=self.format,
+                       encoding=self.encoding, pages=pages)
+        doc.tables = [g.to_model() if isinstance(g, LightGrid) else g for g in self.tables]
+        if self.status != "ok":
+            doc.status = self.status
+        doc.warnings.extend(self.warnings)
+        return doc
