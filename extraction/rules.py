@@ -351,7 +351,8 @@ class _Builder:
             lines = [c.line for c in refs if c.line is not None]
             value = tidy(rec.get("value"))
             warnings = list(rec.get("_notes", []))
-            if value and parse_target(value).kind == "text" and re.search(r"\d", value):
+            target = parse_target(value)
+            if value and target.kind == "text" and re.search(r"\d", value):
                 warnings.append("value not parseable")
             out.append(Indicator(
                 level1=tidy(rec["level1"]), level2=tidy(rec["level2"]), level3=tidy(rec.get("level3")),
@@ -359,7 +360,7 @@ class _Builder:
                 value=value,
                 period_value=(tidy(rec.get("period_value")) if "period_value" in has else None),
                 basis=(tidy(rec.get("basis")) or None) if "basis" in has else None,
-                target=parse_target(value),
+                target=target,
                 extra=dict(rec.get("_extra") or {}),
                 source=SourceRef(file=self.doc.name, page=first.page, line=min(lines) if lines else None,
                                  line_end=max(lines) if lines else None, table=first.table, row=first.row,

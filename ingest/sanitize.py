@@ -68,8 +68,12 @@ def sanitize_document(doc: Document) -> Document:
         doc.source, doc.name = readable_name(doc.source), readable_name(doc.name)
         doc.warnings.append(f"the file name is not valid UTF-8; recorded as {doc.name}")
     removed: Counter = Counter()
+    items = [ln for page in doc.pages for ln in page.lines] + [c for t in doc.tables for c in t.cells]
+    # one search over all the text first: most files have no control character, and a search per item costs more
+    if not _CONTROL.search("\n".join(item.text for item in items)):
+        return doc
     # assigned only when something was removed: a pydantic field assignment costs more than the check
-    for item in [ln for page in doc.pages for ln in page.lines] + [c for t in doc.tables for c in t.cells]:
+    for item in items:
         text = clean_text(item.text, removed)
         if text is not item.text:
             item.text = text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from functools import lru_cache
 
 from perfdraft.core.models import Target
 
@@ -39,13 +40,19 @@ def parse_target(value: str | None) -> Target:
     """`≥90 百分比` -> number ≥ 90 %, `6-9 个月` -> range, `2025年12月` -> date 20251231, else text."""
     if value is None:
         return Target(kind="text")
+    return Target(**dict(_target_fields(value)))  # a new Target each time: callers own (and may change) it
+
+
+@lru_cache(maxsize=8192)
+def _target_fields(value: str) -> tuple[tuple[str, object], ...]:
+    """The fields parse_target sets for a value, cached by string (a document repeats its values and cells)."""
     raw = unicodedata.normalize("NFKC", value).strip()
     if not raw:
-        return Target(kind="text")
+        return (("kind", "text"),)
     s = re.sub(r"\s+", " ", raw)
     period = _period_end(s)
     if period is not None:
-        return Target(kind="date", op=None, num=float(period))
+        return (("kind", "date"), ("op", None), ("num", float(period)))
     m = _DATE_RE.match(s)
     if m:
         y, mo = int(m["y"]), int(m["m"] or 12)
@@ -54,18 +61,18 @@ def parse_target(value: str | None) -> Target:
             d = int(m["d"]) if m["d"] else last
             if 1 <= d <= last:
                 op = "≤" if m["tail"] and re.search(r"前|内", m["tail"]) else "="
-                return Target(kind="date", op=op, num=float(y * 10000 + mo * 100 + d))
+                return (("kind", "date"), ("op", op), ("num", float(y * 10000 + mo * 100 + d)))
     m = _RANGE_RE.match(s)
     if m and len(m["unit"]) <= _UNIT_MAX:
         unit = _unit(m["unit"]) or _unit(m["ua"] or "")
         lo, hi = sorted((_f(m["a"]), _f(m["b"])))  # "9-6 个月" is the same range written high to low
-        return Target(kind="range", num=lo, num_max=hi, unit=unit)
+        return (("kind", "range"), ("num", lo), ("num_max", hi), ("unit", unit))
     m = _NUMBER_RE.match(s)
     if m and len(m["unit"]) <= _UNIT_MAX and not re.search(r"\d|是否|[，,。；;]", m["unit"]) \
             and not (m["unit"].startswith("年") and m["unit"] != "年"):
         op = _OPS[m["op"]] if m["op"] else _SUFFIX_OP.get(m["suffix"] or "", "=")
-        return Target(kind="number", op=op, num=_f(m["num"]), unit=_unit(m["unit"]))
-    return Target(kind="text")
+        return (("kind", "number"), ("op", op), ("num", _f(m["num"])), ("unit", _unit(m["unit"])))
+    return (("kind", "text"),)
 
 
 def _period_end(s: str) -> int | None:
@@ -92,4 +99,4 @@ def _f(s: str) -> float:
 
 def looks_like_value(text: str) -> bool:
     """True when a cell reads as a quantitative value (number, range or date)."""
-    return parse_target(text).kind != "text"
+    return text is not None and _target_fields(text)[0][1] != "text"
