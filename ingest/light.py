@@ -9,7 +9,7 @@ reads either kind (it only reads fields). Only the methods those readers call ar
 
 from __future__ import annotations
 
-from perfdraft.core.models import Document, Page, TableCell, TableGrid, TextLine, covering_cell, span_matrix
+from perfdraft.core.models import Document, covering_cell, span_matrix
 
 
 class LightLine:
@@ -28,10 +28,11 @@ class LightLine:
             setattr(out, k, v)
         return out
 
-    def to_model(self) -> TextLine:
-        if self.table is None:  # the fields a caller set, as the pydantic loader set them
-            return TextLine(text=self.text, page=self.page, lineno=self.lineno)
-        return TextLine(text=self.text, page=self.page, lineno=self.lineno, table=self.table)
+    def fields(self) -> dict:
+        """TextLine's fields as the text loader sets them."""
+        if self.table is None:
+            return {"text": self.text, "page": self.page, "lineno": self.lineno}
+        return {"text": self.text, "page": self.page, "lineno": self.lineno, "table": self.table}
 
 
 class LightCell:
@@ -44,8 +45,9 @@ class LightCell:
         self.rowspan = self.colspan = 1
         self.bbox = self.confidence = None
 
-    def to_model(self) -> TableCell:
-        return TableCell(text=self.text, row=self.row, col=self.col, page=self.page, lineno=self.lineno)
+    def fields(self) -> dict:
+        """TableCell's fields as the layout reconstructor sets them."""
+        return {"text": self.text, "row": self.row, "col": self.col, "page": self.page, "lineno": self.lineno}
 
 
 class LightGrid:
@@ -64,10 +66,11 @@ class LightGrid:
     def cell_at(self, row: int, col: int):
         return covering_cell(self.cells, row, col)
 
-    def to_model(self) -> TableGrid:
-        return TableGrid(index=self.index, page=self.page, pages=self.pages, n_rows=self.n_rows, n_cols=self.n_cols,
-                         cells=[c.to_model() for c in self.cells], origin=self.origin, line_start=self.line_start,
-                         line_end=self.line_end)
+    def fields(self) -> dict:
+        """TableGrid's fields, cells included."""
+        return {"index": self.index, "page": self.page, "pages": self.pages, "n_rows": self.n_rows,
+                "n_cols": self.n_cols, "cells": [c.fields() for c in self.cells], "origin": self.origin,
+                "line_start": self.line_start, "line_end": self.line_end}
 
 
 class LightPage:
@@ -106,15 +109,11 @@ class LightDocument:
 
     def to_document(self) -> Document:
         """The pydantic Document with the same content (the boundary: every caller outside the hot path)."""
-        pages = []
-        for p in self.pages:
-            page = Page(number=p.number)
-            page.lines.extend(ln.to_model() for ln in p.lines)
-            pages.append(page)
-        doc = Document(source=self.source, name=self.name, sha256=self.sha256, format=self.format,
-                       encoding=self.encoding, pages=pages)
-        doc.tables = [g.to_model() if isinstance(g, LightGrid) else g for g in self.tables]
-        if self.status != "ok":
-            doc.status = self.status
-        doc.warnings.extend(self.warnings)
-        return doc
+        # one validation of the whole tree: cheaper than a model built per line and cell
+        fields = {"source": self.source, "name": self.name, "sha256": self.sha256, "format": self.format,
+                  "encoding": self.encoding,
+                  "pages": [{"number": p.number, "lines": [ln.fields() for ln in p.lines]} for p in self.pages],
+                  "tables": [g.fields() for g in self.tables]}
+        if self.status != "ok" or self.warnings:
+            fields.update(status=self.status, warnings=list(self.warnings))
+        return Document.model_validate(fields)
