@@ -1080,10 +1080,13 @@ def extract_rules(doc: Document, lexicon: Lexicon | None = None) -> PerformanceD
                                projects=projects, warnings=warnings)
 
 
+_VOCAB_SPLIT = re.compile(r"[\s|—–\-/／>＞：:、，,;；]+")  # what may stand between level names on a line
+
+
 def _unread_vocabulary(lines) -> list[str]:
     """Never an empty success: lines naming indicator levels that no table came from are reported by location."""
-    hits = [ln for ln in lines if 0 < len(ln.text.strip()) <= 40
-            and any(is_level1(t) or is_level2(t) for t in re.split(r"[\s|\t]+", ln.text) if t)]
+    hits = [ln for ln in lines if 0 < len(ln.text.strip()) <= 80
+            and any(is_level1(t) or is_level2(t) for t in _VOCAB_SPLIT.split(ln.text) if t)]
     if len(hits) < 3:
         return []
     return [f"indicator vocabulary on {len(hits)} lines (lines {hits[0].lineno}-{hits[-1].lineno}, page "
