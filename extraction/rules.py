@@ -948,8 +948,8 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                      goals_from_lines=not section.tables, glued=glued)
     if fields.get("unit") is None:
         # a budget-unit line printed alone above the table (吴川市医疗保障局, 619003唐山市医疗保险服务中心)
-        unit_line = next((t.strip() for t in (pre_lines if section.tables else []) if _UNIT_LINE.match(t.strip())
-                          and _ORGAN.search(re.sub(r"本级$", "", t.strip()))), None)
+        unit_line = next((u for u in (_MONEY_NOTE.sub("", t).strip() for t in (pre_lines if section.tables else []))
+                          if _UNIT_LINE.match(u) and _ORGAN.search(re.sub(r"本级$", "", u))), None)
         if unit_line:
             fields["unit"] = unit_line
     if found is not None:
@@ -1002,8 +1002,9 @@ _UNIT_DEPT = re.compile(r"^\s*#*\s*\d{3,6}\s*([\u4e00-\u9fff]{3,20}?(?:局|委�
 
 
 _CODE_PREFIX = re.compile(r"^(?:[\[［【(（]\s*\d+\s*[\]］】)）]|\d{3,8}\s*[-－—]?)\s*")
-_UNIT_LINE = re.compile(r"^(?:\d{3,8}\s*)?[\u4e00-\u9fff（）()]{4,30}$")
-_ORGAN = re.compile(r"(?:局|委员会|厅|办公室|政府|处|中心|院|站|所|学校|委|办)$")
+_MONEY_NOTE = re.compile(r"\s*(?:金额)?单位\s*[:：]\s*(?:万元|元|千元)\s*$")  # `…管理处    单位：万元` on one line
+_UNIT_LINE = re.compile(r"^(?:[\[［【(（]?\d{3,8}[\]］】)）]?\s*)?[\u4e00-\u9fff（）()]{4,30}$")  # [610001]…
+_ORGAN = re.compile(r"(?:局|委员会|厅|办公室|政府|处|中心|院|站|所|学校|委|办|公司|馆)$")
 _DEPT_LABEL = re.compile(r"^(?:部门名称|单位名称|主管部门|预算部门)\s*[:：]?")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from perfdraft.core.errors import EmptyDocument, InputError, TooLarge, UnsupportedFormat
 from perfdraft.core.models import Document
 from perfdraft.ingest.digest import sha256_of  # noqa: F401  (re-exported: the hasher's old home)
+from perfdraft.ingest.delimited import load_delimited
 from perfdraft.ingest.docx import load_docx
 from perfdraft.ingest.html import MAX_HTML_BYTES, load_html
 from perfdraft.ingest.legacy import load_doc, load_et, load_wps, load_xls
@@ -59,6 +60,8 @@ LOADERS: dict[str, Loader] = {
     ".pdf": Loader("pdf", _pdf, paged=True),
     ".docx": Loader("docx", load_docx),
     ".xlsx": Loader("xlsx", load_xlsx),
+    ".csv": Loader("csv", load_delimited, MAX_TEXT_BYTES),
+    ".tsv": Loader("csv", load_delimited, MAX_TEXT_BYTES),
     ".html": Loader("html", load_html, MAX_HTML_BYTES),
     ".htm": Loader("html", load_html, MAX_HTML_BYTES),
     ".xls": Loader("xls", load_xls),

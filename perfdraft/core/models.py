@@ -100,7 +100,7 @@ class Page(BaseModel):
     lines: list[TextLine] = Field(default_factory=list)
 
 
-DocFormat = Literal["text", "markdown", "pdf", "docx", "xlsx", "html", "xls", "doc", "wps", "et", "image"]
+DocFormat = Literal["text", "markdown", "pdf", "docx", "xlsx", "csv", "html", "xls", "doc", "wps", "et", "image"]
 DocStatus = Literal["ok", "scanned", "empty"]
 
 

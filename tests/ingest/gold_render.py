@@ -34,6 +34,7 @@ class Sheet:
     unit_line: str
     n_rows: int
     cells: list[Cell]
+    n_cols: int = N
 
 
 def _runs(values: list[str], start: int, end: int) -> list[tuple[int, int]]:
@@ -46,25 +47,30 @@ def _runs(values: list[str], start: int, end: int) -> list[tuple[int, int]]:
 
 
 def sheet_of(p: Project, number: int) -> Sheet:
-    """One project on a spanned grid."""
+    """One project on a spanned grid (a 实施期 column before the annual values where the project has one)."""
+    two = any(i.period_value for i in p.indicators)
+    columns = COLUMNS[:4] + ["实施期指标值", "年度指标值"] + COLUMNS[5:] if two else COLUMNS
+    n = len(columns)
     cells = [Cell("项目编码", 0, 0), Cell(p.code or "", 0, 1, colspan=2), Cell("项目名称", 0, 3),
-             Cell(p.name, 0, 4, colspan=N - 4),
+             Cell(p.name, 0, 4, colspan=n - 4),
              Cell("预算数", 1, 0), Cell("" if p.budget_wan is None else f"{p.budget_wan:.2f}", 1, 1, colspan=2),
-             Cell("资金用途", 1, 3), Cell(p.purpose or "", 1, 4, colspan=N - 4),
-             Cell("绩效目标", 2, 0), Cell("\n".join(f"{i}.{g}" for i, g in enumerate(p.goals, 1)), 2, 1, colspan=N - 1)]
-    cells += [Cell(h, 3, k) for k, h in enumerate(COLUMNS)]
+             Cell("资金用途", 1, 3), Cell(p.purpose or "", 1, 4, colspan=n - 4),
+             Cell("绩效目标", 2, 0), Cell("\n".join(f"{i}.{g}" for i, g in enumerate(p.goals, 1)), 2, 1, colspan=n - 1)]
+    cells += [Cell(h, 3, k) for k, h in enumerate(columns)]
     first = 4
-    rows = [[i.level1, i.level2, i.level3, i.description or "", i.value, i.basis or ""] for i in p.indicators]
+    rows = [[i.level1, i.level2, i.level3, i.description or ""] + ([i.period_value or ""] if two else [])
+            + [i.value, i.basis or ""] for i in p.indicators]
     level1 = _runs([r[0] for r in rows], 0, len(rows)) if rows else []
     for a, b in level1:
         cells.append(Cell(rows[a][0], first + a, 0, rowspan=b - a))
         for a2, b2 in _runs([r[1] for r in rows], a, b):
             cells.append(Cell(rows[a2][1], first + a2, 1, rowspan=b2 - a2))
     for i, r in enumerate(rows):
-        cells += [Cell(r[k], first + i, k) for k in range(2, N)]
+        cells += [Cell(r[k], first + i, k) for k in range(2, n)]
     title = p.name + ("表" if p.name.endswith("绩效目标") else "绩效目标表")
     unit = f"{p.unit}    " if p.unit else ""
-    return Sheet(title=f"{number}.{title}", unit_line=f"{unit}单位：万元", n_rows=first + len(rows), cells=cells)
+    return Sheet(title=f"{number}.{title}", unit_line=f"{unit}单位：万元", n_rows=first + len(rows), cells=cells,
+                 n_cols=n)
 
 
 def sheets(gold: PerformanceDocument) -> list[Sheet]:
@@ -121,9 +127,9 @@ def to_xlsx(gold: PerformanceDocument, out: Path) -> Path:
     for i, s in enumerate(sheets(gold), 1):
         ws = wb.create_sheet(f"表{i}")
         ws.cell(1, 1, s.title)
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=N)
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=s.n_cols)
         ws.cell(2, 1, s.unit_line)
-        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=N)
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=s.n_cols)
         for c in s.cells:
             cell = ws.cell(3 + c.row, 1 + c.col, _value(c.text))
             if isinstance(cell.value, str) and cell.value.startswith("="):
@@ -142,8 +148,8 @@ def to_xls(gold: PerformanceDocument, out: Path) -> Path:
     wb = xlwt.Workbook(encoding="utf-8")
     for i, s in enumerate(sheets(gold), 1):
         ws = wb.add_sheet(f"表{i}")
-        ws.write_merge(0, 0, 0, N - 1, s.title)
-        ws.write_merge(1, 1, 0, N - 1, s.unit_line)
+        ws.write_merge(0, 0, 0, s.n_cols - 1, s.title)
+        ws.write_merge(1, 1, 0, s.n_cols - 1, s.unit_line)
         for c in s.cells:
             r, k = 2 + c.row, c.col
             if c.rowspan > 1 or c.colspan > 1:
@@ -151,6 +157,23 @@ def to_xls(gold: PerformanceDocument, out: Path) -> Path:
             else:
                 ws.write(r, k, _value(c.text))
     wb.save(str(out))
+    return out
+
+
+def to_csv(gold: PerformanceDocument, out: Path, encoding: str = "gb18030") -> Path:
+    """A CSV as Excel/WPS export it: a merged cell's text at its top-left only, a blank row between tables."""
+    import csv
+
+    with out.open("w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh)
+        for s in sheets(gold):
+            w.writerow([s.title])
+            w.writerow([s.unit_line])
+            grid = [[""] * s.n_cols for _ in range(max(c.row + c.rowspan for c in s.cells))]
+            for c in s.cells:
+                grid[c.row][c.col] = c.text
+            w.writerows(grid)
+            w.writerow([])
     return out
 
 
@@ -165,7 +188,7 @@ def to_docx(gold: PerformanceDocument, out: Path) -> Path:
     for s in sheets(gold):
         d.add_paragraph(s.title)
         d.add_paragraph(s.unit_line)
-        t = d.add_table(rows=s.n_rows, cols=N)
+        t = d.add_table(rows=s.n_rows, cols=s.n_cols)
         t.style = "Table Grid"
         grid = [list(row.cells) for row in t.rows]
         for c in s.cells:

@@ -1,4 +1,4 @@
-"""Every shared gold document rendered by test code as HTML, .xls and .doc extracts like its text version."""
+"""Every shared gold document rendered by test code as HTML, .xls, .doc and CSV extracts like its text version."""
 
 from __future__ import annotations
 
@@ -50,10 +50,12 @@ def _render(kind, stem, out_dir, request):
         return gold_render.to_html(gold, out_dir / f"{stem}.html")
     if kind == "utf8-wrapped.htm":
         return gold_render.to_html(gold, out_dir / f"{stem}.htm", encoding="utf-8", layout_wrapper=True)
+    if kind == "gbk.csv":
+        return gold_render.to_csv(gold, out_dir / f"{stem}.csv")
     return gold_render.to_xls(gold, out_dir / f"{stem}.xls")
 
 
-KINDS = ["html", "utf8-wrapped.htm", "xls", "doc"]
+KINDS = ["html", "utf8-wrapped.htm", "xls", "doc", "gbk.csv"]
 CASES = [pytest.param(s, k, marks=() if s in QUICK else pytest.mark.slow) for s in STEMS for k in KINDS]
 
 
