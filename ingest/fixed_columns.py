@@ -13,7 +13,9 @@ import unicodedata
 from collections import Counter
 from typing import Callable
 
+from perfdraft.core import vocabulary as vocab
 from perfdraft.core.columns import is_indicator_header
+from perfdraft.ingest.run_together import header_roles
 
 _GAP = re.compile(r"\S+(?:\s\S+)*")  # a cell: words kept apart by single spaces only
 _TABLE_END = re.compile(r"^(?:审核意见|备注[:：]|填报说明|说明[:：]|注[:：]|单位负责人|填表人|联系电话)")
@@ -40,6 +42,16 @@ def _cells(text: str) -> list[tuple[int, int, str]]:
 def is_fixed_header(text: str) -> bool:
     """An indicator header whose names stand apart by runs of two or more spaces."""
     return len(re.findall(r"\S\s{2,}\S", text)) >= _MIN_GAPS and is_indicator_header([c for _, _, c in _cells(text)])
+
+
+def _off_its_column(cell: tuple[int, int, str], head: list[tuple[int, int, str]]) -> bool:
+    """A level name that does not stand under its own header name (一级 under 一级指标, 二级 under 二级指标)."""
+    start, end, text = cell
+    level = "level1" if vocab.is_level1(text) else "level2" if vocab.is_level2(text) else None
+    if level is None:
+        return False
+    at = [(s, e) for (s, e, t), r in zip(head, header_roles([t for _, _, t in head])) if r == level]
+    return not any(s - 2 <= start <= e and end >= s for s, e in at)
 
 
 def _left_edges(head: list[tuple[int, int, str]], body: list[list[tuple[int, int, str]]]) -> list[int]:
@@ -84,6 +96,8 @@ def fixed_width_rows(lines: list, i: int, starts_next: Callable[[str], bool] = l
         j += 1
     if len(body) < 2:
         return None
+    if sum(1 for _, cells in body if len(cells) == 1 and _off_its_column(cells[0], head)) >= 2:
+        return None  # level names alone on lines, off their columns: the indentation family, not columns
     edges = _left_edges(head, [cells for _, cells in body])
     starts = [st for _, cells in body for st, _, _ in cells]
     aligned = sum(1 for st in starts if any(abs(st - e) <= 1 for e in edges))

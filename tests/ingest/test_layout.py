@@ -177,3 +177,13 @@ def test_cells_two_spaces_apart_but_not_in_columns_are_no_fixed_width_table():
     text = ("一级指标  二级指标  三级指标  指标值\n产出指标\n    数量指标\n        新建道路  ≥10公里\n"
             "        改造危桥  ≥3座\n    质量指标\n        验收合格率  100%\n")
     assert not [g for g in reconstruct(_lines(text)) if g.origin == "text-columns"]
+
+
+def test_a_merged_level_centred_on_a_line_of_its_own_under_its_column_keeps_the_table_fixed_width():
+    text = ("一级指标    二级指标        三级指标               指标值\n"
+            "            数量指标        养护农村公路里程       ≥350公里\n"
+            "产出指标\n"
+            "            质量指标        路面技术状况达标率     ≥80%\n"
+            "满意度指标  服务对象满意度  沿线群众满意度         ≥90%\n")
+    rows = [g for g in reconstruct(_lines(text)) if g.origin == "text-columns"][0].matrix()
+    assert rows[2][0] == "产出指标" and rows[3][1:] == ["质量指标", "路面技术状况达标率", "≥80%"]
