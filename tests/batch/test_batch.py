@@ -31,7 +31,7 @@ def tree(tmp_path: Path) -> Path:
     write(root / "a.txt", "项目甲\n指标一\n指标二")
     write(root / "sub" / "b.md", "项目乙\n指标三")
     write(root / "sub" / "deeper" / "a.txt", "项目丙\n指标四")  # same stem as root/a.txt
-    write(root / "notes.csv", "ignored")
+    write(root / "notes.pptx", "ignored")
     write(root / ".hidden" / "x.txt", "ignored")
     return root
 

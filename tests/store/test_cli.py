@@ -25,7 +25,7 @@ def folder(tmp_path: Path) -> Path:
     shutil.copy(CORPUS / "003_c5a160bc6509b21b.txt", d / "sub" / "003_c5a160bc6509b21b.txt")
     (d / "sub" / "broken.pdf").write_bytes(b"\x00\x01 not a pdf")
     (d / "other.json").write_text('{"hello": 1}', encoding="utf-8")
-    (d / "notes.csv").write_text("ignored,in,folders", encoding="utf-8")
+    (d / "notes.pptx").write_text("ignored,in,folders", encoding="utf-8")
     return d
 
 
@@ -38,7 +38,7 @@ def test_ingest_folder_stores_good_files_and_reports_bad_ones(folder: Path, tmp_
     rc = main(["ingest", str(folder), "--store", str(store_dir), "-q"])
     out, err = capsys.readouterr()
     assert rc == 1  # some files failed
-    assert "broken.pdf" in err and "other.json" in err and "notes.csv" not in err
+    assert "broken.pdf" in err and "other.json" in err and "notes.pptx" not in err
     assert "Traceback" not in err
     assert "4 stored" in out and "2 failed" in out
     store = _store(store_dir)
@@ -61,10 +61,10 @@ def test_ingest_is_resumable_and_force_replaces(folder: Path, tmp_path: Path, ca
 
 
 def test_ingest_explicit_unsupported_file_and_missing_path_fail(tmp_path: Path, folder: Path, capsys):
-    rc = main(["ingest", str(folder / "notes.csv"), str(tmp_path / "nope.txt"), "--store", str(tmp_path / "s"), "-q"])
+    rc = main(["ingest", str(folder / "notes.pptx"), str(tmp_path / "nope.txt"), "--store", str(tmp_path / "s"), "-q"])
     err = capsys.readouterr().err
     assert rc == 1
-    assert "notes.csv" in err and "unsupported" in err and "nope.txt" in err
+    assert "notes.pptx" in err and "unsupported" in err and "nope.txt" in err
 
 
 def test_search_prints_ranked_projects(tmp_path: Path, capsys):
