@@ -10,23 +10,31 @@ import sys
 from perfdraft import __version__
 from perfdraft.core.errors import PerfdraftError
 
-# The command registry: command name -> its module in perfdraft.commands, which has register(subparsers) ->
-# parser whose defaults carry func=run; run(args) -> exit status. A new command is one module and one line here.
-# A command's module is imported when that command runs (all of them for help and errors), so no command
-# starts up with the imports of the others (drafting and the store for `extract`, extraction for `lint` ...).
+# The command registry: command name -> its one-line help. The command's module, perfdraft.commands.<name>, has
+# register(subparsers, help) -> parser whose defaults carry func=run; run(args) -> exit status. A new command is one
+# module and one line here. Only the command that runs is imported (its parser in full); help and errors list
+# every command from these lines alone, so no command starts up with the imports of the others (drafting and
+# the store for `extract`, extraction for `lint` ...) and `perfdraft --help` imports none of them.
 COMMANDS: dict[str, str] = {
-    "extract": "extract", "eval": "eval", "ingest": "ingest", "search": "search", "draft": "draft", "lint": "lint",
+    "extract": "extract 绩效目标表 from files/folders into one JSON per file",
+    "eval": "benchmark extraction, drafting or retrieval against the gold fixtures",
+    "ingest": "extract files/folders and add their tables to the retrieval store",
+    "search": "find stored past projects similar to a text",
+    "draft": "draft a 绩效目标表 for a project from similar past tables",
+    "lint": "check a table (project, draft or document JSON) against the indicator rules",
 }
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser with every command, or with only `command` when it is a registered one."""
+    """The parser with `command` in full when it is a registered one, else with every command by name and help."""
     parser = argparse.ArgumentParser(prog="perfdraft", description="绩效目标表 extraction, drafting and evaluation")
     parser.add_argument("--version", action="version", version=f"perfdraft {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module in COMMANDS.items():
-        if command not in COMMANDS or name == command:
-            importlib.import_module(f"perfdraft.commands.{module}").register(sub)
+    if command in COMMANDS:
+        importlib.import_module(f"perfdraft.commands.{command}").register(sub, COMMANDS[command])
+    else:
+        for name, line in COMMANDS.items():
+            sub.add_parser(name, help=line)
     return parser
 
 

@@ -16,9 +16,9 @@ from perfdraft.drafting.drafter import BACKENDS, draft
 from perfdraft.drafting.export import export_docx, export_xlsx
 
 
-def register(subparsers) -> argparse.ArgumentParser:
+def register(subparsers, help: str) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
-        "draft", help="draft a 绩效目标表 for a project from similar past tables",
+        "draft", help=help,
         description="Retrieve the most similar stored tables (see `perfdraft ingest`), merge and adapt them into a "
                     "cited draft, lint it and write it as JSON (.json), Excel (.xlsx) or Word (.docx).")
     p.add_argument("--name", required=True, help="项目名称")

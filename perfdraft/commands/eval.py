@@ -15,8 +15,8 @@ from perfdraft.extraction.api import backend_names
 FIXTURES = Path(str(files("perfdraft.eval"))) / "fixtures"
 
 
-def register(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("eval", help="benchmark extraction, drafting or retrieval against the gold fixtures",
+def register(subparsers, help: str) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("eval", help=help,
                               description="Benchmark extraction (or the drafting/retrieval backtests) and write a "
                                           "Markdown report, a JSON of all figures and a PNG chart. Exit status 1 "
                                           "when --baseline is given and a metric dropped beyond --tolerance.")

@@ -15,9 +15,9 @@ from perfdraft.ingest.sanitize import terminal_safe
 DEFAULT_MAX_MEMORY_MB = BatchOptions.model_fields["max_memory_mb"].default
 
 
-def register(subparsers) -> argparse.ArgumentParser:
+def register(subparsers, help: str) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
-        "extract", help="extract 绩效目标表 from files/folders into one JSON per file",
+        "extract", help=help,
         description=f"Extract every {describe_supported()} file (folders recursively) into DIR/<stem>.json. "
                     "Finished files are skipped unless --force; failures go to DIR/failures.jsonl. "
                     "Symlinks leading out of a folder are skipped with a note; unreadable folders are reported. "

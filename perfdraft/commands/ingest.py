@@ -13,9 +13,9 @@ from perfdraft.extraction.api import backend_names
 from perfdraft.ingest.load import describe_supported
 
 
-def register(subparsers) -> argparse.ArgumentParser:
+def register(subparsers, help: str) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
-        "ingest", help="extract files/folders and add their tables to the retrieval store",
+        "ingest", help=help,
         description=f"Extract every {describe_supported()} file (folders recursively) and store its 绩效目标表; "
                     ".json files in the gold/extraction shape are stored as they are. A file whose content is "
                     "already stored is skipped unless --force; re-ingesting a document replaces its records. "

@@ -10,9 +10,9 @@ from perfdraft.drafting.lint import lint_project
 from perfdraft.ingest.sanitize import terminal_safe
 
 
-def register(subparsers) -> argparse.ArgumentParser:
+def register(subparsers, help: str) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
-        "lint", help="check a table (project, draft or document JSON) against the indicator rules",
+        "lint", help=help,
         description="Print rule findings for every table in FILE. Exit status: 0 no error, 1 errors found, "
                     "2 the file cannot be read.")
     p.add_argument("file", type=Path, metavar="FILE", help="a Project, DraftResult or PerformanceDocument JSON")

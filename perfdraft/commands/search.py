@@ -8,8 +8,8 @@ from pathlib import Path
 from perfdraft.core.settings import get_settings
 
 
-def register(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("search", help="find stored past projects similar to a text",
+def register(subparsers, help: str) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("search", help=help,
                               description="Rank stored 绩效目标表 by similarity to TEXT (a project name, "
                                           "optionally with its purpose). Exit status 0, or 1 when nothing is stored.")
     p.add_argument("text", help="query, e.g. 项目名称 plus 资金用途")
