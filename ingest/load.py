@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -11,14 +12,11 @@ from perfdraft.core.errors import EmptyDocument, InputError, TooLarge, Unsupport
 from perfdraft.core.models import Document
 from perfdraft.ingest.digest import sha256_of  # noqa: F401  (re-exported: the hasher's old home)
 from perfdraft.ingest.delimited import load_delimited
-from perfdraft.ingest.docx import load_docx
 from perfdraft.ingest.html import MAX_HTML_BYTES, load_html
-from perfdraft.ingest.legacy import load_doc, load_et, load_wps, load_xls
 from perfdraft.ingest.sanitize import sanitize_document
 from perfdraft.ingest.sniff import sniff
 from perfdraft.ingest.light import LightDocument
 from perfdraft.ingest.text import load_text, load_text_light
-from perfdraft.ingest.xlsx import load_xlsx
 
 MAX_BYTES = 200 * 1024 * 1024  # stops absurd inputs of any kind
 # A published 绩效文本 is well under 5 MB of text; a larger "text" file is a dump or a mistake, and loading it
@@ -37,17 +35,15 @@ class Loader:
     light: Callable[[Path], LightDocument] | None = None  # the same content as light objects (ingest.light)
 
 
-def _pdf(path: Path, *, progress=None, options=None) -> Document:
-    """PDFs, OCR'd when scanned; the OCR modules (numpy, OpenCV: the costliest imports of a text-only run) are
-    imported with the first PDF or image."""
-    from perfdraft.ingest.ocr import load_pdf_or_scan
-    return load_pdf_or_scan(path, progress=progress, options=options)
+def _deferred(target: str) -> Callable[..., Document]:
+    """The loader `module:function`, imported with the first file of its type: a run over text files imports no
+    Office reader (zipfile, subprocess, sockets for LibreOffice) and no OCR (numpy, OpenCV: the costliest imports)."""
+    module, name = target.split(":")
 
+    def load(path: Path, **kwargs) -> Document:
+        return getattr(importlib.import_module(module), name)(path, **kwargs)
 
-def _image(path: Path, *, progress=None, options=None) -> Document:
-    """PNG/JPG/TIFF scans, OCR'd (see _pdf on the import)."""
-    from perfdraft.ingest.ocr import load_image
-    return load_image(path, progress=progress, options=options)
+    return load
 
 
 # The loader registry, keyed by lower-case suffix. A new file type (HTML, .doc, .xls, OCR'd scans) is one line
@@ -57,19 +53,20 @@ LOADERS: dict[str, Loader] = {
                    light=partial(load_text_light, kind="text")),
     ".md": Loader("markdown", partial(load_text, kind="markdown"), MAX_TEXT_BYTES,
                   light=partial(load_text_light, kind="markdown")),
-    ".pdf": Loader("pdf", _pdf, paged=True),
-    ".docx": Loader("docx", load_docx),
-    ".xlsx": Loader("xlsx", load_xlsx),
+    ".pdf": Loader("pdf", _deferred("perfdraft.ingest.ocr:load_pdf_or_scan"), paged=True),
+    ".docx": Loader("docx", _deferred("perfdraft.ingest.docx:load_docx")),
+    ".xlsx": Loader("xlsx", _deferred("perfdraft.ingest.xlsx:load_xlsx")),
     ".csv": Loader("csv", load_delimited, MAX_TEXT_BYTES),
     ".tsv": Loader("csv", load_delimited, MAX_TEXT_BYTES),
     ".html": Loader("html", load_html, MAX_HTML_BYTES),
     ".htm": Loader("html", load_html, MAX_HTML_BYTES),
-    ".xls": Loader("xls", load_xls),
-    ".doc": Loader("doc", load_doc),
-    ".rtf": Loader("doc", load_doc),
-    ".wps": Loader("wps", load_wps),
-    ".et": Loader("et", load_et),
-    **{s: Loader("image", _image, paged=True) for s in (".png", ".jpg", ".jpeg", ".tif", ".tiff")},
+    ".xls": Loader("xls", _deferred("perfdraft.ingest.legacy:load_xls")),
+    ".doc": Loader("doc", _deferred("perfdraft.ingest.legacy:load_doc")),
+    ".rtf": Loader("doc", _deferred("perfdraft.ingest.legacy:load_doc")),
+    ".wps": Loader("wps", _deferred("perfdraft.ingest.legacy:load_wps")),
+    ".et": Loader("et", _deferred("perfdraft.ingest.legacy:load_et")),
+    **{s: Loader("image", _deferred("perfdraft.ingest.ocr:load_image"), paged=True)
+       for s in (".png", ".jpg", ".jpeg", ".tif", ".tiff")},
 }
 
 
