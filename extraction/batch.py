@@ -360,7 +360,15 @@ def _read_jsonl(path: Path, model: type[BaseModel]) -> list:
 
 
 def _rewrite_jsonl(path: Path, rows: list[BaseModel]) -> None:
-    atomic_write_bytes(path, "".join(r.model_dump_json() + "\n" for r in rows).encode("utf-8"))
+    """Compact a log to `rows`; one that already holds exactly these bytes is left alone (its two fsyncs are a
+    good part of a one-file run's wall time)."""
+    data = "".join(r.model_dump_json() + "\n" for r in rows).encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    atomic_write_bytes(path, data)
 
 
 def _clean_temp_files(out_dir: Path) -> None:
