@@ -8,7 +8,6 @@ of its own lexicon (leave-one-out in the benchmark, and a re-extracted stored fi
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 from collections.abc import Iterable
@@ -184,4 +183,5 @@ def remember_all(settings: Settings, docs: list[tuple[PerformanceDocument, str]]
             lex = lex.with_document(doc.model_copy(update={"source": source}))
         lex.save(path)
     except OSError as exc:
+        import logging  # only here: logging's imports are ~3% of a one-file `perfdraft extract`, which never writes
         logging.getLogger("perfdraft.lexicon").warning("lexicon not updated (%s): %s", path, exc)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from importlib.resources import files
+from pathlib import Path
 
 from perfdraft.core.text import compact
 
-_DATA = json.loads(files("perfdraft.core").joinpath("vocabulary.json").read_text(encoding="utf-8"))
+# package data beside this module (importlib.resources would import tempfile and zipfile at every start for it)
+_DATA = json.loads(Path(__file__).with_name("vocabulary.json").read_text(encoding="utf-8"))
 
 ALLOWED: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["allowed"].items()}
 COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["columns"].items()}
