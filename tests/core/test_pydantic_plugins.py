@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from importlib.machinery import PathFinder
 
 import pytest
 
@@ -23,6 +24,13 @@ PROBE = textwrap.dedent("""
     M(x=2)
     print(sorted(m for m in ("importlib.metadata", "email.message") if m in sys.modules))
 """)
+
+
+@pytest.fixture(autouse=True)
+def only_the_path_finder(monkeypatch):
+    """sys.meta_path without finders that list distributions of their own (importlib_metadata installs one)."""
+    monkeypatch.setattr(sys, "meta_path", [f for f in sys.meta_path
+                                           if f is PathFinder or not hasattr(f, "find_distributions")])
 
 
 def _dist(root, name: str, entry_points: str | None):
@@ -64,6 +72,18 @@ def test_what_cannot_be_looked_into_counts_as_a_plugin(tmp_path):
         z.writestr("x.py", "")
     assert plugin_declared([str(archive)])
     assert not plugin_declared([str(tmp_path / "missing")])
+
+
+def test_a_finder_with_distributions_of_its_own_counts_as_a_plugin(tmp_path, monkeypatch):
+    class Finder:
+        def find_spec(self, *args):
+            return None
+
+        def find_distributions(self, *args):
+            return iter(())
+
+    monkeypatch.setattr(sys, "meta_path", [*sys.meta_path, Finder()])
+    assert plugin_declared([str(tmp_path)])
 
 
 def test_without_plugins_building_a_model_reads_no_distribution_metadata():
