@@ -11,7 +11,6 @@ from pathlib import Path
 from perfdraft.core.errors import EmptyDocument, InputError, TooLarge, UnsupportedFormat
 from perfdraft.core.models import Document
 from perfdraft.ingest.digest import sha256_of  # noqa: F401  (re-exported: the hasher's old home)
-from perfdraft.ingest.delimited import load_delimited
 from perfdraft.ingest.html import MAX_HTML_BYTES, load_html
 from perfdraft.ingest.sanitize import sanitize_document
 from perfdraft.ingest.sniff import sniff
@@ -56,8 +55,8 @@ LOADERS: dict[str, Loader] = {
     ".pdf": Loader("pdf", _deferred("perfdraft.ingest.ocr:load_pdf_or_scan"), paged=True),
     ".docx": Loader("docx", _deferred("perfdraft.ingest.docx:load_docx")),
     ".xlsx": Loader("xlsx", _deferred("perfdraft.ingest.xlsx:load_xlsx")),
-    ".csv": Loader("csv", load_delimited, MAX_TEXT_BYTES),
-    ".tsv": Loader("csv", load_delimited, MAX_TEXT_BYTES),
+    ".csv": Loader("csv", _deferred("perfdraft.ingest.delimited:load_delimited"), MAX_TEXT_BYTES),
+    ".tsv": Loader("csv", _deferred("perfdraft.ingest.delimited:load_delimited"), MAX_TEXT_BYTES),
     ".html": Loader("html", load_html, MAX_HTML_BYTES),
     ".htm": Loader("html", load_html, MAX_HTML_BYTES),
     ".xls": Loader("xls", _deferred("perfdraft.ingest.legacy:load_xls")),
