@@ -51,7 +51,7 @@ is_level1 = vocab.is_level1
 is_level2 = vocab.is_level2
 
 
-@dataclass
+@dataclass(slots=True)  # thousands per document: slots make them cheaper to build and read
 class _Cell:
     text: str
     line: int | None = None
@@ -61,7 +61,7 @@ class _Cell:
     col: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     cells: list[_Cell] = field(default_factory=list)
 
@@ -675,10 +675,12 @@ def _column_widths(rows: list["_Row"]) -> dict[int | None, list[int]]:
     for row in rows:
         key = row.cells[0].table if row.cells else None
         w = out.setdefault(key, [])
-        for k, t in enumerate(row.texts()):
+        for k, c in enumerate(row.cells):
             if k >= len(w):
                 w.append(0)
-            w[k] = max(w[k], len(_compact(t)))
+            n = len("".join(c.text.split()))  # len(_compact(text)) without the call: one per cell of the grid
+            if n > w[k]:
+                w[k] = n
     return out
 
 
@@ -1038,11 +1040,15 @@ def _year(doc: Document) -> int | None:
         m = re.search(r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:部门|单位)", ln.text)
         if m:
             return int(m.group(1))
-    for ln in doc.lines:  # a table caption: (2025年度), 起始年度 2025
-        m = _YEAR_CAPTION.search(ln.text)
-        if m:
-            return int(m.group(1) or m.group(2))
-    years = Counter(int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", doc.text))
+    text = doc.text
+    # a table caption: (2025年度), 起始年度 2025; the first on a line is the first in the text unless a match
+    # runs over a line break (its \s), which a line-by-line search never sees: then line by line
+    m = _YEAR_CAPTION.search(text)
+    if m and "\n" in m.group(0):
+        m = next((x for x in map(_YEAR_CAPTION.search, (ln.text for ln in doc.lines)) if x), None)
+    if m:
+        return int(m.group(1) or m.group(2))
+    years = Counter(int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", text))
     return years.most_common(1)[0][0] if years else None
 
 
