@@ -288,8 +288,11 @@ def _tab_cell_rows(lines: list[TextLine], i: int) -> _Run:
     j, n = i, len(lines)
     while j < n:
         run = []
-        while j < n and _is_cell_line(lines[j].text):
-            run.append((lines[j], lines[j].text[1:]))
+        while j < n:
+            t = lines[j].text
+            if not (t.startswith("\t") and "\t" not in t[1:]):  # _is_cell_line, inline: once per line of the run
+                break
+            run.append((lines[j], t[1:]))
             j += 1
         if run:
             rows.append(run)
@@ -595,7 +598,8 @@ def _unquote(s: str) -> str:
 def _grid(index: int, rows: list[list[tuple[TextLine, str]]], origin: str) -> LightGrid:
     # light cells: a text file has thousands; LightDocument.to_document() makes the TableGrid at the boundary
     rows = [r for r in rows if r]
-    cells = [LightCell(_unquote(text.strip()), r, c, ln.page, ln.lineno)
+    # _unquote only for a cell that ends with a quote (it leaves any other as it is)
+    cells = [LightCell(_unquote(t) if (t := text.strip())[-1:] == '"' else t, r, c, ln.page, ln.lineno)
              for r, row in enumerate(rows) for c, (ln, text) in enumerate(row)]
     pages = sorted({ln.page for row in rows for ln, _ in row})
     line_nos = [ln.lineno for row in rows for ln, _ in row]
