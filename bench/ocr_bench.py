@@ -85,6 +85,8 @@ def one(engine: str, dpi: int, pages: int | None, stems: list[str], log: Path) -
                    "scores": s.model_dump(), "misread": misread,
                    "wrong": [[e.field, e.gold, e.predicted] for e in errors],
                    "flagged": sum(w.startswith("ocr: low-confidence digits") for w in doc.warnings),
+                   "reread": sum(w.startswith("ocr: value re-read") for w in doc.warnings),
+                   "unread": sum(w.startswith("ocr: ink in a table cell left unread") for w in doc.warnings),
                    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
             with log.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")

@@ -29,6 +29,7 @@ from perfdraft.core.errors import CorruptDocument
 from perfdraft.core.models import Document, Page, TableGrid
 from perfdraft.ingest.digest import sha256_of
 from perfdraft.ingest.ocr_engines import OcrBox, get_engine
+from perfdraft.ingest.ocr_reread import doubtful_value, reread_value
 from perfdraft.ingest.pdf import _stitch_pages, load_pdf
 from perfdraft.ingest.raster_grid import RasterTable, erase_rulings, find_tables, ruling_masks
 from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages
@@ -39,6 +40,7 @@ Progress = Callable[[int, int], None]  # (pages done, pages in the file)
 _DIGIT = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ%％‰≥≤<>＜＞=＝]")
 # 文号 year brackets 〔2024〕: the recogniser often closes (or opens) them with ） ] 】, a shape it knows better;
 # the pair is unambiguous in official document numbers, so the half it misread is restored
+_MISSED_FLOOR = 0.5  # ink the detector skipped, read alone: a reading below this is noise, reported as unread
 _DOC_YEAR = [(re.compile(r"〔(\d{4})[）)\]］】]"), r"〔\1〕"), (re.compile(r"[（(\[［【](\d{4})〕"), r"〔\1〕")]
 
 
@@ -58,6 +60,7 @@ class OcrLine(RawLine):
     """A text line read by OCR, with its recognition confidence (the lowest of its pieces)."""
 
     confidence: float = 1.0
+    rereads: list[tuple[str, float]] = field(default_factory=list)  # first readings replaced by a re-read
 
 
 @dataclass
@@ -67,6 +70,7 @@ class _PageResult:
     height: float
     items: list[Item] = field(default_factory=list)
     n_boxes: int = 0
+    unread: list[tuple] = field(default_factory=list)  # boxes (PDF points) of ink no reading was kept for
 
 
 def group_lines(boxes: list[OcrBox]) -> list[list[OcrBox]]:
@@ -103,8 +107,10 @@ def _join(pieces: list[OcrBox]) -> str:
 def _line(pieces: list[OcrBox], number: int, scale: float) -> OcrLine:
     box = (min(b.box[0] for b in pieces) * scale, min(b.box[1] for b in pieces) * scale,
            max(b.box[2] for b in pieces) * scale, max(b.box[3] for b in pieces) * scale)
-    return OcrLine(text=fix_doc_numbers(_join(pieces).strip()), page=number, bbox=tuple(round(v, 2) for v in box),
-                   confidence=round(min(b.confidence for b in pieces), 4))
+    return OcrLine(text=fix_doc_numbers(_join(pieces).strip()), page=number,
+                   bbox=tuple(round(float(v), 2) for v in box),
+                   confidence=round(min(b.confidence for b in pieces), 4),
+                   rereads=[b.first for b in pieces if b.first is not None])
 
 
 def _cell_of(t: RasterTable, cx: float, cy: float) -> int | None:
@@ -151,10 +157,11 @@ def _split_across_cells(clean: np.ndarray, tables: list[RasterTable], b: OcrBox,
     return [b]
 
 
-def _missed_ink(clean: np.ndarray, tables: list[RasterTable], boxes: list[OcrBox], engine, dpi: float
-                ) -> list[OcrBox]:
+def _missed_ink(clean: np.ndarray, tables: list[RasterTable], boxes: list[OcrBox], engine, dpi: float,
+                floor: float) -> list[OcrBox]:
     """Ink in a cell that no detected box covers, read as a line: the detector skips a lone mark wrapped onto a
-    line of its own (the 。 closing a sentence, a ）), which the recogniser reads well once shown it."""
+    line of its own (the 。 closing a sentence, a ）), which the recogniser reads well once shown it. Every such
+    region is returned, read or not (an empty or unsure reading is the caller's to report)."""
     import cv2
 
     pt = dpi / 72
@@ -180,10 +187,19 @@ def _missed_ink(clean: np.ndarray, tables: list[RasterTable], boxes: list[OcrBox
                 top, bottom = max(0, cy - line_h * 3 // 4), min(y1 - y0, cy + line_h * 3 // 4)
                 left, right = max(0, bx0 - line_h // 2), min(x1 - x0, bx1 + line_h // 2)
                 text, conf = engine.read_line(np.ascontiguousarray(clean[y0 + top:y0 + bottom, x0 + left:x0 + right]))
-                if text.strip() and conf >= 0.5:
-                    found.append(OcrBox(text=text.strip(), box=(x0 + bx0, y0 + by0, x0 + bx1, y0 + by1),
-                                        confidence=conf))
+                found.append(_checked(clean, OcrBox(text=text.strip(), box=(x0 + bx0, y0 + by0, x0 + bx1,
+                                                                 y0 + by1), confidence=conf), engine, floor))
     return found
+
+
+def _checked(clean: np.ndarray, b: OcrBox, engine, floor: float) -> OcrBox:
+    """A doubtful short value re-read from a tight crop of its ink; the re-read kept only when value-shaped."""
+    if not doubtful_value(b.text, b.confidence, floor):
+        return b
+    better = reread_value(clean, b.box, engine)
+    if better is None:
+        return b
+    return OcrBox(text=better[0], box=b.box, confidence=better[1], first=(b.text, b.confidence))
 
 
 def _rows_of(blobs: list) -> list[list]:
@@ -205,9 +221,13 @@ def ocr_page(gray: np.ndarray, number: int, dpi: float, options: OcrOptions) -> 
     tables = find_tables(hor, ver)
     engine, clean = get_engine(options.engine), erase_rulings(gray, hor, ver)
     found = [b for b in engine.read(clean) if b.text.strip()]
-    boxes = [part for b in found for part in _split_across_cells(clean, tables, b, engine, found)]
-    boxes += _missed_ink(clean, tables, boxes, engine, dpi)
-    res = _PageResult(number=number, width=round(w * scale, 2), height=round(h * scale, 2), n_boxes=len(boxes))
+    boxes = [_checked(clean, part, engine, options.digit_floor)
+             for b in found for part in _split_across_cells(clean, tables, b, engine, found)]
+    missed = _missed_ink(clean, tables, boxes, engine, dpi, options.digit_floor)
+    boxes += [b for b in missed if b.text and b.confidence >= _MISSED_FLOOR]
+    res = _PageResult(number=number, width=round(w * scale, 2), height=round(h * scale, 2), n_boxes=len(boxes),
+                      unread=[tuple(round(float(v) * scale, 2) for v in b.box) for b in missed
+                              if not b.text or b.confidence < _MISSED_FLOOR])
     per_cell: list[dict[int, list[OcrBox]]] = [{} for _ in tables]
     loose: list[OcrBox] = []
     for b in boxes:
@@ -254,16 +274,19 @@ def _flag_digits(doc_tables: list[TableGrid], results: list[_PageResult], floor:
             if raw is None or not raw.lines:
                 continue
             cell.confidence = min(ln.confidence for ln in raw.lines)
-            for ln in raw.lines:
-                if ln.confidence < floor and _DIGIT.search(ln.text):
-                    warnings.append(f"ocr: low-confidence digits {ln.text!r} ({ln.confidence:.2f}) on page "
-                                    f"{ln.page}, table {t.index + 1} row {cell.row + 1} col {cell.col + 1}, "
-                                    f"box {ln.bbox}")
-    for ln in loose:
-        if ln.confidence < floor and _DIGIT.search(ln.text):
-            warnings.append(f"ocr: low-confidence digits {ln.text!r} ({ln.confidence:.2f}) on page {ln.page}, "
-                            f"box {ln.bbox}")
-    return warnings
+            where = f"table {t.index + 1} row {cell.row + 1} col {cell.col + 1}, "
+            warnings += [w for ln in raw.lines for w in _line_warnings(ln, floor, where)]
+    return warnings + [w for ln in loose for w in _line_warnings(ln, floor, "")]
+
+
+def _line_warnings(ln: OcrLine, floor: float, where: str) -> list[str]:
+    """A line's re-read values (what was first read) and its digits read below the floor, with location."""
+    at = f"on page {ln.page}, {where}box {ln.bbox}"
+    out = [f"ocr: value re-read from a tight crop: {first!r} ({conf:.2f}) kept as {ln.text!r} {at}"
+           for first, conf in ln.rereads]
+    if ln.confidence < floor and _DIGIT.search(ln.text):
+        out.append(f"ocr: low-confidence digits {ln.text!r} ({ln.confidence:.2f}) {at}")
+    return out
 
 
 def _set_line_confidence(pages: list[Page], results: list[_PageResult]) -> None:
@@ -298,6 +321,8 @@ def ocr_document(images: Iterator[tuple[np.ndarray, float]], n_pages: int, *, so
     pages, tables = build_pages(per_page)
     _set_line_confidence(pages, results)
     warnings += _flag_digits(tables, results, options.digit_floor)
+    warnings += [f"ocr: ink in a table cell left unread (no reading of {_MISSED_FLOOR:.2f} or more) on page "
+                 f"{r.number}, box {box}" for r in results for box in r.unread]
     return Document(source=str(source), name=source.name, sha256=sha256, format=fmt, pages=pages, tables=tables,
                     warnings=warnings)
 

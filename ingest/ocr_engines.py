@@ -22,6 +22,7 @@ class OcrBox:
     text: str
     box: tuple[float, float, float, float]
     confidence: float
+    first: tuple[str, float] | None = None  # the first reading (text, confidence) when it was re-read
 
 
 class OcrEngine(Protocol):

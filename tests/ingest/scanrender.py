@@ -122,6 +122,23 @@ def render_page(p: Project, dpi: int, number: int, line_px: float | None = None)
     return img, DrawnTable(page=number, n_rows=n_rows, n_cols=6, cells=cells)
 
 
+def value_grid(values: list[str], sizes: list[float], dpi: int) -> tuple[Image.Image, list[GoldCell]]:
+    """A ruled grid of short value cells: one row per font size (points), one column per value."""
+    s = dpi / 72
+    cw, rh, margin = 70 * s, 24 * s, 20 * s
+    img = Image.new("L", (int(2 * margin + cw * len(values)), int(2 * margin + rh * len(sizes))), 255)
+    d = ImageDraw.Draw(img)
+    cells = []
+    for r, size in enumerate(sizes):
+        font = ImageFont.truetype(FONT, int(size * s))
+        for c, text in enumerate(values):
+            x0, y0 = margin + c * cw, margin + r * rh
+            d.rectangle([x0, y0, x0 + cw, y0 + rh], outline=0, width=max(1, round(0.8 * s)))
+            d.text((x0 + 3 * s, y0 + rh / 2), text, font=font, fill=0, anchor="lm")
+            cells.append(GoldCell(r, c, 1, 1, text, box=(int(x0), int(y0), int(x0 + cw), int(y0 + rh)), lines=[text]))
+    return img, cells
+
+
 def unruled_page(lines: list[str], dpi: int) -> Image.Image:
     """A page of plain text lines, no table rulings (a scanned letter)."""
     s = dpi / 72

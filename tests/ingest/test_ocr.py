@@ -260,3 +260,62 @@ def test_a_lone_full_stop_wrapped_onto_its_own_line_is_read(tmp_path):
     doc = load_document(sr.images_to_pdf([img], tmp_path / "scan.pdf", 150))
     for c in lone:
         assert flat(doc.tables[0].cell_at(c.row, c.col).text) == flat(c.text)
+
+
+SIGNED = ["≥0", "≥1", "≥95%", "≤5%", "＞0", "≤0", ">0", "≥10"]  # a sign and one to three digits, some with %
+
+
+def test_short_signed_values_are_read_as_drawn(tmp_path):
+    """Sign + digit cells (the recogniser reads ≥0 as 'Mo', ＞0 as 'Vo', ≥10 as 'M10' from the page) at three
+    font sizes come back as drawn; every value that had to be re-read says so, with its first reading and cell."""
+    img, drawn = sr.value_grid(SIGNED, [7, 9, 11], 300)
+    path = tmp_path / "values.png"
+    img.save(path, dpi=(300, 300))
+    doc = load_document(path)
+    assert len(doc.tables) == 1
+    got = {(c.row, c.col): c.text for c in doc.tables[0].cells}
+    assert {(c.row, c.col): flat(c.text) for c in drawn} == {k: flat(v) for k, v in got.items()}
+    for w in doc.warnings:
+        if w.startswith("ocr: value re-read"):
+            row, col = (int(v) - 1 for v in w.split(" row ")[1].split(",")[0].split(" col "))
+            assert flat(got[(row, col)]) == flat(SIGNED[col]), w
+
+
+class _RereadEngine:
+    """Reads the page as one value cell 'Mo' (0.71), and any tight crop of it as the text it was built with."""
+
+    name = "reread"
+    crop_reading = ("≥0", 0.97)
+
+    def read(self, gray):
+        from perfdraft.ingest.ocr_engines import OcrBox
+        return [OcrBox("Mo", (100, 100, 160, 140), 0.71)]
+
+    def read_line(self, gray):
+        return self.crop_reading
+
+
+@pytest.mark.parametrize("crop_reading, kept", [(("≥0", 0.97), "≥0"), (("Mo", 0.99), "Mo"), (("", 0.0), "Mo")])
+def test_a_reread_value_is_kept_only_when_value_shaped_and_is_reported(tmp_path, monkeypatch, crop_reading, kept):
+    """The re-read replaces the first reading only with a value the engine read from the crop, and says so."""
+    from PIL import ImageDraw
+
+    from perfdraft.ingest import ocr_engines
+    from perfdraft.ingest.ocr import OcrOptions
+
+    monkeypatch.setattr(_RereadEngine, "crop_reading", crop_reading)
+    monkeypatch.setitem(ocr_engines.ENGINES, "reread", _RereadEngine)
+    ocr_engines.get_engine.cache_clear()
+    img = sr.unruled_page([], 150)
+    ImageDraw.Draw(img).rectangle([110, 110, 150, 130], fill=0)  # ink for the crop
+    png = tmp_path / "page.png"
+    img.save(png)
+    doc = load_document(png, ocr=OcrOptions(engine="reread"))
+    ocr_engines.get_engine.cache_clear()
+    assert [ln.text for ln in doc.lines] == [kept]
+    reread = [w for w in doc.warnings if w.startswith("ocr: value re-read")]
+    assert len(reread) == (kept != "Mo")
+    if reread:
+        assert "'Mo' (0.71) kept as '≥0' on page 1" in reread[0]
+    else:  # still doubtful: flagged with its first confidence
+        assert any(w.startswith("ocr: low-confidence digits 'Mo' (0.71)") for w in doc.warnings), doc.warnings
