@@ -40,13 +40,26 @@ HINTS = {
     "crash": "the file makes a parsing library crash; try re-saving it (Word/Excel: Save As, PDF: print to PDF)",
     "internal": "a bug in perfdraft: run this file again with --jobs 1 and PERFDRAFT_DEBUG=1 and report it",
     "memory": "raise --max-memory if the machine has room, or split the file",
-    "timeout": "raise --timeout for very large files",
+    "timeout": "raise --timeout for very large files (--page-timeout for long scans)",
 }
 
 OutcomeStatus = Literal["ok", "partial", "failed", "skipped"]
 
 
 PageProgress = Callable[[str, int, int], None]  # (file, pages done, pages in the file) while a file is OCR'd
+
+
+def time_limit(opts: BatchOptions, ocr_pages: int = 0) -> float:
+    """A file's wall-clock limit: the per-file one, plus the per-page one for each page it OCRs."""
+    return opts.timeout_s + ocr_pages * opts.ocr_page_s
+
+
+def timeout_message(opts: BatchOptions, ocr_pages: int = 0) -> str:
+    """What a file that ran out of time is told: the limit, and how its OCR pages grew it."""
+    if not ocr_pages:
+        return f"gave up after {opts.timeout_s:g} s"
+    return (f"gave up after {time_limit(opts, ocr_pages):g} s ({opts.timeout_s:g} s + {ocr_pages} OCR page(s) x "
+            f"{opts.ocr_page_s:g} s)")
 
 
 class BatchUsageError(ValueError):
@@ -62,6 +75,8 @@ class BatchOptions(BaseModel):
     backend: str = "rules"
     timeout_s: float = Field(120.0, gt=0, description="per-file wall-clock limit; the worker is killed after it "
                                                       "(in this process: the extraction is interrupted)")
+    ocr_page_s: float = Field(60.0, ge=0, description="added to the per-file limit for every page a file OCRs, once "
+                                                      "it reports its page count (a long scan is not cut at 120 s)")
     max_memory_mb: int = Field(2048, ge=64, description="per-worker RSS limit; the worker is killed above it "
                                                         "(not enforced in this process)")
     isolate: bool | Literal["auto"] = Field(
@@ -493,9 +508,10 @@ class _Worker:
         child.close()
         self.task: FileTask | None = None
         self.started = 0.0
+        self.pages = 0  # pages the running file OCRs, once it reports them: its time limit grows with them
 
     def give(self, task: FileTask) -> None:
-        self.task, self.started = task, time.monotonic()
+        self.task, self.started, self.pages = task, time.monotonic(), 0
         try:
             self.conn.send(task)
         except OSError:  # the worker died before it could take the task: the watch loop reports it as a crash
@@ -552,6 +568,7 @@ def _run_isolated(tasks: list[FileTask], opts: BatchOptions, done: Callable[[Fil
                     except (EOFError, OSError):
                         outcome = None
                     if isinstance(outcome, tuple):  # a page of the file, not its end
+                        w.pages = outcome[2]
                         if on_page is not None:
                             on_page(str(w.task.source), outcome[1], outcome[2])
                         continue
@@ -563,9 +580,9 @@ def _run_isolated(tasks: list[FileTask], opts: BatchOptions, done: Callable[[Fil
                         how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
                         outcome = FileOutcome(source=src, status="failed", kind="crash",
                                               message=f"the extractor process died ({how})", seconds=elapsed)
-                    elif elapsed > opts.timeout_s:
+                    elif elapsed > time_limit(opts, w.pages):
                         outcome = FileOutcome(source=src, status="failed", kind="timeout",
-                                              message=f"gave up after {opts.timeout_s:g} s", seconds=elapsed)
+                                              message=timeout_message(opts, w.pages), seconds=elapsed)
                     elif (rss := w.rss_mb()) > opts.max_memory_mb:
                         outcome = FileOutcome(source=src, status="failed", kind="memory",
                                               message=f"used {rss:.0f} MB, over the {opts.max_memory_mb} MB limit",
@@ -603,21 +620,31 @@ def _expire(signum, frame) -> None:
     raise ExtractionTimeout
 
 
-def _in_process(task: FileTask, timeout_s: float, pages: Callable[[int, int], None] | None = None) -> FileOutcome:
-    """process_file under a SIGALRM timer (main thread only: elsewhere no timer can interrupt the call)."""
+def _in_process(task: FileTask, opts: BatchOptions, pages: Callable[[int, int], None] | None = None) -> FileOutcome:
+    """process_file under a SIGALRM timer (main thread only: elsewhere no timer can interrupt the call); the timer
+    is pushed back when the file reports how many pages it OCRs."""
     if threading.current_thread() is not threading.main_thread():
         return process_file(task, pages=pages)
     start = time.perf_counter()
+    seen = [0]
+
+    def page(done: int, total: int) -> None:
+        if total != seen[0]:
+            seen[0] = total
+            signal.setitimer(signal.ITIMER_REAL, max(0.001, time_limit(opts, total) - (time.perf_counter() - start)))
+        if pages is not None:
+            pages(done, total)
+
     previous = signal.signal(signal.SIGALRM, _expire)
     try:
-        signal.setitimer(signal.ITIMER_REAL, timeout_s)
+        signal.setitimer(signal.ITIMER_REAL, opts.timeout_s)
         try:
-            return process_file(task, pages=pages)
+            return process_file(task, pages=page)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     except ExtractionTimeout:
         return FileOutcome(source=str(task.source), status="failed", kind="timeout",
-                           message=f"gave up after {timeout_s:g} s", seconds=time.perf_counter() - start)
+                           message=timeout_message(opts, seen[0]), seconds=time.perf_counter() - start)
     finally:
         signal.signal(signal.SIGALRM, previous)
 
@@ -636,7 +663,7 @@ def _run_in_process(tasks: list[FileTask], opts: BatchOptions, done: Callable[[F
     """
     for task in tasks:
         pages = partial(on_page, str(task.source)) if on_page is not None else None
-        done(_in_process(task, opts.timeout_s, pages))
+        done(_in_process(task, opts, pages))
 
 
 # ------------------------------------------------------------------------------------------------

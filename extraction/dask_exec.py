@@ -14,9 +14,10 @@ from pathlib import Path
 import psutil
 
 from perfdraft.extraction.batch import (BatchOptions, BatchUsageError, FileOutcome, FileTask, atomic_write_bytes,
-                                        process_file)
+                                        process_file, time_limit, timeout_message)
 
 LIMIT_TOPIC = "perfdraft-limit"  # a unit over its time or memory limit says so here before its worker is ended
+PAGES_TOPIC = "perfdraft-pages"  # a unit that OCRs says how many pages here: the driver's deadline grows with them
 POLL_S = 0.2
 # The driver's own deadline past the unit's: scheduling, a worker being restarted, a unit stuck holding the GIL.
 SLACK_S = 30.0
@@ -44,8 +45,10 @@ LOCAL_CONFIG = {
 class _Watch:
     """Ends this worker process when the unit passes its time or memory limit, after telling the driver why."""
 
-    def __init__(self, timeout_s: float, max_memory_mb: int, report: Callable[[str, str], None]) -> None:
-        self.timeout_s, self.max_memory_mb, self.report = timeout_s, max_memory_mb, report
+    def __init__(self, opts: BatchOptions, report: Callable[[str, str], None],
+                 tell_pages: Callable[[int], None]) -> None:
+        self.opts, self.max_memory_mb, self.report, self.tell_pages = opts, opts.max_memory_mb, report, tell_pages
+        self.n_pages = 0
         self.finished = threading.Event()
         self.started = time.monotonic()
         self.thread = threading.Thread(target=self._watch, name="perfdraft-watch", daemon=True)
@@ -57,12 +60,18 @@ class _Watch:
     def __exit__(self, *exc) -> None:
         self.finished.set()
 
+    def pages(self, done: int, total: int) -> None:
+        """A page of the file was OCR'd: the first report of its page count grows the limit (driver's too)."""
+        if total != self.n_pages:
+            self.n_pages = total
+            self.tell_pages(total)
+
     def _watch(self) -> None:
         proc = psutil.Process()
         while not self.finished.wait(POLL_S):
             elapsed = time.monotonic() - self.started
-            if elapsed > self.timeout_s:
-                self._end("timeout", f"gave up after {self.timeout_s:g} s")
+            if elapsed > time_limit(self.opts, self.n_pages):
+                self._end("timeout", timeout_message(self.opts, self.n_pages))
             rss = proc.memory_info().rss / 1e6
             if rss > self.max_memory_mb:
                 self._end("memory", f"used {rss:.0f} MB, over the {self.max_memory_mb} MB limit")
@@ -74,7 +83,7 @@ class _Watch:
 
 
 def run_one(name: str, data: bytes, backend: str, extractor: str, timeout_s: float,
-            max_memory_mb: int) -> tuple[dict, bytes | None]:
+            max_memory_mb: int, ocr_page_s: float = 0.0) -> tuple[dict, bytes | None]:
     """The per-file unit on a worker: process_file on a private copy of the input; returns (outcome, JSON bytes).
 
     The input travels with the task and the JSON comes back to the driver, so workers need no shared disk;
@@ -86,20 +95,25 @@ def run_one(name: str, data: bytes, backend: str, extractor: str, timeout_s: flo
     worker = get_worker()
     key = worker.get_current_task()
 
-    def report(kind: str, message: str) -> None:
-        """Tell the scheduler, and wait for its answer: the process ends right after."""
+    def tell(topic: str, msg: dict) -> None:
+        """Tell the scheduler, and wait for its answer."""
         try:
-            sync(worker.loop, worker.scheduler.log_event, topic=LIMIT_TOPIC, callback_timeout=5,
-                 msg={"key": str(key), "kind": kind, "message": message})
-        except Exception:  # the scheduler is gone or slow: the file is still ended, and listed as a crash
+            sync(worker.loop, worker.scheduler.log_event, topic=topic, callback_timeout=5,
+                 msg={"key": str(key), **msg})
+        except Exception:  # the scheduler is gone or slow: a limit still ends the file, listed as a crash
             pass
+
+    def report(kind: str, message: str) -> None:  # the process ends right after
+        tell(LIMIT_TOPIC, {"kind": kind, "message": message})
 
     with tempfile.TemporaryDirectory(prefix="perfdraft-") as tmp:
         src, out = Path(tmp) / "in" / name, Path(tmp) / "out.json"
         src.parent.mkdir()
         src.write_bytes(data)
-        with _Watch(timeout_s, max_memory_mb, report):
-            outcome = process_file(FileTask(source=src, output=out, backend=backend, extractor=extractor))
+        opts = BatchOptions(out_dir=tmp, timeout_s=timeout_s, max_memory_mb=max_memory_mb, ocr_page_s=ocr_page_s)
+        with _Watch(opts, report, lambda n: tell(PAGES_TOPIC, {"pages": n})) as watch:
+            outcome = process_file(FileTask(source=src, output=out, backend=backend, extractor=extractor),
+                                   pages=watch.pages)
         result = out.read_bytes() if outcome.status in ("ok", "partial") else None
     return outcome.model_dump(mode="json"), result
 
@@ -154,7 +168,8 @@ def _submit(client, task: FileTask, opts: BatchOptions):
         return _failed(task, "io", f"cannot read file: {exc.strerror or exc}")
     payload = client.scatter(data, hash=False) if len(data) > SCATTER_BYTES else data
     return client.submit(run_one, task.source.name, payload, task.backend, task.extractor, opts.timeout_s,
-                         opts.max_memory_mb, key=f"perfdraft-extract-{uuid.uuid4().hex}", pure=False, retries=0)
+                         opts.max_memory_mb, opts.ocr_page_s, key=f"perfdraft-extract-{uuid.uuid4().hex}",
+                         pure=False, retries=0)
 
 
 def _collect(future, task: FileTask, limit: tuple[str, str] | None, seconds: float) -> FileOutcome:
@@ -185,12 +200,13 @@ def _drive(client, tasks: list[FileTask], opts: BatchOptions, done: Callable[[Fi
     from distributed import KilledWorker, wait
 
     limits: dict[str, tuple[str, str]] = {}
+    pages: dict[str, int] = {}  # future key -> pages its file OCRs, as its unit reported them
     client.subscribe_topic(LIMIT_TOPIC, lambda event: limits.setdefault(event[1]["key"],
                                                                           (event[1]["kind"], event[1]["message"])))
+    client.subscribe_topic(PAGES_TOPIC, lambda event: pages.__setitem__(event[1]["key"], event[1]["pages"]))
     slots = max(1, sum(client.nthreads().values()))
     pending = list(reversed(tasks))
     running: dict = {}  # future -> (task, started)
-    deadline = opts.timeout_s + SLACK_S
     try:
         while pending or running:
             while pending and len(running) < slots:
@@ -217,12 +233,13 @@ def _drive(client, tasks: list[FileTask], opts: BatchOptions, done: Callable[[Fi
                     if not future.done():
                         future.cancel()  # the worker is ending: the scheduler must not retry elsewhere
                     done(_collect(future, task, limit, now - started))
-                elif now - started > deadline:
+                elif now - started > time_limit(opts, pages.get(future.key, 0)) + SLACK_S:
                     del running[future]
                     _end_worker_of(client, future)
-                    done(_failed(task, "timeout", f"gave up after {opts.timeout_s:g} s", now - started))
+                    done(_failed(task, "timeout", timeout_message(opts, pages.get(future.key, 0)), now - started))
     finally:
         client.unsubscribe_topic(LIMIT_TOPIC)
+        client.unsubscribe_topic(PAGES_TOPIC)
         client.cancel(list(running))
 
 

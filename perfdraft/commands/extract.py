@@ -34,7 +34,10 @@ def register(subparsers, help: str) -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=backend_names(), default=None,
                    help="extraction backend (default: PERFDRAFT_BACKEND or rules)")
     p.add_argument("--timeout", type=float, default=None, metavar="S",
-                   help="per-file time limit in seconds (default 120; 600 with an LLM backend)")
+                   help="per-file time limit in seconds (default 120; 600 with an LLM backend); a scanned file "
+                        "gets --page-timeout more for each page it OCRs")
+    p.add_argument("--page-timeout", type=float, default=None, metavar="S",
+                   help="seconds added to a file's time limit for each page it OCRs (default 60)")
     p.add_argument("--max-memory", type=int, default=None, metavar="MB",
                    help=f"per-file memory limit (MB, default {DEFAULT_MAX_MEMORY_MB}), enforced by running files in "
                         "worker processes; without it a rules run with --jobs 1 or a single file runs in this "
@@ -63,6 +66,9 @@ def run(args: argparse.Namespace) -> int:
     if args.timeout is not None and args.timeout <= 0:
         print("perfdraft extract: error: --timeout must be positive", file=sys.stderr)
         return 2
+    if args.page_timeout is not None and args.page_timeout < 0:
+        print("perfdraft extract: error: --page-timeout must not be negative", file=sys.stderr)
+        return 2
     if args.address and args.executor == "process":
         print("perfdraft extract: error: --address needs --executor dask", file=sys.stderr)
         return 2
@@ -80,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
     opts = dict(out_dir=args.out, jobs=args.jobs, force=args.force, backend=backend, timeout_s=timeout,
                 max_memory_mb=max(64, DEFAULT_MAX_MEMORY_MB if args.max_memory is None else args.max_memory),
                 isolate=isolate)
+    if args.page_timeout is not None:
+        opts["ocr_page_s"] = args.page_timeout
     if args.extractor:
         opts["extractor"] = args.extractor
     opts.update(executor=args.executor, address=args.address)

@@ -45,10 +45,14 @@ def extract_file(path, backend: str = "rules") -> ExtractionResult:
 
 
 def extract_paged(path, backend: str = "rules", progress=None) -> ExtractionResult:
-    """Like extract_file, reporting the pages a first line 'PAGES n' names, as an OCR'd file does."""
+    """Like extract_file, reporting the pages a first line 'PAGES n' names, as an OCR'd file does; 'PAGES n s'
+    takes s seconds after the first page (a slow OCR)."""
     first = Path(path).read_text(encoding="utf-8").splitlines()[0]
     if first.startswith("PAGES ") and progress is not None:
-        n = int(first.split()[1])
+        words = first.split()
+        n = int(words[1])
         for k in range(1, n + 1):
             progress(k, n)
+            if k == 1 and len(words) > 2:
+                time.sleep(float(words[2]))
     return extract_file(path, backend)

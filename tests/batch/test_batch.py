@@ -242,6 +242,23 @@ def test_pages_of_a_file_are_reported_across_the_worker_boundary(tmp_path: Path,
     assert events.index(("page", scan, 3, 3)) < events.index(("file", scan))
 
 
+@pytest.mark.parametrize("isolate, limit", [pytest.param(True, 20, marks=pytest.mark.slow), (False, 3)])
+def test_a_scan_gets_time_for_each_page_it_ocrs(tmp_path: Path, isolate: bool, limit: int):
+    """The per-file limit grows with the pages a file reports: a 3-page file outlasts the per-file limit; a
+    one-page file that takes longer than its grown limit still fails, and its message says how it was made.
+    (A worker's start-up counts against its file: the pool's case has a limit well above it.)"""
+    write(tmp_path / "in" / "long.txt", f"PAGES 3 {limit + 1}\n指标")
+    write(tmp_path / "in" / "stuck.txt", "PAGES 1 90\n指标")
+    summary = run_batch([tmp_path / "in"], BatchOptions(out_dir=tmp_path / "out", extractor=PAGED, isolate=isolate,
+                                                        timeout_s=limit, ocr_page_s=5))
+    status = {Path(o.source).name: o for o in summary.outcomes}
+    assert status["long.txt"].status == "ok"
+    stuck = status["stuck.txt"]
+    assert (stuck.status, stuck.kind) == ("failed", "timeout")
+    assert f"gave up after {limit + 5} s ({limit} s + 1 OCR page(s) x 5 s)" in stuck.message
+    assert stuck.seconds < 60
+
+
 def test_cli_shows_the_page_of_a_scanned_file(tmp_path: Path, capsys):
     write(tmp_path / "in" / "scan.txt", "PAGES 2\n指标")
     rc = main(["extract", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--extractor", PAGED])

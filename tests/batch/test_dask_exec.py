@@ -113,6 +113,20 @@ def test_timeout_memory_and_crash_fail_only_their_own_files(cluster, tmp_path: P
 
 
 @pytest.mark.slow
+def test_a_scan_gets_time_for_each_page_it_ocrs_on_the_cluster(cluster, tmp_path: Path):
+    """The unit's watch and the driver's deadline both grow with the pages a file reports."""
+    write(tmp_path / "in" / "long.txt", "PAGES 3 4\n指标")
+    write(tmp_path / "in" / "stuck.txt", "PAGES 1 60\n指标")
+    summary = run_batch([tmp_path / "in"], BatchOptions(out_dir=tmp_path / "out", executor="dask", address=cluster,
+                                                        extractor="tests.batch.fakes:extract_paged", timeout_s=2,
+                                                        ocr_page_s=3))
+    status = {Path(o.source).name: o for o in summary.outcomes}
+    assert status["long.txt"].status == "ok"
+    assert status["stuck.txt"].kind == "timeout"
+    assert status["stuck.txt"].message.startswith("gave up after 5 s (2 s + 1 OCR page(s) x 3 s)")
+
+
+@pytest.mark.slow
 def test_without_an_address_the_cli_starts_a_local_cluster(tmp_path: Path, capsys):
     write(tmp_path / "in" / "a.txt", "项目甲\n指标一")
     write(tmp_path / "in" / "b.txt", "项目乙\n指标二")
