@@ -10,8 +10,9 @@ land in exactly the cells that matter (values, indicator names), so accuracy dec
 
 Pipeline per page: render (PyMuPDF) -> grayscale -> ruling masks (OpenCV) -> grid with spans -> rulings erased
 -> OCR boxes (a box the detector drew across a ruling is re-read cell by cell; ink in a cell no box covers is
-read as a line) -> each box to the cell holding its
-centre; text outside tables stays as page lines in reading order, and a page without rulings is lines only.
+read as a line, and reported when nothing can be read from it; a short value the recogniser doubted is re-read
+from tight crops, ocr_reread.py) -> each box to the cell holding its centre; text outside tables stays as page
+lines in reading order, and a page without rulings is lines only.
 Every OCR'd line and cell keeps page, box (PDF points) and confidence; digits read below the confidence floor are
 listed in Document.warnings with their location (so are letters and signs, which misread digits become).
 """
