@@ -189,7 +189,8 @@ def section(engine: str, dpis: list[int]) -> list[str]:
                   "and value accuracy, the issue's floor holding for each document's tables. s/page covers "
                   "rendering, rulings, OCR and grid building, wall time on a shared machine (load average "
                   f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs when this section was written); peak RSS is "
-                  "the measuring process's peak up to that document (documents run smallest first). Measured by "
+                  "the measuring process's peak up to that document (documents run smallest first); a document "
+                  "OCR'd in part (pages N of M) was measured on its first N tables (--pages N). Measured by "
                   f"`bench/ocr_bench.py --engines {engine} --dpi {' '.join(map(str, dpis))}`, written from the "
                   "logged results with `--reuse --write BENCHMARKS.md`."]
 
