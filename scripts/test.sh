@@ -6,7 +6,9 @@ bash scripts/setup.sh
 # Debian packages: Chromium drives the browser test; LibreOffice checks that exports open cleanly and reads
 # legacy Office/WPS files.
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-noto-cjk)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# Noto CJK: the browser test's page and the OCR tests' drawn scans (tests/ingest/scanrender.py) need it
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui libreoffice-writer-nogui)
 # python3-uno lets one warm LibreOffice convert every .doc/.wps/.et of a batch (ingest/office.py)
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || need+=(python3-uno)
