@@ -845,7 +845,13 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                     warnings.append(f"header row repeated inside the table (line {row.cells[0].line}): page break?")
                 continue
             if hmap is not None and not builder.rows and _header_second_line(texts, header_texts):
-                continue  # the header's names go on over this line; their roles were read from the first
+                # the header's names go on over this line: in a positional grid each tail finishes the name above
+                # it (指标值确定 / 依据); in ragged text the roles read from the first line stand
+                if origin not in RAGGED_ORIGINS and len(texts) <= len(header_texts):
+                    header_texts = [h + (texts[k].strip() if k < len(texts) else "") for k, h in enumerate(header_texts)]
+                    hmap = _header_map(header_texts)
+                    has |= {f for f in hmap if f}
+                continue
             if hmap is not None and not builder.rows and _is_subheader(texts):
                 # a second header row naming the two value columns under a merged 指标值
                 for k, t in enumerate(texts):

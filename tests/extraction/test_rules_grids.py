@@ -210,3 +210,20 @@ def test_a_table_of_names_and_amounts_is_not_taken_for_an_indicator_grid_by_cont
 
     assert header_by_content(["项目名称", "金额", "指标值"], [["道路养护", "12", "1"], ["校舍维修", "30", "2"]]) is None
     assert header_by_content(["一级指标", "二级指标", "三级指标", "指标值"], [["产出指标", "数量指标", "a", "1"]] * 2) is None
+
+
+def test_a_column_name_cut_over_two_lines_is_finished_by_the_tail_below_it(tmp_path):
+    from perfdraft.ingest.text import load_text
+
+    path = tmp_path / "cut-header.txt"
+    path.write_text("项目支出绩效目标表\n项目名称   乡村学校少年宫运行经费\n"
+                    "  一级指标     二级指标      三级指标                    指标值          指标值确定\n"
+                    "                                                                         依据\n"
+                    "  产出指标     数量指标      少年宫开展活动次数          ≥20次           年度工作计划\n"
+                    "               质量指标      活动参与学生覆盖率          ≥90%            上级文件\n"
+                    "  满意度指标   服务对象满    学生家长满意度              ≥90%            问卷调查\n"
+                    "               意度指标\n", encoding="utf-8")
+    [p] = extract_rules(load_text(path)).projects
+    assert [(r.level2, r.level3, r.value, r.basis) for r in p.indicators] == [
+        ("数量指标", "少年宫开展活动次数", "≥20次", "年度工作计划"), ("质量指标", "活动参与学生覆盖率", "≥90%", "上级文件"),
+        ("服务对象满意度指标", "学生家长满意度", "≥90%", "问卷调查")]
