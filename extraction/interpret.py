@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from perfdraft.core import vocabulary as vocab
-from perfdraft.core.columns import Column, header_columns, is_indicator_header  # noqa: F401 (re-exported)
+from perfdraft.core.columns import Column, extra_kind, header_columns, is_indicator_header  # noqa: F401 (re-exported)
 from perfdraft.core.values import parse_target
 
 _NEG = float("-inf")
@@ -59,10 +59,10 @@ def _cell_score(col: Column, text: str, n_tokens: int, fragments: bool) -> float
     if role == "unit":
         return 2.5 if n_tokens == 1 and vocab.is_unit(c) else _NEG
     if role == "extra":
-        name = col.name
-        if any(k in name for k in ("权重", "分值")):
+        kind = extra_kind(col.name)
+        if kind == "weight":
             return 1.5 if n_tokens == 1 and _NUMBER.match(c) else _NEG
-        if any(k in name for k in ("性质", "类型", "方向")):
+        if kind == "word":
             return 2.0 if n_tokens == 1 and c in vocab.COLUMN_WORDS else _NEG
         return 0.2 - extra_tokens
     # level3, description, basis: free text, never a level name, rarely a bare number

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 
 from perfdraft.core import vocabulary as vocab
-from perfdraft.core.columns import header_columns, is_indicator_header
+from perfdraft.core.columns import extra_kind, header_columns, is_indicator_header
 from perfdraft.core.lexicon import EMPTY, Lexicon
 
 _SYNONYMS = sorted({syn for syns in vocab.COLUMN_SYNONYMS.values() for syn in syns}, key=len, reverse=True)
@@ -319,9 +319,10 @@ _WEIGHT_AT_END = re.compile(r"\d+(?:\.\d+)?\s*[%％]?$")
 def _extra_at_end(name: str, bodies: list[str]) -> list[str]:
     """Each row's cell of a trailing column the schema has no field for (指标性质, 权重, 评分标准, 备注), read from
     the right by what such a column holds: a weight, a word of the closed list, or a text most rows share."""
-    if any(k in name for k in ("权重", "分值")):
+    kind = extra_kind(name)
+    if kind == "weight":
         return [m.group(0) if (m := _WEIGHT_AT_END.search(b)) else "" for b in bodies]
-    if any(k in name for k in ("性质", "类型", "方向")):
+    if kind == "word":
         words = sorted(vocab.COLUMN_WORDS, key=len, reverse=True)
         return [next((w for w in words if b.endswith(w) and len(b) > len(w)), "") for b in bodies]
     tail = shared_tail(bodies, after_number=True)
@@ -330,7 +331,7 @@ def _extra_at_end(name: str, bodies: list[str]) -> list[str]:
 
 def _peel_extras(rows: list[str], header: list[str], roles: list[str | None]) -> tuple[list[str], list[list[str]], int]:
     """(rows without their trailing extra columns, each row's extra cells in order, how many columns were peeled).
-    Peeling stops at the first column no row has a cell for (a 备注 left empty stays the row's own end)."""
+    A column empty on every row (备注) is passed over; peeling stops at a column only some rows end with."""
     extras: list[list[str]] = [[] for _ in rows]
     n = 0
     for name, role in reversed(list(zip(header, roles))):

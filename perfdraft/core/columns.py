@@ -54,6 +54,16 @@ def _header_columns(texts: tuple[str, ...]) -> tuple[Column | None, ...]:
     return tuple(cols)
 
 
+def extra_kind(name: str) -> str:
+    """What a column the schema has no field for holds, told by its name: "weight" (权重, 分值), "word" (指标性质 /
+    类型 / 方向: a word of vocabulary.COLUMN_WORDS) or "text" (评分标准, 备注 …)."""
+    if any(k in name for k in ("权重", "分值")):
+        return "weight"
+    if any(k in name for k in ("性质", "类型", "方向")):
+        return "word"
+    return "text"
+
+
 def is_indicator_header(texts: list[str]) -> bool:
     """A header row of an indicator grid: a level column plus a name or value column, three roles at least."""
     if not any("级" in t for t in texts):  # every level-column synonym says 一级/二级: a cheap first test
