@@ -25,6 +25,7 @@ _CODE_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
 RAGGED_ORIGINS = {"text-pipes", "text-pipe-cells", "text-spaces", "text-cell-lines", "text-run-together"}
 FRAGMENTED_ORIGINS = {"text-spaces"}  # a cell may be several whitespace-separated tokens
 TAIL_ORIGINS = {"text-spaces", "text-pipes"}  # a row may be a line of the tails of cells wrapped above
+_UNREAD = object()  # a row not aligned yet (None is a row the aligner did not understand)
 
 
 def _continue(prev: str | None, more: str) -> str:
@@ -833,9 +834,9 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         for row in rows:
             texts = row.texts()
             origin = doc.tables[row.cells[0].table].origin if row.cells and row.cells[0].table is not None else ""
-            named = None if _is_header_row(texts) or not row.cells else \
-                content_header(doc, row.cells[0].table, row.cells[0].row)
-            if named or _is_header_row(texts):
+            is_header = _is_header_row(texts)
+            named = None if is_header or not row.cells else content_header(doc, row.cells[0].table, row.cells[0].row)
+            if is_header or named:
                 header_texts = named or texts
                 hmap = _header_map(header_texts)
                 has |= {f for f in hmap if f}
@@ -879,10 +880,10 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                     # cells wrapped from the row above, column by column
                     builder.extend_last({f: t.strip() for f, t in zip(hmap, texts) if f and t.strip()}, cells)
                     continue
-                tails = None
+                tails, reading = None, _UNREAD
                 if origin in TAIL_ORIGINS and builder.rows and not after_break and not _continues_row(cells):
-                    first = _align_by_content(cells, hmap, origin in FRAGMENTED_ORIGINS) or {}
-                    valued = parse_target(first.get("value") or "").kind != "text"
+                    reading = _align_by_content(cells, hmap, origin in FRAGMENTED_ORIGINS)
+                    valued = parse_target((reading or {}).get("value") or "").kind != "text"
                     # a line with a value of its own is a row; without one its tokens may end cells cut above
                     tails = wrapped_tails([c.text for c in cells], hmap, builder.rows[-1],
                                           None if valued else frag_widths.get(cells[0].table if cells else None))
@@ -893,7 +894,9 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                     # a wrapped row: its last cells (a weight, a unit) fell onto the next line
                     cells = prev_tokens + cells
                     builder.drop_last()
-                rec = _align_by_content(cells, hmap, origin in FRAGMENTED_ORIGINS)
+                # the row as read for the tails test, when it was (the cells are the same: a wrapped weight line
+                # is never tested for tails)
+                rec = _align_by_content(cells, hmap, origin in FRAGMENTED_ORIGINS) if reading is _UNREAD else reading
                 if rec is None:
                     warnings.append(f"row not understood (line {cells[0].line if cells else '?'}): "
                                     + " | ".join(c.text for c in cells)[:80])
