@@ -18,7 +18,6 @@ from perfdraft.core.values import parse_target
 
 _NEG = float("-inf")
 _SENTENCE = re.compile(r"[，,。；;！!？?]")
-_VALUE_PIECE = re.compile(r"^(?:[≥≤><=＞＜]?\d+(?:\.\d+)?%?|年|月|日)$")  # a bare number or a date word
 _NUMBER = re.compile(r"^[≥≤><=＞＜]?\s*\d+(?:\.\d+)?\s*%?$")
 # columns a layout may print the same text in twice (三级指标 = 描述, 长期 = 年度): equal neighbours fit there
 _TWIN_ROLES = ("level3", "description", "period_value", "value")
@@ -71,7 +70,8 @@ def _cell_score(col: Column, text: str, n_tokens: int, fragments: bool) -> float
     if n_tokens == 1 and len(c) <= 3 and vocab.is_unit(c):
         return -2.0  # a unit alone (年, 百分比) is the tail of a value, never a name, description or basis
     s = 1.0 if role == "level3" else 0.5
-    if fragments and n_tokens > 1 and _VALUE_PIECE.match(text.rsplit(None, 1)[-1]):
+    last = text.rsplit(None, 1)[-1]
+    if fragments and n_tokens > 1 and (_NUMBER.match(last) or last in ("年", "月", "日")):
         s -= 1.5  # text then `2026 年`: the cell took the head of the value printed after it
     if parse_target(text).kind != "text" and role != "basis":
         s -= 1.0

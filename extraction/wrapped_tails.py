@@ -4,8 +4,9 @@ When a cell is too wide for its column it goes on over the next line, and in spa
 holds the tails of every cell that wrapped, with nothing to say which column each came from. Content says it: a
 level suffix (指标, 值) ends a 一级/二级 name printed without it, a name printed twice ends 三级指标 and 描述 in a
 layout that prints the name twice, and digits + 号 end a 文号 that the basis left open (唐财社〔2024〕1 / 25 号).
-Cells cut at the column width say the rest: the column's width is its longest line, and a cell whose last line
-reaches it is open; the line's other tokens go, in order, to the open cells, none longer than its column.
+Cells cut at the column width say the rest: the column's width is the line length most distinct cells reach
+(column_widths), and a cell whose last line reaches it is open; the line's other tokens go, in order, to the open
+cells, none longer than its column.
 A line holding anything else (a value, a level name, a token no open cell can take) is a row of its own.
 """
 

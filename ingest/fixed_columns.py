@@ -1,9 +1,10 @@
 """Tables printed in fixed-width columns (`pdftotext -layout`, a page saved as text): cells kept apart by runs of
 spaces, each at its column's position, a wrapped cell going on below at the same position.
 
-Positions (in screen columns, a CJK character two wide), not the count of spaces, say the column: the header's names mark where each column ends, and a cell
-belongs to the column whose header it starts right of. A line that only holds text under some columns (the tails of
-wrapped cells, a merged level left blank) keeps those positions, so the rules read it column by column.
+Positions (in screen columns, a CJK character two wide), not the count of spaces, say the column: a column starts
+where most body cells start between the header name on its left and its own name, and a cell belongs to the last
+column whose start it reaches. A line that only holds text under some columns (the tails of wrapped cells, a
+merged level left blank) keeps those positions, so the rules read it column by column.
 """
 
 from __future__ import annotations

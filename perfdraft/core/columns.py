@@ -79,7 +79,7 @@ _LEVEL_NAMES = {"level1": "一级指标", "level2": "二级指标"}
 def header_by_content(texts: list[str], body: list[list[str]]) -> list[str] | None:
     """A header with a value column but no level column whose body holds level names in one column (指标类型 |
     指标名称 | 指标值 over 数量指标 | …): the header with that column named as the level it holds; else None."""
-    if any("级" in t for t in texts) and is_indicator_header(texts):
+    if is_indicator_header(texts):
         return None
     cols = header_columns(texts)
     roles = [c.role if c else None for c in cols]
