@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from perfdraft.core import vocabulary as vocab
 
@@ -74,6 +75,10 @@ def _glued_value(name: str | None, rest: str) -> bool:
     return name == "budget" and bool(re.match(r"^[(（]?\s*(?:万元|元)?\s*[)）]?\s*\d", rest))
 
 
+_NUMBERED = re.compile(r"^\s*[(（]?\d")
+
+
+@lru_cache(maxsize=8192)  # a pure function of the token; a document repeats its labels in every table
 def _label_of(text: str, glued: bool = False) -> tuple[str | None, str | None, str, str | None]:
     """(field or 'stop', label, rest of the token, unit caption) when the token starts with a label.
 
@@ -85,7 +90,7 @@ def _label_of(text: str, glued: bool = False) -> tuple[str | None, str | None, s
         return None, None, text, None
     label = vocab.compact(m["label"])
     rest = m["rest"].strip()
-    numbered = bool(re.match(r"^\s*[(（]?\d", text))
+    numbered = bool(_NUMBERED.match(text))
     name = vocab.label_field(label)
     if rest and not m["colon"] and not numbered and not _glued_value(name, (m["paren"] or "") + rest) \
             and not (glued and name is not None and not vocab.is_title(text)):

@@ -79,12 +79,20 @@ _LABELS = ["项目编码", "项目名称", "专项资金名称", "预算规模�
 _NEXT_LABEL = "|".join(_lab(x) for x in _LABELS + ["一级指标"])
 
 
+_NEXT_LABEL_RE = re.compile(_NEXT_LABEL)
+
+
+@lru_cache(maxsize=None)  # a closed list of labels
+def _label_re(label: str) -> re.Pattern:
+    return re.compile(_lab(label) + r"\s*[:：]?")
+
+
 def _after(label: str, flat: str) -> str | None:
-    m = re.search(_lab(label) + r"\s*[:：]?", flat)
+    m = _label_re(label).search(flat)
     if not m:
         return None
     rest = flat[m.end():]
-    n = re.search(_NEXT_LABEL, rest)
+    n = _NEXT_LABEL_RE.search(rest)
     return rest[: n.start()] if n else rest
 
 
@@ -353,7 +361,7 @@ class _Builder:
             value = tidy(rec.get("value"))
             warnings = list(rec.get("_notes", []))
             target = parse_target(value)
-            if value and target.kind == "text" and re.search(r"\d", value):
+            if value and target.kind == "text" and _DIGIT.search(value):
                 warnings.append("value not parseable")
             out.append(Indicator(
                 level1=tidy(rec["level1"]), level2=tidy(rec["level2"]), level3=tidy(rec.get("level3")),
@@ -368,6 +376,9 @@ class _Builder:
                                  col=None, text=" | ".join(c.text for c in refs if c.text)),
                 warnings=warnings))
         return out
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _align(texts: list[str], hmap: list[str | None]) -> dict:
@@ -1044,9 +1055,13 @@ def _department(doc: Document, projects: list[Project], labelled: list[str] | No
 _YEAR_CAPTION = re.compile(r"[(（]\s*((?:19|20)\d{2})\s*年度\s*[)）]|(?:起始年度|预算年度)\s*[:：]?\s*((?:19|20)\d{2})")
 
 
+_YEAR_UNIT = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:部门|单位)")
+_YEAR_ANY = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
 def _year(doc: Document) -> int | None:
     for ln in doc.lines[:60]:
-        m = re.search(r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:部门|单位)", ln.text)
+        m = _YEAR_UNIT.search(ln.text)
         if m:
             return int(m.group(1))
     text = doc.text
@@ -1057,7 +1072,7 @@ def _year(doc: Document) -> int | None:
         m = next((x for x in map(_YEAR_CAPTION.search, (ln.text for ln in doc.lines)) if x), None)
     if m:
         return int(m.group(1) or m.group(2))
-    years = Counter(int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", text))
+    years = Counter(int(y) for y in _YEAR_ANY.findall(text))
     return years.most_common(1)[0][0] if years else None
 
 

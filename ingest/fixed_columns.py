@@ -40,9 +40,12 @@ def _cells(text: str) -> list[tuple[int, int, str]]:
     return [(at[m.start()], at[m.end()], m.group(0)) for m in _GAP.finditer(text)]
 
 
+_WIDE_GAP = re.compile(r"\S\s{2,}\S")
+
+
 def is_fixed_header(text: str) -> bool:
     """An indicator header whose names stand apart by runs of two or more spaces."""
-    return len(re.findall(r"\S\s{2,}\S", text)) >= _MIN_GAPS and is_indicator_header([c for _, _, c in _cells(text)])
+    return len(_WIDE_GAP.findall(text)) >= _MIN_GAPS and is_indicator_header([c for _, _, c in _cells(text)])
 
 
 def _off_its_column(cell: tuple[int, int, str], head: list[tuple[int, int, str]]) -> bool:

@@ -83,7 +83,7 @@ class LightPage:
 class LightDocument:
     """A Document's fields with light pages and grids: what the text loader builds and the rules backend reads."""
 
-    __slots__ = ("source", "name", "sha256", "format", "encoding", "pages", "tables", "status", "warnings")
+    __slots__ = ("source", "name", "sha256", "format", "encoding", "_pages", "tables", "status", "warnings", "_lines")
 
     def __init__(self, source: str, name: str, sha256: str, format: str, encoding: str | None,
                  pages: list[LightPage], tables: list | None = None, status: str = "ok",
@@ -93,8 +93,20 @@ class LightDocument:
         self.warnings = warnings if warnings is not None else []
 
     @property
+    def pages(self) -> list[LightPage]:
+        return self._pages
+
+    @pages.setter
+    def pages(self, pages: list[LightPage]) -> None:
+        self._pages, self._lines = pages, None
+
+    @property
     def lines(self) -> list[LightLine]:
-        return [ln for p in self.pages for ln in p.lines]
+        # kept: the extractor asks ~10 times per document, and a loaded document's pages are never changed in
+        # place (setting .pages anew forgets it); a copy, so that a caller may change its list freely
+        if self._lines is None:
+            self._lines = [ln for p in self._pages for ln in p.lines]
+        return list(self._lines)
 
     @property
     def text(self) -> str:
@@ -102,7 +114,7 @@ class LightDocument:
 
     def model_copy(self, update: dict | None = None) -> LightDocument:
         """A shallow copy with some fields replaced, as Document.model_copy."""
-        out = LightDocument(**{k: getattr(self, k) for k in self.__slots__})
+        out = LightDocument(**{k.lstrip("_"): getattr(self, k) for k in self.__slots__ if k != "_lines"})
         for k, v in (update or {}).items():
             setattr(out, k, v)
         return out

@@ -50,3 +50,19 @@ def test_markdown_pipe_table_becomes_a_grid(tmp_path):
     [g] = doc.tables
     assert g.origin == "text-pipes"
     assert g.matrix() == [["一级指标", "二级指标", "三级指标"], ["产出指标", "数量指标", "参保人数"]]
+
+
+def test_light_document_lines_follow_its_pages_and_copies(tmp_path):
+    from perfdraft.ingest.light import LightLine, LightPage
+    from perfdraft.ingest.text import load_text_light
+
+    p = tmp_path / "doc.txt"
+    p.write_text("第一页\n正文\f第二页\n", encoding="utf-8")
+    doc = load_text_light(p)
+    first = doc.lines
+    first.append(LightLine("调用方自己的行"))  # a caller's list is its own
+    assert [ln.text for ln in doc.lines] == ["第一页", "正文", "第二页", ""]
+    doc.pages = [LightPage(1, [LightLine("新页", 1, 1)])]
+    assert [ln.text for ln in doc.lines] == ["新页"]
+    copy = doc.model_copy(update={"pages": [LightPage(1, [LightLine("副本", 1, 1)])]})
+    assert [ln.text for ln in copy.lines] == ["副本"] and [ln.text for ln in doc.lines] == ["新页"]
