@@ -264,6 +264,17 @@ class _Builder:
         self._levels_before: list[tuple[str, str]] = []
         self.warnings: list[str] = []
         self.printed_level1 = False  # the table prints 一级 names: a level1 is only put right, never made up
+        self._pages: dict[int, int] | None = None
+
+    def page_of(self, lineno: int | None) -> int:
+        """The page a line is on (1 when unknown); one map per section, not a scan of the document per cell."""
+        if lineno is None:
+            return 1
+        if self._pages is None:
+            self._pages = {}
+            for ln in self.doc.lines:
+                self._pages.setdefault(ln.lineno, ln.page)  # the first line of a number, as the scan found it
+        return self._pages.get(lineno, 1)
 
     def add(self, rec: dict, refs: list[_Cell], after_break: bool = False) -> bool:
         """Add one aligned row; True when it became an indicator row of its own."""
@@ -544,7 +555,7 @@ def _stream_rows(lines, builder: _Builder) -> None:
             cur_l1 = ""
             refs = [_Cell(x[0], x[1], None) for x in toks[i:j]]
             for c in refs:
-                c.page = _page_of(builder.doc, c.line)
+                c.page = builder.page_of(c.line)
             builder.add(rec, refs)
             i = j
             continue
@@ -630,16 +641,12 @@ def _stream_rows_values_last(lines, builder: _Builder, cols: list[Column]) -> No
         out, extra, _ = align_row([a[1] for a in row], cols, fragments=True)
         if not out:
             continue
-        refs = [_Cell(a[1], a[2], _page_of(builder.doc, a[2])) for a in row]
+        refs = [_Cell(a[1], a[2], builder.page_of(a[2])) for a in row]
         rec = dict(out)
         rec["_notes"] = []
         if extra:
             rec["_extra"] = extra
         builder.add(rec, refs)
-
-
-def _page_of(doc: Document, lineno: int | None) -> int:
-    return 1 if lineno is None else next((ln.page for ln in doc.lines if ln.lineno == lineno), 1)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from perfdraft.core.columns import is_indicator_header
 from perfdraft.ingest.run_together import header_roles
 
 _GAP = re.compile(r"\S+(?:\s\S+)*")  # a cell: words kept apart by single spaces only
-_TABLE_END = re.compile(r"^(?:审核意见|备注[:：]|填报说明|说明[:：]|注[:：]|单位负责人|填表人|联系电话)")
 _MIN_GAPS = 2  # a header line of fixed-width columns has at least this many runs of 2+ spaces
 _ALIGNED = 0.7  # share of body cells that start at a column's left edge
 
@@ -74,10 +73,12 @@ def _column_of(start: int, edges: list[int]) -> int:
     return max(k for k, e in enumerate(edges) if start >= e - 1 or k == 0)
 
 
-def fixed_width_rows(lines: list, i: int, starts_next: Callable[[str], bool] = lambda t: False
+def fixed_width_rows(lines: list, i: int, starts_next: Callable[[str], bool] = lambda t: False,
+                     ends: Callable[[str], bool] = lambda t: False
                      ) -> tuple[list[list[tuple[object, str]]], int] | None:
     """(rows of (line, cell text) with every column present, index of the last line), or None. `starts_next`
-    tells a line that opens the next table's block (项目名称 …), where an untitled table ends."""
+    tells a line that opens the next table's block (项目名称 …), where an untitled table ends; `ends` a line
+    after the table (notes, sign-off: the layout module's one list of them)."""
     head = _cells(lines[i].text)
     rows = [[(lines[i], t) for _, _, t in head]]
     body: list[tuple[object, list[tuple[int, int, str]]]] = []
@@ -90,7 +91,7 @@ def fixed_width_rows(lines: list, i: int, starts_next: Callable[[str], bool] = l
                 break
             j += 1
             continue
-        if _TABLE_END.match(text.strip()) or "|" in text or "\t" in text:
+        if ends(text.strip()) or "|" in text or "\t" in text:
             break
         cells = _cells(text)
         if len(cells) == 1 and cells[0][0] == 0 and blanks or starts_next(cells[0][2]):

@@ -33,7 +33,8 @@ _ORG_LINE = re.compile(r"^(?:[\[(（]?\d{3,9}[\])）]?\s*[-—]?\s*)?\S{2,40}(?:
 _PAGE_FOOTER = re.compile(r"[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?")
 _BARE_PIPES = re.compile(r"^\s*\|(?:\s*\|)*\s*$")
 # where a linearised table ends: notes, sign-off blocks, review opinions
-TABLE_END = re.compile(r"^\s*(?:注|说明|备注)\s*[:：]|审核意见|填表人|联系电话|[（(]盖章[)）]|扫一扫|相关解读|附件\s*[:：]?\s*$")
+TABLE_END = re.compile(r"^\s*(?:注|说明|备注)\s*[:：]|^\s*(?:填报说明|单位负责人)|审核意见|填表人|联系电话|[（(]盖章[)）]|扫一扫"
+                       r"|相关解读|附件\s*[:：]?\s*$")
 
 
 @dataclass
@@ -539,7 +540,7 @@ _FAMILIES = (
     (lambda s: _is_pipe_cell_line(s), _pipe_cell_rows),
     (lambda s: _is_cell_line(s), _tab_cell_rows),
     (is_fixed_header, lambda lines, i: _Run(found[0], "text-columns", found[1])
-     if (found := fixed_width_rows(lines, i, _starts_next_table)) else None),
+     if (found := fixed_width_rows(lines, i, _starts_next_table, lambda t: bool(TABLE_END.search(t)))) else None),
     (lambda s: bool(s.strip()) and len(s.split()) >= 3, _space_rows),
     (lambda s: bool(s.strip()) and len(s.strip()) <= 12, _cell_line_rows),
     (lambda s: "指标" in s and not any(ch.isspace() for ch in s.strip()), _run_together_rows),

@@ -187,3 +187,17 @@ def test_a_merged_level_centred_on_a_line_of_its_own_under_its_column_keeps_the_
             "满意度指标  服务对象满意度  沿线群众满意度         ≥90%\n")
     rows = [g for g in reconstruct(_lines(text)) if g.origin == "text-columns"][0].matrix()
     assert rows[2][0] == "产出指标" and rows[3][1:] == ["质量指标", "路面技术状况达标率", "≥80%"]
+
+
+def test_one_list_of_table_ends_serves_every_text_family():
+    # a sign-off line (盖章, 填报说明) ends a fixed-width table and a space-separated one alike
+    fixed = ("一级指标    二级指标        三级指标               指标值\n"
+             "产出指标    数量指标        养护农村公路里程       ≥350公里\n"
+             "            质量指标        路面技术状况达标率     ≥80%\n"
+             "单位（盖章）                经办人                 张三\n")
+    grid = [g for g in reconstruct(_lines(fixed)) if g.origin == "text-columns"][0]
+    assert grid.n_rows == 3 and "张三" not in {c.text for c in grid.cells}
+    spaces = ("一级指标 二级指标 三级指标 指标值\n产出指标 数量指标 养护农村公路里程 ≥350公里\n"
+              "填报说明 本表由项目单位 填报 一式两份\n")
+    grid = reconstruct(_lines(spaces))[0]
+    assert grid.n_rows == 2 and "一式两份" not in {c.text for c in grid.cells}
