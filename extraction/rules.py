@@ -654,8 +654,11 @@ def _stream_rows_values_last(lines, builder: _Builder, cols: list[Column]) -> No
 # ---------------------------------------------------------------------------------------------------------
 
 
+_EFFECT = re.compile(r"(?:^|\s)效果指标(?:\s|$)")
+
+
 def _effect_name(doc_text: str) -> str:
-    return "效果指标" if re.search(r"(?:^|\s)效果指标(?:\s|$)", doc_text) else "效益指标"
+    return "效果指标" if _EFFECT.search(doc_text) else "效益指标"
 
 
 def _lines_above(src: list, section: TableSection, limit: int = 20) -> list[str]:
@@ -1066,12 +1069,13 @@ _YEAR_UNIT = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:部门|单位)"
 _YEAR_ANY = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
-def _year(doc: Document) -> int | None:
+def _year(doc: Document, text: str | None = None) -> int | None:
+    """The budget year: a heading line naming it, else a table caption, else the year the text names most."""
     for ln in doc.lines[:60]:
         m = _YEAR_UNIT.search(ln.text)
         if m:
             return int(m.group(1))
-    text = doc.text
+    text = doc.text if text is None else text
     # a table caption: (2025年度), 起始年度 2025; the first on a line is the first in the text unless a match
     # runs over a line break (its \s), which a line-by-line search never sees: then line by line
     m = _YEAR_CAPTION.search(text)
@@ -1090,7 +1094,8 @@ def extract_rules(doc: Document, lexicon: Lexicon | None = None) -> PerformanceD
     """
     if lexicon is not None and len(lexicon) and any(t.origin == "text-run-together" for t in doc.tables):
         doc = doc.model_copy(update={"tables": [resplit(t, doc.lines, lexicon) for t in doc.tables]})
-    effect = _effect_name(doc.text)
+    text = doc.text  # built once: the effect name and the year both read it
+    effect = _effect_name(text)
     found: dict[str, list[str]] = {}  # document-level facts the tables' header blocks state (主管部门)
     projects = []
     warnings: list[str] = []
@@ -1114,7 +1119,7 @@ def extract_rules(doc: Document, lexicon: Lexicon | None = None) -> PerformanceD
     if not projects:
         warnings.extend(_unread_vocabulary(all_lines))
     return PerformanceDocument(source=doc.name, department=_department(doc, projects, found.get("department")),
-                               year=_year(doc),
+                               year=_year(doc, text),
                                projects=projects, warnings=warnings)
 
 
