@@ -392,6 +392,18 @@ class _Builder:
 _DIGIT = re.compile(r"\d")
 
 
+def _unnumbered(cells: list, header: list[str], expect: int | None) -> tuple[list, int | None]:
+    """A ragged row without its row number, and the number, when the header's first column is a 序号 (ragged text
+    keeps nothing in its column, so the number would be read as a name or value). Only the number the rows have
+    reached (`expect`; any at the first row; 1 again) counts: a wrapped tail such as `25 号` is no row number."""
+    first = next((h for h in header if h.strip()), "")
+    number = vocab.row_number(cells[0].text) if cells and vocab.is_row_number_column(first) else None
+    if number is not None:
+        if expect is None or number in (expect, 1):  # 1: the numbering starts again (a second grid)
+            return cells[1:], number
+    return cells, None
+
+
 def _align(texts: list[str], hmap: list[str | None]) -> dict:
     """Map one grid row onto the header's fields, repairing shifted and duplicated cells."""
     cells = [t.strip() for t in texts]
@@ -404,9 +416,10 @@ def _align(texts: list[str], hmap: list[str | None]) -> dict:
         if (not is_level1(c0) and is_level2(c0)) or (_compact(c0) == "成本指标" and not is_level2(nxt)):
             cells = [""] + cells
             notes.append("row realigned: first cell missing")
-    # empty spacer columns (a header cell left blank) are dropped when the row leaves them empty
+    # empty spacer columns (a header cell left blank) are dropped when the row leaves them empty, and so is a
+    # row-number column (序号 left of the levels: 1, 2, 3 …), cell and column together so nothing shifts
     for k in sorted((i for i, f in enumerate(fields) if f is None), reverse=True):
-        if k < len(cells) and not cells[k]:
+        if k < len(cells) and (not cells[k] or vocab.is_row_number(cells[k])):
             del cells[k]
             del fields[k]
         elif k >= len(cells):
@@ -534,7 +547,28 @@ def _stream_record(toks: list[tuple[str, int, bool]]) -> dict:
             "basis": _join(basis_toks)}
 
 
-def _stream_rows(lines, builder: _Builder) -> None:
+def _numbered_lines(lines) -> tuple[list, set[int]]:
+    """The lines of a 序号-led stream without the row number each row opens with, and the numbers of those lines
+    (the rows' first lines). Numbers count on from the first row's, so a wrapped `25 号` opens no row."""
+    out, starts, expect = [], set(), None
+    for ln in lines:
+        words = ln.text.split(maxsplit=1)
+        number = vocab.row_number(words[0]) if len(words) == 2 else None
+        if number is not None:
+            if expect is None or number in (expect, 1):
+                out.append(ln.model_copy(update={"text": words[1]}))
+                starts.add(ln.lineno)
+                expect = number + 1
+                continue
+        out.append(ln)
+    return out, starts
+
+
+def _stream_rows(lines, builder: _Builder, numbered: bool = False) -> None:
+    """Rows of a line stream, each opening at a 二级 name, or (`numbered`: a 序号 column first) at its number."""
+    starts: set[int] = set()
+    if numbered:
+        lines, starts = _numbered_lines(lines)
     toks = [t for t in _stream_tokens(lines)]
     cur_l1 = ""
     i = 0
@@ -545,12 +579,15 @@ def _stream_rows(lines, builder: _Builder) -> None:
             cur_l1 = t
             i += 1
             continue
-        if is_level2(t):
+        # a numbered row under merged level cells opens with its 三级 name
+        opens = toks[i][2] and toks[i][1] in starts and not is_level2(t)
+        if is_level2(t) or opens:
             j = i + 1
-            while j < len(toks) and not (toks[j][2] and (is_level1(toks[j][0]) or is_level2(toks[j][0]))):
+            while j < len(toks) and not (toks[j][2] and (is_level1(toks[j][0]) or is_level2(toks[j][0])
+                                                         or toks[j][1] in starts)):
                 j += 1
-            rec = _stream_record(toks[i + 1:j])
-            rec["level2"] = t
+            rec = _stream_record(toks[i:j] if opens else toks[i + 1:j])
+            rec["level2"] = "" if opens else t
             rec["level1"] = cur_l1
             cur_l1 = ""
             refs = [_Cell(x[0], x[1], None) for x in toks[i:j]]
@@ -710,15 +747,19 @@ def _fragment_widths(doc: Document, rows: list["_Row"]) -> dict[int | None, dict
     """Per space-separated or pipe grid: each free-text column's width, from its rows read once by content."""
     recs: dict[int | None, list[dict]] = {}
     hmap: list[str | None] | None = None
+    texts_head: list[str] = []
+    next_no: int | None = None
     for row in rows:
         origin = doc.tables[row.cells[0].table].origin if row.cells and row.cells[0].table is not None else ""
         if origin not in TAIL_ORIGINS:
             continue
         texts = row.texts()
         if _is_header_row(texts):
-            hmap = _header_map(texts)
+            hmap, texts_head, next_no = _header_map(texts), texts, None
         elif hmap is not None:
-            rec = _align_by_content([c for c in row.cells if c.text.strip()], hmap, origin in FRAGMENTED_ORIGINS)
+            cells, number = _unnumbered([c for c in row.cells if c.text.strip()], texts_head, next_no)
+            next_no = next_no if number is None else number + 1
+            rec = _align_by_content(cells, hmap, origin in FRAGMENTED_ORIGINS)
             if rec:
                 recs.setdefault(row.cells[0].table, []).append(rec)
     return {t: tail_widths(rs) for t, rs in recs.items()}
@@ -849,6 +890,7 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         header_rows: list[list[hdr.Token]] = [[hdr.Token(t, None, k) for t in _split_line(t0)] for k, t0 in
                                               enumerate(above + pre_lines)]
         prev_tokens: list[_Cell] | None = None
+        next_no: int | None = None  # the row number the next row of a 序号-led ragged table opens with
         widths = _column_widths(rows)
         frag_widths = _fragment_widths(doc, rows)
         above: list[str] | None = None  # the positional row above, for cells cut at the column width
@@ -894,7 +936,8 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                 header_rows.append([hdr.Token(c.text, c.line, len(header_rows)) for c in row.cells if c.text.strip()])
                 continue
             if origin in RAGGED_ORIGINS:
-                cells = [c for c in row.cells if c.text.strip()]
+                cells, number = _unnumbered([c for c in row.cells if c.text.strip()], header_texts, next_no)
+                next_no = next_no if number is None else number + 1
                 if builder.rows and not after_break and 1 < len(texts) <= len(hmap) and not texts[0].strip() \
                         and _continues_cells(texts, hmap, True):
                     # a full-width row (`|  |  |  | 年统筹基金结余数 |  |`) keeps its positions: the tails of
@@ -902,7 +945,9 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                     builder.extend_last({f: t.strip() for f, t in zip(hmap, texts) if f and t.strip()}, cells)
                     continue
                 tails, reading = None, _UNREAD
-                if origin in TAIL_ORIGINS and builder.rows and not after_break and not _continues_row(cells):
+                # a row that opens with its number is a row of its own, never tails or the end of the row above
+                if number is None and origin in TAIL_ORIGINS and builder.rows and not after_break \
+                        and not _continues_row(cells):
                     reading = _align_by_content(cells, hmap, origin in FRAGMENTED_ORIGINS)
                     valued = parse_target((reading or {}).get("value") or "").kind != "text"
                     # a line with a value of its own is a row; without one its tokens may end cells cut above
@@ -911,7 +956,7 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                 if tails:  # a line of wrapped tails (`指标 ，降低医保基金风险 ，降低医保基金风险`)
                     builder.extend_last(tails, cells)
                     continue
-                if prev_tokens is not None and _continues_row(cells):
+                if number is None and prev_tokens is not None and _continues_row(cells):
                     # a wrapped row: its last cells (a weight, a unit) fell onto the next line
                     cells = prev_tokens + cells
                     builder.drop_last()
@@ -958,7 +1003,7 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                           if not _is_header_row(ln.text.split()) and not _PAGE_NO.fullmatch(ln.text)]
             _stream_rows_values_last(body_lines, builder, cols)
         else:
-            _stream_rows(rest, builder)
+            _stream_rows(rest, builder, numbered=bool(header) and vocab.is_row_number_column(header[0]))
     if not has:
         return None
     fields = _header_fields(flat, section.title, pre_lines if section.tables else [])

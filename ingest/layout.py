@@ -118,8 +118,7 @@ def _pipe_rows(lines: list[TextLine], i: int) -> _Run | None:
         if pending:
             first = _pipe_cells(ln.text)[0]
             text = "\n".join(p.text.strip() for p in pending)
-            if merged and (_LIST_ITEM.match(pending[0].text) or vocab.is_level1(first) or vocab.is_level2(first)
-                           or vocab.column_role(first)):
+            if merged and (_LIST_ITEM.match(pending[0].text) or _opens_row(first) or vocab.column_role(first)):
                 prev = merged.pop()
                 merged.append(prev.model_copy(update={"text": _append_to_last_cell(prev.text, text)}))
             else:
@@ -146,8 +145,9 @@ def _pipe_rows(lines: list[TextLine], i: int) -> _Run | None:
 
 
 def _opens_row(cell: str) -> bool:
-    """A first cell that opens a row of its own: a level name."""
-    return vocab.is_level1(cell) or vocab.is_level2(cell)
+    """A first cell that opens a row of its own: a level name, or a row number (序号 1, 2 …: a wrapped tail is
+    never a bare number in a cell of its own)."""
+    return vocab.is_level1(cell) or vocab.is_level2(cell) or vocab.is_row_number(cell)
 
 
 def _pipe_cell_rows(lines: list[TextLine], i: int) -> _Run | None:
@@ -367,8 +367,8 @@ def _line_header(lines: list[TextLine], i: int) -> tuple[list[tuple[TextLine, st
         if not t:
             j += 1
             continue
-        if vocab.column_role(t) is None:  # 绩效指标 / 指标 are synonyms too: a vertical label passes
-            break
+        if vocab.column_role(t) is None and (cells or not vocab.is_row_number_column(t)):
+            break  # 绩效指标 / 指标 are synonyms too: a vertical label passes; so does a leading 序号
         cells.append((lines[j], t))
         j += 1
     words = [c for _, c in cells]
@@ -465,9 +465,17 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
     cells = _join_wrapped_levels(_join_wrapped_lines(cells, blank_before))
     empties = _empty_cells_before([gap_before.get(id(ln), 0) for ln, _ in cells])
     rows = [header]
+    numbered = vocab.is_row_number_column(words[0])  # 序号 first: each row opens with its number
+    next_no = None
     k = 0
     while k < len(cells):
         row: list[tuple[TextLine, str]] = []
+        if numbered and vocab.is_row_number(cells[k][1]):
+            row.append(cells[k])
+            next_no = vocab.row_number(cells[k][1]) + 1
+            k += 1
+            if k == len(cells):
+                break
         t = cells[k][1]
         nxt = cells[k + 1][1] if k + 1 < len(cells) else ""
         if vocab.is_level1(t) and (vocab.is_level2(nxt) or not vocab.is_level2(t)):
@@ -479,6 +487,8 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
         taken = 0
         while k < len(cells) and taken < width:
             t = cells[k][1]
+            if taken >= 1 and next_no is not None and vocab.row_number(t) == next_no:
+                break  # the next row's number: the row ended in empty cells
             if taken >= 1 and (vocab.is_level1(t) or vocab.is_level2(t)) and t != row[-1][1]:
                 break  # an empty trailing cell left no line: the next row starts here (a name printed twice
                 # as 三级指标 and 描述, 服务对象满意度 / 服务对象满意度, is no new row)
@@ -516,12 +526,13 @@ def _run_together_rows(lines: list[TextLine], i: int) -> _Run | None:
     head = rt.split_header(lines[i].text.strip())
     if head is None:
         return None
+    numbered = vocab.is_row_number_column(head[0])
     body: list[TextLine] = []
     j = i + 1
     while j < len(lines):
         t = lines[j].text.strip()
         if not t or TABLE_END.search(t) or vocab.is_title(t) or _starts_next_table(t) or "\t" in t \
-                or " " in t and not rt.starts_with_level(t):
+                or " " in t and not rt.starts_with_level(t, numbered):
             break
         body.append(lines[j])
         j += 1

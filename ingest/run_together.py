@@ -50,8 +50,12 @@ _OPEN, _CLOSE = "（(〔《【[", "）)〕》】]"
 
 
 def split_header(t: str) -> list[str] | None:
-    """`一级指标二级指标三级指标指标值` -> its column names, when column synonyms cover the whole line."""
+    """`一级指标二级指标三级指标指标值` -> its column names, when column synonyms cover the whole line (a row-number
+    column such as 序号 may open it)."""
     out, k = [], 0
+    lead = next((w for w in sorted(vocab.ROW_NUMBER_COLUMNS, key=len, reverse=True) if t.startswith(w)), None)
+    if lead:
+        out, k = [lead], len(lead)
     while k < len(t):
         syn = next((s for s in _SYNONYMS if t.startswith(s, k)), None)
         if syn is None:
@@ -86,9 +90,28 @@ def strip_levels(t: str) -> tuple[list[str], str]:
     return levels, t
 
 
-def starts_with_level(t: str) -> bool:
-    """A row of the table starts with a 一级 or 二级 name."""
-    return bool(_longest(t.strip(), vocab.is_level1) or _longest(t.strip(), vocab.is_level2))
+def starts_with_level(t: str, numbered: bool = False) -> bool:
+    """A row of the table starts with a 一级 or 二级 name (after its row number, in a `numbered` table)."""
+    t = _LEAD_NUMBER.sub("", t.strip(), count=1) if numbered else t.strip()
+    return bool(_longest(t, vocab.is_level1) or _longest(t, vocab.is_level2))
+
+
+_LEAD_NUMBER = re.compile(r"^\d{1,3}(?=\D)")
+
+
+def row_numbers(rows: list[str]) -> list[str]:
+    """The row number each row of a 序号-led table opens with: the first row's leading digits, then one more each
+    row (so a name that starts with a digit, 65岁以上…, keeps it); "" where a row does not open with its number."""
+    m = _LEAD_NUMBER.match(rows[0].strip()) if rows else None
+    if m is None:
+        return [""] * len(rows)
+    first = int(m.group(0))
+    out = []
+    for r in rows:
+        want = str(first + len(out))
+        lead = _LEAD_NUMBER.match(r.strip())
+        out.append(want if lead is not None and lead.group(0) == want else "")
+    return out
 
 
 # ---- the basis column ------------------------------------------------------------------------------------------
@@ -352,9 +375,11 @@ def _peel_extras(rows: list[str], header: list[str], roles: list[str | None]) ->
 def split_rows(rows: list[str], header: list[str], lexicon: Lexicon = EMPTY) -> list[list[str]]:
     """Every row of one run-together table, with what the rows share (the repeated basis) found first."""
     roles = header_roles(header)
-    rows, extras, peeled = _peel_extras([r.strip() for r in rows], header, roles)
+    numbers = row_numbers(rows) if header and vocab.is_row_number_column(header[0]) else [""] * len(rows)
+    rows = [r.strip()[len(n):] for r, n in zip(rows, numbers)]
+    rows, extras, peeled = _peel_extras(rows, header, roles)
     roles = roles[: len(roles) - peeled]
     bodies = [strip_levels(r)[1] for r in rows]
     after = [r for r in roles if r not in ("level1", "level2", None)]
     tail = shared_tail(bodies) if after and after[-1] in ("basis", "extra") else ""
-    return [split_row(r, roles, tail, lexicon) + e for r, e in zip(rows, extras)]
+    return [([n] if n else []) + split_row(r, roles, tail, lexicon) + e for r, e, n in zip(rows, extras, numbers)]

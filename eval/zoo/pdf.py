@@ -106,7 +106,7 @@ def _draw_sheet(w: _Writer, sheet: Sheet) -> None:
         if w.page is None or w.y + heights[page_rows[0]] > PAGE_H - MARGIN or page_rows[0] != 0:
             w.new_page()
         chunk = [rows[k] for k in page_rows]
-        spans = merge_runs(chunk, sheet.columns, sheet.merged)  # merged cells never cross a page
+        spans = merge_runs(chunk, sheet.columns, sheet.merged, sheet.lead)  # merged cells never cross a page
         tops = [w.y + sum(heights[k] for k in page_rows[:i]) for i in range(len(page_rows))]
         for i, k in enumerate(page_rows):
             for c in range(len(rows[k])):

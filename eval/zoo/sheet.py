@@ -25,6 +25,7 @@ class Sheet:
     money_note: str | None = None  # e.g. 单位:元, printed once above the table
     title_in_table: bool = False  # the title is the first row of the grid
     merged: int = 0  # leading columns whose runs of equal cells are one merged cell (or omitted in text)
+    lead: int = 0  # columns printed left of the level columns (a 序号 row number); merging starts after them
     header_every: int | None = None  # repeat the column-name row after this many body rows (page breaks)
     header_lines: bool = False  # header block as separate label / value lines outside the grid
     notes: list[str] = field(default_factory=list)
@@ -80,16 +81,17 @@ def body_rows(sheet: Sheet) -> list[list[str]]:
     return out
 
 
-def merge_runs(rows: list[list[str]], columns: list[str], merged: int) -> list[list[int]]:
-    """Row span of every body cell: n > 0 on the first row of a run of equal cells, 0 on the rows it covers."""
-    # a run in column c never crosses a run boundary of the columns left of it, nor a repeated column-name row
+def merge_runs(rows: list[list[str]], columns: list[str], merged: int, lead: int = 0) -> list[list[int]]:
+    """Row span of every body cell: n > 0 on the first row of a run of equal cells, 0 on the rows it covers.
+    The `merged` columns after the first `lead` ones merge (a row-number column never does)."""
+    # a run in column c never crosses a run boundary of the level columns left of it, nor a repeated column-name row
     spans = [[1] * len(r) for r in rows]
-    for c in range(min(merged, len(columns))):
+    for c in range(lead, min(lead + merged, len(columns))):
         start = None
         for k, row in enumerate(rows):
             is_body = row != columns and len(row) == len(columns)
             same = (start is not None and is_body and row[c] == rows[start][c] and row[c]
-                    and all(spans[k][x] == 0 for x in range(c)))
+                    and all(spans[k][x] == 0 for x in range(lead, c)))
             if same:
                 spans[start][c] += 1
                 spans[k][c] = 0

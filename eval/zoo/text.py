@@ -16,7 +16,7 @@ def _cells(sheet: Sheet, omit_merged: bool) -> list[list[str]]:
     rows = grid_rows(sheet)
     if not omit_merged:
         return rows
-    spans = merge_runs(rows, sheet.columns, max(sheet.merged, 2))
+    spans = merge_runs(rows, sheet.columns, max(sheet.merged, 2), sheet.lead)
     return [[c for c, s in zip(row, span) if s] for row, span in zip(rows, spans)]
 
 
@@ -78,13 +78,14 @@ def indented(sheet: Sheet) -> list[str]:
             out += _wrapped(row, "  ", keep_positions=False)
             last = (None, None)
             continue
-        l1, l2 = row[0].replace("\n", ""), row[1].replace("\n", "")
+        at = sheet.lead  # a row number left of the levels goes with the level3 line
+        l1, l2 = row[at].replace("\n", ""), row[at + 1].replace("\n", "")
         if l1 != last[0]:
             out.append(l1)
         if (l1, l2) != last:
             out.append(INDENT + l2)
         last = (l1, l2)
-        out += [INDENT * 2 + line for line in _wrapped(row[2:], "  ", keep_positions=False)]
+        out += [INDENT * 2 + line for line in _wrapped(row[:at] + row[at + 2:], "  ", keep_positions=False)]
     return out
 
 
@@ -101,7 +102,7 @@ def fixed_columns(sheet: Sheet) -> list[str]:
     column's width on screen, merged cells printed once (blank below), a wrapped cell going on at its column."""
     rows = grid_rows(sheet)
     n = len(sheet.columns)
-    spans = merge_runs(rows, sheet.columns, max(sheet.merged, 2))
+    spans = merge_runs(rows, sheet.columns, max(sheet.merged, 2), sheet.lead)
     table = [[c if s else "" for c, s in zip(row, span)] for row, span in zip(rows, spans)]
     full = [r for r in table if len(r) == n]
     widths = [max(_screen_width(line) for r in full for line in r[k].split("\n")) for k in range(n)]

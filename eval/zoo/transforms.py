@@ -130,6 +130,13 @@ def extra_columns(sheet: Sheet, expected: Project) -> None:
         _insert_column(sheet, len(sheet.columns), name, [fills[name](i) for i in expected.indicators])
 
 
+def serial_column(sheet: Sheet, expected: Project) -> None:
+    """A 序号 column of row numbers left of the levels (1, 2, 3 …); the expected gold is unchanged. Listed last in
+    a variant: the other transforms find the level columns at the start of a row."""
+    _insert_column(sheet, 0, "序号", [str(k) for k in range(1, len(sheet.rows) + 1)])
+    sheet.lead = 1
+
+
 def level_names(sheet: Sheet, expected: Project) -> None:
     """Level names written as variants (产出值, 数量值, 成本指标(必填硬性指标)); expected as written."""
     for row, ind in zip(sheet.rows, expected.indicators):
@@ -198,5 +205,5 @@ TRANSFORMS: dict[str, Transform] = {
     "long-annual": long_annual, "period-annual": period_annual, "standard-column": standard_column,
     "unit-column": unit_column, "extra-columns": extra_columns, "level-names": level_names,
     "wrapped-cells": wrapped_cells, "page-breaks": page_breaks, "reordered": reordered, "yuan": yuan_note,
-    "header-lines": header_lines, "label-synonyms": label_synonyms,
+    "header-lines": header_lines, "label-synonyms": label_synonyms, "serial-column": serial_column,
 }

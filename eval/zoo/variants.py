@@ -61,6 +61,14 @@ VARIANTS: dict[str, Variant] = {
     "yuan": Variant(transforms=("yuan",), text_encoding="gb18030", html_charset="gb2312"),
     "header-lines": Variant(transforms=("header-lines",), formats=TEXT_ONLY),
     "label-synonyms": Variant(transforms=("label-synonyms",), text_encoding="gb18030"),
+    # a 序号 column of row numbers left of the levels, in the text families that keep no column positions
+    "serial-column": Variant(transforms=("merged-cells", "serial-column")),
+    "serial-spaces": Variant(style="spaces", transforms=("merged-cells", "serial-column"), formats=TEXT_ONLY),
+    "serial-pipes": Variant(style="pipe-bare", transforms=("wrapped-cells", "serial-column"), formats=TEXT_ONLY),
+    "serial-cells": Variant(style="cell-lines", transforms=("serial-column",), formats=TEXT_ONLY),
+    "serial-run-together": Variant(style="run-together", transforms=("serial-column",), formats=TEXT_ONLY),
+    "serial-wrapped-spaces": Variant(style="spaces", transforms=("wrapped-cells", "merged-cells", "serial-column"),
+                                     formats=TEXT_ONLY),
 }
 # The CI subset: one of each kind (text families, titles, columns, merges, page breaks, 元).
 QUICK_VARIANTS = ("tabs", "pipe-bare", "cell-lines", "web-dump", "merged-cells", "indented", "untitled",

@@ -22,6 +22,25 @@ UNITS: frozenset[str] = frozenset(_DATA.get("units", []))
 QUALITATIVE_VALUES: tuple[str, ...] = tuple(_DATA.get("qualitative_values", []))
 # what fills a 指标性质 / 指标值类型 / 指标方向 column (定量, 正向, 大于等于 …)
 COLUMN_WORDS: frozenset[str] = frozenset(_DATA.get("column_words", []))
+# the names of a row-number column left of the levels (序号 …)
+ROW_NUMBER_COLUMNS: frozenset[str] = frozenset(compact(x) for x in _DATA.get("row_number_columns", []))
+_ROW_NUMBER = re.compile(r"[(（]?(\d{1,3})[)）.、．]?")
+
+
+def is_row_number_column(name: str | None) -> bool:
+    """A header cell naming a column of row numbers (序号, 编号 …)."""
+    return compact(name) in ROW_NUMBER_COLUMNS
+
+
+def row_number(text: str | None) -> int | None:
+    """The number of a cell shaped like a row number (1, 12, (3), 4.), else None; never a name or a unit."""
+    m = _ROW_NUMBER.fullmatch(text.strip()) if text else None
+    return int(m.group(1)) if m else None
+
+
+def is_row_number(text: str | None) -> bool:
+    """A cell shaped like a row number (row_number)."""
+    return row_number(text) is not None
 TITLES: tuple[str, ...] = tuple(_DATA["titles"])
 DEPARTMENT_TITLES = tuple(re.compile(p) for p in _DATA["department_titles"])
 _SUFFIXES = sorted(_DATA["level_suffixes"], key=len, reverse=True)
