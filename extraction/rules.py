@@ -709,8 +709,11 @@ _NUMBERED_FIELD = re.compile(r"^\s*[(（]\d{1,2}[)）]\s*\S{2,8}[。:：]")
 
 
 def _split_line(text: str) -> list[str]:
-    """Header-block text line -> tokens: tabs and runs of spaces separate label and value."""
-    return [t for t in re.split(r"\t|\s+", text.strip()) if t]
+    """Header-block text line -> tokens: tabs, runs of spaces and pipes (`项目名称 | XXX`) separate label and value."""
+    return [t for t in _FIELD_SEP.split(text.strip()) if t]
+
+
+_FIELD_SEP = re.compile(r"\s*\|\s*|\t|\s+")
 
 
 _WEIGHTISH = re.compile(r"^(?:\d+(?:\.\d+)?%?|%|[\u4e00-\u9fff]{1,3}/[\u4e00-\u9fff]{1,3})$")

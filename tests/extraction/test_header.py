@@ -45,3 +45,9 @@ def test_labels_glued_to_their_values_are_read_in_a_run_together_block_only():
     # an amount or a code cannot be part of a label's words: accepted everywhere
     assert plain.first("budget").text == "120.50" and glued.first("budget").unit == "万元"
     assert read_header(_rows(["绩效目标表"]), glued=True).first("goals") is None
+
+
+def test_a_department_table_states_its_budget_as_a_request():
+    # 部门整体支出绩效目标申报表: 年度预算申请（万元）：资金总额 …
+    h = read_header(_rows(["年度预算申请（万元）：资金总额", "8,600.00"], ["其中：财政拨款", "8,600.00"]))
+    assert budget_wan(h.first("budget").text, h.first("budget").unit, "") == 8600.0

@@ -2,6 +2,7 @@
 
 from perfdraft.extraction.rules import extract_rules
 from perfdraft.extraction.segment import find_sections
+from perfdraft.ingest.text import load_text
 from tests.extraction.gridkit import make_doc
 
 HEADER = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]
@@ -227,3 +228,15 @@ def test_a_column_name_cut_over_two_lines_is_finished_by_the_tail_below_it(tmp_p
     assert [(r.level2, r.level3, r.value, r.basis) for r in p.indicators] == [
         ("数量指标", "少年宫开展活动次数", "≥20次", "年度工作计划"), ("质量指标", "活动参与学生覆盖率", "≥90%", "上级文件"),
         ("服务对象满意度指标", "学生家长满意度", "≥90%", "问卷调查")]
+
+
+def test_header_block_lines_with_pipes_between_label_and_value_give_clean_fields(tmp_path):
+    # a web page's header block printed `label | value` without closing pipes, above a pipe grid
+    text = ("项目支出绩效目标表\n项目名称 | 城区道路维护\n主管部门 | 某县住房和城乡建设局 | 实施单位 | 某县市政管理所\n"
+            "项目资金（万元） | 年度资金总额： | 150\n年度目标 | 完成城区道路日常维护。\n"
+            "一级指标 | 二级指标 | 三级指标 | 指标值 |\n产出指标 | 数量指标 | 维护道路面积 | ≥20万平方米 |\n"
+            " | 质量指标 | 维护合格率 | ≥98% |\n")
+    path = tmp_path / "pipes.txt"
+    path.write_text(text, encoding="utf-8")
+    [p] = extract_rules(load_text(path)).projects
+    assert (p.name, p.unit, p.budget_wan) == ("城区道路维护", "某县市政管理所", 150.0)
