@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from perfdraft.core import vocabulary as vocab
 from perfdraft.core.columns import Column, extra_kind, header_columns, is_indicator_header  # noqa: F401 (re-exported)
-from perfdraft.core.values import parse_target
+from perfdraft.core.values import is_comparison, parse_target
 
 _NEG = float("-inf")
 _SENTENCE = re.compile(r"[，,。；;！!？?]")
@@ -62,7 +62,7 @@ def _cell_score(col: Column, text: str, n_tokens: int, fragments: bool) -> float
         if kind == "weight":
             return 1.5 if n_tokens == 1 and _NUMBER.match(c) else _NEG
         if kind == "word":
-            return 2.0 if n_tokens == 1 and c in vocab.COLUMN_WORDS else _NEG
+            return 2.0 if n_tokens == 1 and (c in vocab.COLUMN_WORDS or is_comparison(c)) else _NEG
         return 0.2 - extra_tokens
     # level3, description, basis: free text, never a level name, rarely a bare number
     if vocab.is_level1(c) or vocab.is_level2(c):

@@ -14,7 +14,7 @@ from perfdraft.ingest.layout import TABLE_END, resplit
 from perfdraft.extraction.interpret import Column, align_row, header_columns, is_indicator_header
 from perfdraft.extraction.wrapped_tails import column_widths as tail_widths, wrapped_tails
 from perfdraft.extraction.segment import TableSection, content_header, find_sections, indicator_grids, is_self_evaluation_grid
-from perfdraft.core.values import looks_like_value, parse_target
+from perfdraft.core.values import is_comparison, looks_like_value, opens_with_comparison, parse_target
 from perfdraft.core.lexicon import Lexicon
 from perfdraft.core.models import Document, Indicator, PerformanceDocument, Project, SourceRef
 
@@ -818,11 +818,17 @@ def _align_by_content(cells: list[_Cell], hmap: list[str | None], fragments: boo
 
 
 def _join_unit(rec: dict) -> dict:
-    """A 度量单位 column joins a bare number in the value with one space (`470 人/天`); extras move aside."""
+    """A 度量单位 column joins a bare number in the value with one space (`470 人/天`), a column holding the
+    comparison (≥ under 指标性质 / 比较符 …) opens it (`≥30`); extras move aside (a comparison stays there too)."""
     for k in [k for k in rec if k.startswith("extra:")]:
         rec.setdefault("_extra", {})[k[6:]] = rec.pop(k)
-    unit = (rec.pop("unit", "") or "").strip()
     val = (rec.get("value") or "").strip()
+    op = next((v.strip() for v in (rec.get("_extra") or {}).values() if is_comparison(v)), None)
+    # only a value that states no comparison of its own (24小时内 says ≤ by its suffix)
+    if op and val and not opens_with_comparison(val) and parse_target(val).kind == "number" \
+            and parse_target(val).op == "=":
+        rec["value"] = val = op + val
+    unit = (rec.pop("unit", "") or "").strip()
     if unit and val and parse_target(val).kind in ("number", "range") and parse_target(val).unit is None:
         rec["value"] = f"{val} {unit}"
     return rec

@@ -24,6 +24,7 @@ WRAP_WIDTH = 10  # characters per line of a wrapped long cell
 PAGE_ROWS = 4  # body rows per page in the page-break layout
 _NUM_UNIT = re.compile(r"^(?P<num>(?:[≥≤><=]|>=|<=)?\s*\d+(?:\.\d+)?)\s*(?P<unit>[^\d\s.][^\d]*)$")
 _FIRST_NUM = re.compile(r"\d+(?:\.\d+)?")
+_LEADING_OP = re.compile(r"^(?P<op>≥|≤|>=|<=|>|<|=|不低于|不少于|不高于|不超过)\s*(?P<rest>\d.*)$")
 
 
 def _title(kind: str) -> Transform:
@@ -137,6 +138,22 @@ def serial_column(sheet: Sheet, expected: Project) -> None:
     sheet.lead = 1
 
 
+def comparison_column(sheet: Sheet, expected: Project) -> None:
+    """The comparison of each quantitative value in a 比较符 column left of the value (≥ | 90%, = | 100%); the
+    expected value is the comparison and the rest joined (≥90%), a qualitative value is unchanged."""
+    at = sheet.col("指标值")
+    ops = []
+    for row, ind in zip(sheet.rows, expected.indicators):
+        m = _LEADING_OP.match(ind.value.strip())
+        op, rest = (m["op"], m["rest"].strip()) if m else ("=", ind.value.strip()) \
+            if ind.target.kind == "number" and ind.value.strip()[:1].isdigit() else ("", ind.value)
+        row[at] = rest
+        ops.append(op)
+        if op:
+            ind.value = op + rest
+    _insert_column(sheet, at, "比较符", ops)
+
+
 def level_names(sheet: Sheet, expected: Project) -> None:
     """Level names written as variants (产出值, 数量值, 成本指标(必填硬性指标)); expected as written."""
     for row, ind in zip(sheet.rows, expected.indicators):
@@ -206,4 +223,5 @@ TRANSFORMS: dict[str, Transform] = {
     "unit-column": unit_column, "extra-columns": extra_columns, "level-names": level_names,
     "wrapped-cells": wrapped_cells, "page-breaks": page_breaks, "reordered": reordered, "yuan": yuan_note,
     "header-lines": header_lines, "label-synonyms": label_synonyms, "serial-column": serial_column,
+    "comparison-column": comparison_column,
 }

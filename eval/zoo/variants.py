@@ -69,6 +69,10 @@ VARIANTS: dict[str, Variant] = {
     "serial-run-together": Variant(style="run-together", transforms=("serial-column",), formats=TEXT_ONLY),
     "serial-wrapped-spaces": Variant(style="spaces", transforms=("wrapped-cells", "merged-cells", "serial-column"),
                                      formats=TEXT_ONLY),
+    # the comparison of each value in a column of its own (比较符: ≥ | 90%)
+    "comparison-column": Variant(transforms=("comparison-column",)),
+    "comparison-spaces": Variant(style="spaces", transforms=("merged-cells", "comparison-column"), formats=TEXT_ONLY),
+    "comparison-run-together": Variant(style="run-together", transforms=("comparison-column",), formats=TEXT_ONLY),
 }
 # The CI subset: one of each kind (text families, titles, columns, merges, page breaks, 元).
 QUICK_VARIANTS = ("tabs", "pipe-bare", "cell-lines", "web-dump", "merged-cells", "indented", "untitled",

@@ -56,10 +56,10 @@ def _header_columns(texts: tuple[str, ...]) -> tuple[Column | None, ...]:
 
 def extra_kind(name: str) -> str:
     """What a column the schema has no field for holds, told by its name: "weight" (权重, 分值), "word" (指标性质 /
-    类型 / 方向: a word of vocabulary.COLUMN_WORDS) or "text" (评分标准, 备注 …)."""
+    类型 / 方向 / 比较符: a word of vocabulary.COLUMN_WORDS or a comparison) or "text" (评分标准, 备注 …)."""
     if any(k in name for k in ("权重", "分值")):
         return "weight"
-    if any(k in name for k in ("性质", "类型", "方向")):
+    if any(k in name for k in ("性质", "类型", "方向", "符", "比较")):
         return "word"
     return "text"
 

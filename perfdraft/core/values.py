@@ -97,6 +97,19 @@ def _f(s: str) -> float:
     return float(s.replace(",", ""))
 
 
+_OPENS_WITH_OP = re.compile(rf"^\s*(?:{_OP_RE})")
+
+
+def is_comparison(text: str | None) -> bool:
+    """A cell holding only a comparison (≥, <=, 大于等于, 不低于 …): a column of them is the values' operator."""
+    return (text or "").strip() in _OPS
+
+
+def opens_with_comparison(value: str | None) -> bool:
+    """A value that states its own comparison (≥90%, 不低于 90%)."""
+    return bool(value) and bool(_OPENS_WITH_OP.match(value))
+
+
 def looks_like_value(text: str) -> bool:
     """True when a cell reads as a quantitative value (number, range or date)."""
     return text is not None and _target_fields(text)[0][1] != "text"

@@ -90,7 +90,8 @@ def parse_tables(rows: list[list[str | None]]) -> list[dict]:
 
 
 def as_gold(table: dict) -> dict:
-    """A parsed table in the gold's field names (度量单位 joined to the value with one space)."""
+    """A parsed table in the gold's field names (度量单位 joined to the value with one space, a 比较符 put
+    before it)."""
     out: dict = {"indicators": []}
     for label, value in table["fields"].items():
         role = LABEL_ROLE.get(label)
@@ -101,12 +102,16 @@ def as_gold(table: dict) -> dict:
         elif role:
             out[role] = value
     for row in table["rows"]:
-        ind, unit = {}, ""
+        ind, unit, op = {}, "", ""
         for name, cell in zip(table["columns"], row):
             if name in COLUMN_ROLE:
                 ind[COLUMN_ROLE[name]] = cell or ""
             elif name == "度量单位":
                 unit = cell or ""
+            elif name == "比较符":
+                op = cell or ""
+        if op:
+            ind["value"] = op + ind["value"]
         if unit:
             ind["value"] = f"{ind['value']} {unit}"
         out["indicators"].append(ind)
