@@ -154,6 +154,25 @@ def comparison_column(sheet: Sheet, expected: Project) -> None:
     _insert_column(sheet, at, "比较符", ops)
 
 
+_OUTLINE = "一二三四五六七八九十"
+
+
+def outline_numbers(sheet: Sheet, expected: Project) -> None:
+    """Level names numbered as an outline (一、产出指标, （一）数量指标, the 二级 count starting again under each
+    一级); expected as printed."""
+    l1s: list[str] = []
+    l2s: dict[str, list[str]] = {}
+    for row, ind in zip(sheet.rows, expected.indicators):
+        if ind.level1 not in l1s:
+            l1s.append(ind.level1)
+        seen = l2s.setdefault(ind.level1, [])
+        if ind.level2 not in seen:
+            seen.append(ind.level2)
+        ind.level1 = f"{_OUTLINE[l1s.index(ind.level1) % 10]}、{ind.level1}"
+        ind.level2 = f"（{_OUTLINE[seen.index(ind.level2) % 10]}）{ind.level2}"
+        row[0], row[1] = ind.level1, ind.level2
+
+
 def level_names(sheet: Sheet, expected: Project) -> None:
     """Level names written as variants (产出值, 数量值, 成本指标(必填硬性指标)); expected as written."""
     for row, ind in zip(sheet.rows, expected.indicators):
@@ -223,5 +242,5 @@ TRANSFORMS: dict[str, Transform] = {
     "unit-column": unit_column, "extra-columns": extra_columns, "level-names": level_names,
     "wrapped-cells": wrapped_cells, "page-breaks": page_breaks, "reordered": reordered, "yuan": yuan_note,
     "header-lines": header_lines, "label-synonyms": label_synonyms, "serial-column": serial_column,
-    "comparison-column": comparison_column,
+    "comparison-column": comparison_column, "outline-numbers": outline_numbers,
 }

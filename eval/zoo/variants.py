@@ -73,6 +73,10 @@ VARIANTS: dict[str, Variant] = {
     "comparison-column": Variant(transforms=("comparison-column",)),
     "comparison-spaces": Variant(style="spaces", transforms=("merged-cells", "comparison-column"), formats=TEXT_ONLY),
     "comparison-run-together": Variant(style="run-together", transforms=("comparison-column",), formats=TEXT_ONLY),
+    # level names numbered as an outline (一、产出指标 / （一）数量指标)
+    "outline-numbers": Variant(transforms=("outline-numbers",)),
+    "outline-spaces": Variant(style="spaces", transforms=("outline-numbers", "merged-cells"), formats=TEXT_ONLY),
+    "outline-cells": Variant(style="cell-lines", transforms=("outline-numbers",), formats=TEXT_ONLY),
 }
 # The CI subset: one of each kind (text families, titles, columns, merges, page breaks, 元).
 QUICK_VARIANTS = ("tabs", "pipe-bare", "cell-lines", "web-dump", "merged-cells", "indented", "untitled",

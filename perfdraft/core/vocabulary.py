@@ -53,11 +53,9 @@ _COLUMN = {syn: role for role, syns in _DATA["columns"].items() for syn in syns}
 _COLUMN_PATTERNS = [(re.compile(p), role) for role, ps in _DATA["column_patterns"].items() for p in ps]
 _LABEL = {syn: field for field, syns in _DATA["labels"].items() for syn in syns}
 
-# template remnants around a level name: *, ★, (必填硬性指标), （★）, a leading number
-_MARKS = re.compile(r"^[*★☆\d.、]+|[*★☆]+$")
+# template remnants around a level name: *, ★, (必填硬性指标), （★）, a leading number (1. 2、, 一、 二．: an outline)
+_MARKS = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[*★☆\d.、．])+|[*★☆]+$")
 _PARENS = re.compile(r"[(（][^()（）]*[)）]")
-
-
 
 
 @lru_cache(maxsize=4096)

@@ -240,3 +240,15 @@ def test_header_block_lines_with_pipes_between_label_and_value_give_clean_fields
     path.write_text(text, encoding="utf-8")
     [p] = extract_rules(load_text(path)).projects
     assert (p.name, p.unit, p.budget_wan) == ("城区道路维护", "某县市政管理所", 150.0)
+
+
+def test_level_names_numbered_as_an_outline_are_still_level_names(tmp_path):
+    text = ("2025年度项目支出绩效目标表\n项目名称\t城乡居民养老保险补助\n预算数（万元）\t560\n一级指标\t二级指标\t三级指标\t指标值\n"
+            "一、产出指标\t（一）数量指标\t1.参保人数\t≥12万人\n\t（二）质量指标\t2.待遇发放准确率\t100%\n"
+            "二、效益指标\t（一）社会效益指标\t3.参保率\t≥95%\n三、满意度指标\t（一）服务对象满意度指标\t4.参保群众满意度\t≥90%\n")
+    path = tmp_path / "outline.txt"
+    path.write_text(text, encoding="utf-8")
+    [p] = extract_rules(load_text(path)).projects
+    assert [(i.level1, i.level2, i.value) for i in p.indicators] == [
+        ("一、产出指标", "（一）数量指标", "≥12万人"), ("一、产出指标", "（二）质量指标", "100%"),
+        ("二、效益指标", "（一）社会效益指标", "≥95%"), ("三、满意度指标", "（一）服务对象满意度指标", "≥90%")]
