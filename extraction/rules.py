@@ -11,6 +11,7 @@ from perfdraft.core import vocabulary as vocab
 from perfdraft.core.text import compact, tidy
 from perfdraft.extraction import header as hdr
 from perfdraft.ingest.layout import TABLE_END, resplit
+from perfdraft.extraction.inline import MIN_LINES as INLINE_MIN, inline_lines
 from perfdraft.extraction.interpret import Column, align_row, header_columns, is_indicator_header
 from perfdraft.extraction.wrapped_tails import column_widths as tail_widths, wrapped_tails
 from perfdraft.extraction.segment import TableSection, content_header, find_sections, indicator_grids, is_self_evaluation_grid
@@ -627,6 +628,26 @@ def _stream_rows_values_last(lines, builder: _Builder, cols: list[Column]) -> No
         builder.add(rec, refs)
 
 
+def _inline_rows(lines, builder: _Builder, warnings: list[str], has: set[str]) -> int | None:
+    """Indicators printed as lines of their own (inline.read_line), each with its line as provenance; the first
+    line's number, or None when the section holds no block of them. Lines below the first that name levels but
+    cannot be read are reported."""
+    found = inline_lines(lines)
+    if len(found) < INLINE_MIN:
+        return None
+    read = {ln.lineno for ln, _ in found}
+    for ln, items in found:
+        for item in items:
+            has |= set(item)
+            builder.add(_join_unit({**item, "_notes": []}), [_Cell(ln.text, ln.lineno, ln.page)])
+    first = found[0][0].lineno
+    for ln in lines:
+        if ln.lineno > first and ln.lineno not in read and ln.table is None and 0 < len(ln.text.strip()) <= 200 \
+                and any(is_level1(t) or is_level2(t) for t in _VOCAB_SPLIT.split(ln.text) if t):
+            warnings.append(f"indicator line not read (line {ln.lineno}): {ln.text.strip()[:80]}")
+    return first
+
+
 def _page_of(doc: Document, lineno: int | None) -> int:
     return 1 if lineno is None else next((ln.page for ln in doc.lines if ln.lineno == lineno), 1)
 
@@ -648,6 +669,15 @@ def _lines_above(src: list, section: TableSection, limit: int = 20) -> list[str]
 
 
 _NUMBERED_FIELD = re.compile(r"^\s*[(（]\d{1,2}[)）]\s*\S{2,8}[。:：]")
+
+
+_WHOLE_LINE = re.compile(r"^\s*(?:[^\s:：]{2,12}\s*[:：]|[(（]?\d{1,2}[)）.、．])")
+
+
+def _head_tokens(text: str) -> list[str]:
+    """A header-block line above inline indicators: `label：value` and numbered goal lines are one token each (their
+    values may hold spaces: 推行 DRG/DIP 改革), other lines split as _split_line does."""
+    return [text.strip()] if _WHOLE_LINE.match(text) else _split_line(text)
 
 
 def _split_line(text: str) -> list[str]:
@@ -815,6 +845,7 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
     has: set[str] = set()
     pre_rows: list[str] = []
     warnings: list[str] = []
+    inline = False
     if section.tables:
         rows = _grid_rows(doc, section)
         hmap: list[str | None] | None = None
@@ -918,9 +949,19 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
     else:
         body = [ln for ln in lines if ln.lineno > section.line_start]
         hi = next((k for k, ln in enumerate(body) if _is_header_row(ln.text.split())), None)
-        if hi is None:
-            return None
         pre_lines = []
+    if not section.tables and hi is None:
+        # no grid and no header row: indicators printed as lines (产出指标—数量指标—培训人次：≥100人次)
+        first = _inline_rows(lines, builder, warnings, has)
+        if first is None:
+            return None
+        inline = True  # the header block is read by its labels (a stop label such as 绩效指标 ends the goals)
+        head = [ln for ln in lines if ln.lineno < first and (ln.lineno > section.line_start
+                                                               or not _is_title_line(ln.text))]
+        pre_lines = [ln.text for ln in head]  # as above a grid: a budget-unit line may stand alone here
+        flat = "\n".join(pre_lines)
+        header_rows = [[hdr.Token(t, None, k) for t in _head_tokens(ln.text)] for k, ln in enumerate(head)]
+    elif not section.tables:
         flat = "\n".join(ln.text for ln in body[:hi])
         header = body[hi].text.split()
         has = {r for r in (vocab.column_role(h) for h in header) if r}
@@ -940,7 +981,7 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
             _stream_rows(rest, builder)
     if not has:
         return None
-    fields = _header_fields(flat, section.title, pre_lines if section.tables else [])
+    fields = _header_fields(flat, section.title, pre_lines)
     goals: list[str] = []
     if section.tables:
         # grid: every cell after the 绩效目标 label cell is one part (a cell may hold several numbered goals)
@@ -956,10 +997,10 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
             goals = _stream_goals(flat.split("\n"))
     glued = any(doc.tables[t].origin == "text-run-together" for t in section.tables)
     _labelled_fields(fields, header_rows, goals_out := [], flat + "\n" + "\n".join(ln.text for ln in lines[:60]),
-                     goals_from_lines=not section.tables, glued=glued)
+                     goals_from_lines=not section.tables and not inline, glued=glued)
     if fields.get("unit") is None:
         # a budget-unit line printed alone above the table (吴川市医疗保障局, 619003唐山市医疗保险服务中心)
-        unit_line = next((u for u in (_MONEY_NOTE.sub("", t).strip() for t in (pre_lines if section.tables else []))
+        unit_line = next((u for u in (_MONEY_NOTE.sub("", t).strip() for t in (pre_lines))
                           if _UNIT_LINE.match(u) and _ORGAN.search(re.sub(r"本级$", "", u))), None)
         if unit_line:
             fields["unit"] = unit_line

@@ -61,6 +61,11 @@ VARIANTS: dict[str, Variant] = {
     "yuan": Variant(transforms=("yuan",), text_encoding="gb18030", html_charset="gb2312"),
     "header-lines": Variant(transforms=("header-lines",), formats=TEXT_ONLY),
     "label-synonyms": Variant(transforms=("label-synonyms",), text_encoding="gb18030"),
+    # no grid at all: indicators printed as lines (level paths with — or -, several a line; labelled cells)
+    "inline-path": Variant(style="inline-path", transforms=("values-only",), formats=TEXT_ONLY),
+    "inline-hyphen": Variant(style="inline-hyphen", transforms=("values-only",), formats=TEXT_ONLY),
+    "inline-labelled": Variant(style="inline-labelled", formats=TEXT_ONLY),
+    "inline-untitled": Variant(style="inline-path", transforms=("values-only", "untitled"), formats=TEXT_ONLY),
 }
 # The CI subset: one of each kind (text families, titles, columns, merges, page breaks, 元).
 QUICK_VARIANTS = ("tabs", "pipe-bare", "cell-lines", "web-dump", "merged-cells", "indented", "untitled",
