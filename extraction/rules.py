@@ -671,13 +671,14 @@ def _lines_above(src: list, section: TableSection, limit: int = 20) -> list[str]
 _NUMBERED_FIELD = re.compile(r"^\s*[(（]\d{1,2}[)）]\s*\S{2,8}[。:：]")
 
 
-_WHOLE_LINE = re.compile(r"^\s*(?:[^\s:：]{2,12}\s*[:：]|[(（]?\d{1,2}[)）.、．])")
+# compiled at first use by re's own cache (its CJK class costs a millisecond; few documents need it)
+_WHOLE_LINE = r"^\s*(?:[^\s:：]{2,12}\s*[:：]|[(（]?\d{1,2}[)）.、．])"
 
 
 def _head_tokens(text: str) -> list[str]:
     """A header-block line above inline indicators: `label：value` and numbered goal lines are one token each (their
     values may hold spaces: 推行 DRG/DIP 改革), other lines split as _split_line does."""
-    return [text.strip()] if _WHOLE_LINE.match(text) else _split_line(text)
+    return [text.strip()] if re.match(_WHOLE_LINE, text) else _split_line(text)
 
 
 def _split_line(text: str) -> list[str]:
@@ -724,8 +725,9 @@ def _fragment_widths(doc: Document, rows: list["_Row"]) -> dict[int | None, dict
         if origin not in TAIL_ORIGINS:
             continue
         texts = row.texts()
-        if _is_header_row(texts):
-            hmap = _header_map(texts)
+        named = None if _is_header_row(texts) else content_header(doc, row.cells[0].table, row.cells[0].row)
+        if named or _is_header_row(texts):
+            hmap = _header_map(named or texts)  # as the extractor reads it: by its names, or by its content
         elif hmap is not None:
             rec = _align_by_content([c for c in row.cells if c.text.strip()], hmap, origin in FRAGMENTED_ORIGINS)
             if rec:
@@ -762,6 +764,12 @@ def _continues_cells(texts: list[str], hmap: list[str | None], full_above: bool 
 def _is_title_line(text: str) -> bool:
     """A section's first line is its title unless the section has none (an untitled table's header block)."""
     return vocab.is_title(text) or bool(re.match(r"^\s*\d+[.、．]", text))
+
+
+def _lone_line(lines, cell: _Cell) -> bool:
+    """The cell is a whole line with no pipe (a line the pipe reader kept alone: tails above or a head below)."""
+    text = next((ln.text for ln in lines if ln.lineno == cell.line), None)
+    return text is not None and "|" not in text
 
 
 def _continues_row(cells: list[_Cell]) -> bool:
@@ -862,7 +870,13 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         widths = _column_widths(rows)
         frag_widths = _fragment_widths(doc, rows)
         above: list[str] | None = None  # the positional row above, for cells cut at the column width
-        for row in rows:
+        head: _Cell | None = None  # a lone pipe-less line that opens the row below
+        for k_row, row in enumerate(rows):
+            if head is not None and row.cells:
+                first = row.cells[0]
+                row.cells[0] = _Cell(head.text + "\n" + first.text, head.line, first.page, first.table, first.row,
+                                     first.col)
+                head = None
             texts = row.texts()
             origin = doc.tables[row.cells[0].table].origin if row.cells and row.cells[0].table is not None else ""
             is_header = _is_header_row(texts)
@@ -921,6 +935,17 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                 if tails:  # a line of wrapped tails (`指标 ，降低医保基金风险 ，降低医保基金风险`)
                     builder.extend_last(tails, cells)
                     continue
+                if origin == "text-pipes" and builder.rows and len(cells) == 1 and _lone_line(lines, cells[0]):
+                    # a line between pipe rows that ends no cell cut above: the head of the row below, unless
+                    # that row opens with a level or column name (then the row above goes on in its last cell)
+                    nxt = rows[k_row + 1].cells[0].text if k_row + 1 < len(rows) and rows[k_row + 1].cells else ""
+                    if nxt and not (is_level1(nxt) or is_level2(nxt) or vocab.column_role(nxt)):
+                        head = cells[0]
+                        continue
+                    last = next((f for f in reversed(hmap) if f and builder.rows[-1].get(f)), None)
+                    if last:
+                        builder.extend_last({last: cells[0].text.strip()}, cells)
+                        continue
                 if prev_tokens is not None and _continues_row(cells):
                     # a wrapped row: its last cells (a weight, a unit) fell onto the next line
                     cells = prev_tokens + cells
