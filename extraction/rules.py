@@ -25,7 +25,7 @@ _CODE_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
 # grids whose rows keep only the cells the text has (omitted merges, vanished empties): aligned by content
 RAGGED_ORIGINS = {"text-pipes", "text-pipe-cells", "text-spaces", "text-cell-lines", "text-run-together"}
 FRAGMENTED_ORIGINS = {"text-spaces"}  # a cell may be several whitespace-separated tokens
-TAIL_ORIGINS = {"text-spaces", "text-pipes"}  # a row may be a line of the tails of cells wrapped above
+TAIL_ORIGINS = {"text-spaces", "text-pipes", "text-run-together"}  # a row may be a line of the tails of cells wrapped above
 _UNREAD = object()  # a row not aligned yet (None is a row the aligner did not understand)
 
 
@@ -766,6 +766,20 @@ def _is_title_line(text: str) -> bool:
     return vocab.is_title(text) or bool(re.match(r"^\s*\d+[.、．]", text))
 
 
+def _glued_tokens(text: str) -> list[str]:
+    """A run-together line cut as a line of tails is: a level suffix that leads it (指标), then the rest, or the rest's
+    two halves when it is one text printed twice (a name and its description: 保障水平保障水平)."""
+    out = []
+    for suffix in ("指标", "值"):
+        if text.startswith(suffix) and len(text) > len(suffix):
+            out, text = [suffix], text[len(suffix):]
+            break
+    half = len(text) // 2
+    if len(text) % 2 == 0 and half and text[:half] == text[half:]:
+        return out + [text[:half], text[half:]]
+    return out + [text]
+
+
 def _lone_line(lines, cell: _Cell) -> bool:
     """The cell is a whole line with no pipe (a line the pipe reader kept alone: tails above or a head below)."""
     text = next((ln.text for ln in lines if ln.lineno == cell.line), None)
@@ -930,7 +944,9 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                     reading = _align_by_content(cells, hmap, origin in FRAGMENTED_ORIGINS)
                     valued = parse_target((reading or {}).get("value") or "").kind != "text"
                     # a line with a value of its own is a row; without one its tokens may end cells cut above
-                    tails = wrapped_tails([c.text for c in cells], hmap, builder.rows[-1],
+                    toks = _glued_tokens("".join(c.text.strip() for c in cells)) if origin == "text-run-together" \
+                        else [c.text for c in cells]
+                    tails = wrapped_tails(toks, hmap, builder.rows[-1],
                                           None if valued else frag_widths.get(cells[0].table if cells else None))
                 if tails:  # a line of wrapped tails (`指标 ，降低医保基金风险 ，降低医保基金风险`)
                     builder.extend_last(tails, cells)

@@ -44,6 +44,7 @@ VARIANTS: dict[str, Variant] = {
     "wrapped-web": Variant(style="web-dump", transforms=("wrapped-cells",), formats=TEXT_ONLY),
     "wrapped-pipes": Variant(style="pipe-bare", transforms=("wrapped-cells",), formats=TEXT_ONLY),
     "wrapped-indented": Variant(style="indented", transforms=("wrapped-cells",), formats=TEXT_ONLY),
+    "wrapped-run-together": Variant(style="run-together", transforms=("wrapped-cells",), formats=TEXT_ONLY),
     # fixed-width columns (pdftotext -layout): positions tell the columns, a wrapped cell goes on below at its own
     "fixed-columns": Variant(style="columns", transforms=("merged-cells",), formats=TEXT_ONLY),
     "wrapped-columns": Variant(style="columns", transforms=("wrapped-cells", "merged-cells"), formats=TEXT_ONLY),

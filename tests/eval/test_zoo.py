@@ -52,7 +52,7 @@ def _assert_reads_back(tables: list[dict], expected, variant: str, fmt: str = "t
 
 GRID_TEXT_CASES = [v for v, s in VARIANTS.items() if s.style in FULL_ROW_TEXT and "header-lines" not in s.transforms]
 # styles that print a wrapped row's tails on shared lines, interleaved: their own test below
-INTERLEAVED = ["wrapped-spaces", "wrapped-pipes", "wrapped-columns", "wrapped-indented"]
+INTERLEAVED = ["wrapped-spaces", "wrapped-pipes", "wrapped-columns", "wrapped-indented", "wrapped-run-together"]
 # merged cells omitted, no row markers ...
 LINEARISED = [v for v in VARIANTS if v not in GRID_TEXT_CASES and v not in INTERLEAVED]
 HTML = [v for v, s in VARIANTS.items() if "html" in s.formats]

@@ -118,3 +118,23 @@ def test_a_lone_line_that_ends_no_cut_cell_opens_the_row_below(tmp_path):
             "满意度指标 | 服务对象满意度指标 | 学员满意度 | ≥95% |\n")
     rows = _pipe_rows(tmp_path, PIPE_HEAD + body)
     assert [(r[1], r[3]) for r in rows] == [("培训人次", "≥100人次"), ("培训合格率", "≥90%"), ("学员满意度", "≥95%")]
+
+
+def test_run_together_lines_of_tails_join_the_row_above(tmp_path):
+    head = "某县教育局\n2026年项目支出绩效目标表\n1.学生资助补助经费绩效目标表\n项目名称学生资助补助经费\n预算数(万元)120.00\n"
+    body = ("一级指标二级指标三级指标绩效指标描述指标值指标值确定依据\n"
+            "产出指标数量指标资助家庭经济困难学生资助家庭经济困难学生≥1200 人次县级预算安排\n"
+            "人数人数\n"
+            "质量指标资助资金发放准确率资助资金发放准确率100%县级预算安排\n"
+            "效益指标社会效益家庭经济困难学生入学家庭经济困难学生入学逐步提高县级预算安排\n"
+            "指标保障水平保障水平\n"
+            "满意度指标服务对象满意度指标受助学生满意度受助学生满意度≥90%县级预算安排\n")
+    path = tmp_path / "glued.txt"
+    path.write_text(head + body, encoding="utf-8")
+    [p] = extract_rules(load_text(path)).projects
+    c = lambda s: re.sub(r"\s+", "", s or "")  # noqa: E731
+    assert [(c(i.level2), c(i.level3), c(i.description), i.value) for i in p.indicators] == [
+        ("数量指标", "资助家庭经济困难学生人数", "资助家庭经济困难学生人数", "≥1200 人次"),
+        ("质量指标", "资助资金发放准确率", "资助资金发放准确率", "100%"),
+        ("社会效益指标", "家庭经济困难学生入学保障水平", "家庭经济困难学生入学保障水平", "逐步提高"),
+        ("服务对象满意度指标", "受助学生满意度", "受助学生满意度", "≥90%")]
