@@ -11,6 +11,7 @@ from perfdraft.core import vocabulary as vocab
 from perfdraft.core.text import compact, tidy
 from perfdraft.extraction import header as hdr
 from perfdraft.ingest.layout import TABLE_END, resplit
+from perfdraft.extraction.inline import MIN_LINES as INLINE_MIN, inline_lines
 from perfdraft.extraction.interpret import Column, align_row, header_columns, is_indicator_header
 from perfdraft.extraction.wrapped_tails import column_widths as tail_widths, wrapped_tails
 from perfdraft.extraction.segment import TableSection, content_header, find_sections, indicator_grids, is_self_evaluation_grid
@@ -24,7 +25,7 @@ _CODE_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
 # grids whose rows keep only the cells the text has (omitted merges, vanished empties): aligned by content
 RAGGED_ORIGINS = {"text-pipes", "text-pipe-cells", "text-spaces", "text-cell-lines", "text-run-together"}
 FRAGMENTED_ORIGINS = {"text-spaces"}  # a cell may be several whitespace-separated tokens
-TAIL_ORIGINS = {"text-spaces", "text-pipes"}  # a row may be a line of the tails of cells wrapped above
+TAIL_ORIGINS = {"text-spaces", "text-pipes", "text-run-together"}  # a row may be a line of the tails of cells wrapped above
 _UNREAD = object()  # a row not aligned yet (None is a row the aligner did not understand)
 
 
@@ -686,6 +687,26 @@ def _stream_rows_values_last(lines, builder: _Builder, cols: list[Column]) -> No
         builder.add(rec, refs)
 
 
+def _inline_rows(lines, builder: _Builder, warnings: list[str], has: set[str]) -> int | None:
+    """Indicators printed as lines of their own (inline.read_line), each with its line as provenance; the first
+    line's number, or None when the section holds no block of them. Lines below the first that name levels but
+    cannot be read are reported."""
+    found = inline_lines(lines)
+    if len(found) < INLINE_MIN:
+        return None
+    read = {ln.lineno for ln, _ in found}
+    for ln, items in found:
+        for item in items:
+            has |= set(item)
+            builder.add(_join_unit({**item, "_notes": []}), [_Cell(ln.text, ln.lineno, ln.page)])
+    first = found[0][0].lineno
+    for ln in lines:
+        if ln.lineno > first and ln.lineno not in read and ln.table is None and 0 < len(ln.text.strip()) <= 200 \
+                and any(is_level1(t) or is_level2(t) for t in _VOCAB_SPLIT.split(ln.text) if t):
+            warnings.append(f"indicator line not read (line {ln.lineno}): {ln.text.strip()[:80]}")
+    return first
+
+
 # ---------------------------------------------------------------------------------------------------------
 # sections and the document
 # ---------------------------------------------------------------------------------------------------------
@@ -706,6 +727,16 @@ def _lines_above(src: list, section: TableSection, limit: int = 20) -> list[str]
 
 
 _NUMBERED_FIELD = re.compile(r"^\s*[(（]\d{1,2}[)）]\s*\S{2,8}[。:：]")
+
+
+# compiled at first use by re's own cache (its CJK class costs a millisecond; few documents need it)
+_WHOLE_LINE = r"^\s*(?:[^\s:：]{2,12}\s*[:：]|[(（]?\d{1,2}[)）.、．])"
+
+
+def _head_tokens(text: str) -> list[str]:
+    """A header-block line above inline indicators: `label：value` and numbered goal lines are one token each (their
+    values may hold spaces: 推行 DRG/DIP 改革), other lines split as _split_line does."""
+    return [text.strip()] if re.match(_WHOLE_LINE, text) else _split_line(text)
 
 
 def _split_line(text: str) -> list[str]:
@@ -757,8 +788,10 @@ def _fragment_widths(doc: Document, rows: list["_Row"]) -> dict[int | None, dict
         if origin not in TAIL_ORIGINS:
             continue
         texts = row.texts()
-        if _is_header_row(texts):
-            hmap, texts_head, next_no = _header_map(texts), texts, None
+        named = None if _is_header_row(texts) else content_header(doc, row.cells[0].table, row.cells[0].row)
+        if named or _is_header_row(texts):
+            # as the extractor reads it: by its names, or by its content
+            hmap, texts_head, next_no = _header_map(named or texts), named or texts, None
         elif hmap is not None:
             cells, number = _unnumbered([c for c in row.cells if c.text.strip()], texts_head, next_no)
             next_no = next_no if number is None else number + 1
@@ -797,6 +830,26 @@ def _continues_cells(texts: list[str], hmap: list[str | None], full_above: bool 
 def _is_title_line(text: str) -> bool:
     """A section's first line is its title unless the section has none (an untitled table's header block)."""
     return vocab.is_title(text) or bool(re.match(r"^\s*\d+[.、．]", text))
+
+
+def _glued_tokens(text: str) -> list[str]:
+    """A run-together line cut as a line of tails is: a level suffix that leads it (指标), then the rest, or the rest's
+    two halves when it is one text printed twice (a name and its description: 保障水平保障水平)."""
+    out = []
+    for suffix in ("指标", "值"):
+        if text.startswith(suffix) and len(text) > len(suffix):
+            out, text = [suffix], text[len(suffix):]
+            break
+    half = len(text) // 2
+    if len(text) % 2 == 0 and half and text[:half] == text[half:]:
+        return out + [text[:half], text[half:]]
+    return out + [text]
+
+
+def _lone_line(lines, cell: _Cell) -> bool:
+    """The cell is a whole line with no pipe (a line the pipe reader kept alone: tails above or a head below)."""
+    text = next((ln.text for ln in lines if ln.lineno == cell.line), None)
+    return text is not None and "|" not in text
 
 
 def _continues_row(cells: list[_Cell]) -> bool:
@@ -886,6 +939,7 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
     has: set[str] = set()
     pre_rows: list[str] = []
     warnings: list[str] = []
+    inline = False
     if section.tables:
         rows = _grid_rows(doc, section)
         hmap: list[str | None] | None = None
@@ -903,7 +957,13 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
         widths = _column_widths(rows)
         frag_widths = _fragment_widths(doc, rows)
         above: list[str] | None = None  # the positional row above, for cells cut at the column width
-        for row in rows:
+        head: _Cell | None = None  # a lone pipe-less line that opens the row below
+        for k_row, row in enumerate(rows):
+            if head is not None and row.cells:
+                first = row.cells[0]
+                row.cells[0] = _Cell(head.text + "\n" + first.text, head.line, first.page, first.table, first.row,
+                                     first.col)
+                head = None
             texts = row.texts()
             origin = doc.tables[row.cells[0].table].origin if row.cells and row.cells[0].table is not None else ""
             is_header = _is_header_row(texts)
@@ -960,11 +1020,27 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                     reading = _align_by_content(cells, hmap, origin in FRAGMENTED_ORIGINS)
                     valued = parse_target((reading or {}).get("value") or "").kind != "text"
                     # a line with a value of its own is a row; without one its tokens may end cells cut above
-                    tails = wrapped_tails([c.text for c in cells], hmap, builder.rows[-1],
+                    toks = _glued_tokens("".join(c.text.strip() for c in cells)) if origin == "text-run-together" \
+                        else [c.text for c in cells]
+                    tails = wrapped_tails(toks, hmap, builder.rows[-1],
                                           None if valued else frag_widths.get(cells[0].table if cells else None))
                 if tails:  # a line of wrapped tails (`指标 ，降低医保基金风险 ，降低医保基金风险`)
                     builder.extend_last(tails, cells)
                     continue
+                if number is None and origin == "text-pipes" and builder.rows and len(cells) == 1 \
+                        and _lone_line(lines, cells[0]):
+                    # a line between pipe rows that ends no cell cut above: the head of the row below, unless
+                    # that row opens with a level name, a row number or a column name (then the row above goes
+                    # on in its last cell)
+                    nxt = rows[k_row + 1].cells[0].text if k_row + 1 < len(rows) and rows[k_row + 1].cells else ""
+                    if nxt and not (is_level1(nxt) or is_level2(nxt) or vocab.is_row_number(nxt)
+                                    or vocab.column_role(nxt)):
+                        head = cells[0]
+                        continue
+                    last = next((f for f in reversed(hmap) if f and builder.rows[-1].get(f)), None)
+                    if last:
+                        builder.extend_last({last: cells[0].text.strip()}, cells)
+                        continue
                 if number is None and prev_tokens is not None and _continues_row(cells):
                     # a wrapped row: its last cells (a weight, a unit) fell onto the next line
                     cells = prev_tokens + cells
@@ -993,9 +1069,19 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
     else:
         body = [ln for ln in lines if ln.lineno > section.line_start]
         hi = next((k for k, ln in enumerate(body) if _is_header_row(ln.text.split())), None)
-        if hi is None:
-            return None
         pre_lines = []
+    if not section.tables and hi is None:
+        # no grid and no header row: indicators printed as lines (产出指标—数量指标—培训人次：≥100人次)
+        first = _inline_rows(lines, builder, warnings, has)
+        if first is None:
+            return None
+        inline = True  # the header block is read by its labels (a stop label such as 绩效指标 ends the goals)
+        head = [ln for ln in lines if ln.lineno < first and (ln.lineno > section.line_start
+                                                               or not _is_title_line(ln.text))]
+        pre_lines = [ln.text for ln in head]  # as above a grid: a budget-unit line may stand alone here
+        flat = "\n".join(pre_lines)
+        header_rows = [[hdr.Token(t, None, k) for t in _head_tokens(ln.text)] for k, ln in enumerate(head)]
+    elif not section.tables:
         flat = "\n".join(ln.text for ln in body[:hi])
         header = body[hi].text.split()
         has = {r for r in (vocab.column_role(h) for h in header) if r}
@@ -1015,7 +1101,7 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
             _stream_rows(rest, builder, numbered=bool(header) and vocab.is_row_number_column(header[0]))
     if not has:
         return None
-    fields = _header_fields(flat, section.title, pre_lines if section.tables else [])
+    fields = _header_fields(flat, section.title, pre_lines)
     goals: list[str] = []
     if section.tables:
         # grid: every cell after the 绩效目标 label cell is one part (a cell may hold several numbered goals)
@@ -1031,10 +1117,10 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
             goals = _stream_goals(flat.split("\n"))
     glued = any(doc.tables[t].origin == "text-run-together" for t in section.tables)
     _labelled_fields(fields, header_rows, goals_out := [], flat + "\n" + "\n".join(ln.text for ln in lines[:60]),
-                     goals_from_lines=not section.tables, glued=glued)
+                     goals_from_lines=not section.tables and not inline, glued=glued)
     if fields.get("unit") is None:
         # a budget-unit line printed alone above the table (吴川市医疗保障局, 619003唐山市医疗保险服务中心)
-        unit_line = next((u for u in (_MONEY_NOTE.sub("", t).strip() for t in (pre_lines if section.tables else []))
+        unit_line = next((u for u in (_MONEY_NOTE.sub("", t).strip() for t in (pre_lines))
                           if _UNIT_LINE.match(u) and _ORGAN.search(re.sub(r"本级$", "", u))), None)
         if unit_line:
             fields["unit"] = unit_line

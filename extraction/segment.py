@@ -11,6 +11,7 @@ from perfdraft.core import vocabulary as vocab
 from perfdraft.core.text import compact
 from perfdraft.core.models import Document, Scope, TextLine
 from perfdraft.core.columns import header_by_content
+from perfdraft.extraction.inline import MIN_LINES as _INLINE_MIN, inline_lines
 from perfdraft.extraction.interpret import is_indicator_header
 
 TITLE_KEY = "绩效目标表"
@@ -240,6 +241,34 @@ def _untitled(doc: Document, sections: list[TableSection], lines: list[TextLine]
     return out
 
 
+_BLOCK_GAP = 3  # lines of other text an inline block may hold (a wrapped name, a note)
+
+
+def _untitled_inline(lines: list[TextLine]) -> list[TableSection]:
+    """Blocks of inline indicator lines under no title: each a section reaching back to its header block."""
+    found = [ln.lineno for ln, _ in inline_lines(lines)]
+    by_no = {ln.lineno: ln for ln in lines}
+    blocks: list[list[int]] = []
+    for n in found:
+        # a block goes on over a few other lines, never over a 项目名称 label (the next table's header block)
+        if blocks and n - blocks[-1][-1] <= _BLOCK_GAP + 1 and not any(
+                k in by_no and _compact(by_no[k].text).startswith(_NAME_LABELS) for k in range(blocks[-1][-1] + 1, n)):
+            blocks[-1].append(n)
+        else:
+            blocks.append([n])
+    blocks = [b for b in blocks if len(b) >= _INLINE_MIN]
+    out = []
+    floor = 0
+    for b in blocks:
+        lo = max(floor + 1, b[0] - 30)  # as for an untitled grid: its header block, up to the block before
+        body = [by_no[n] for n in range(lo, b[-1] + 1) if n in by_no]
+        out.append(TableSection(index=0, title="", scope="project", line_start=lo, line_end=b[-1],
+                                page_start=body[0].page, page_end=body[-1].page,
+                                text="\n".join(ln.text for ln in body)))
+        floor = b[-1]
+    return out
+
+
 def find_sections(doc: Document) -> list[TableSection]:
     """Every 绩效目标表 (project, special fund, department-wide) with an indicator grid, in order."""
     lines = doc.lines
@@ -265,8 +294,8 @@ def find_sections(doc: Document) -> list[TableSection]:
         inside = grid_starts[bisect.bisect_left(grid_start_lines, lo): bisect.bisect_right(grid_start_lines, hi)]
         tables = sorted({ln.table for ln in body if ln.table is not None} | {i for _, i in inside})
         if not any(ln.lineno in header_lines for ln in body) and not any(
-                ti in indicator_grids(doc) for ti in tables):
-            continue  # table of contents entry, or a heading without an indicator grid
+                ti in indicator_grids(doc) for ti in tables) and len(inline_lines(body)) < _INLINE_MIN:
+            continue  # table of contents entry, or a heading without an indicator grid (nor inline indicators)
         title = section_title(raw)
         scope: Scope = "department" if vocab.is_department_title(raw) else "project"
         # a second table with its own 项目名称 after an indicator grid: an untitled next table
@@ -287,6 +316,8 @@ def find_sections(doc: Document) -> list[TableSection]:
                                      page_start=lines[a].page, page_end=lines[end].page, tables=tables,
                                      text="\n".join(ln.text for ln in body)))
     sections += _untitled(doc, sections, lines, linenos)
+    if not sections:
+        sections = _untitled_inline(lines)
     sections.sort(key=lambda s: s.line_start)
     for k, sec in enumerate(sections):
         sec.index = k

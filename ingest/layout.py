@@ -111,6 +111,7 @@ def _pipe_rows(lines: list[TextLine], i: int) -> _Run | None:
     # a list item (2.…) or the row below starts with a level or column name, else the head of the row below
     merged: list[TextLine] = []
     pending: list[TextLine] = []
+    alone: set[int] = set()  # lines kept as rows of their own
     for ln in span:
         if "|" not in ln.text:
             pending.append(ln)
@@ -118,7 +119,13 @@ def _pipe_rows(lines: list[TextLine], i: int) -> _Run | None:
         if pending:
             first = _pipe_cells(ln.text)[0]
             text = "\n".join(p.text.strip() for p in pending)
-            if merged and (_LIST_ITEM.match(pending[0].text) or _opens_row(first) or vocab.column_role(first)):
+            if merged and len(pending) == 1 and merged[-1].text.rstrip().endswith("|") \
+                    and not _LIST_ITEM.match(pending[0].text) and _is_pipe_row(merged[-1].text):
+                # one line after a closed row: the tails of cells cut above, or the head of the row below; which
+                # cell it goes on, the extractor tells by content (what reached its column's width above)
+                merged.append(pending[0])
+                alone.add(pending[0].lineno)
+            elif merged and (_LIST_ITEM.match(pending[0].text) or _opens_row(first) or vocab.column_role(first)):
                 prev = merged.pop()
                 merged.append(prev.model_copy(update={"text": _append_to_last_cell(prev.text, text)}))
             else:
@@ -133,7 +140,7 @@ def _pipe_rows(lines: list[TextLine], i: int) -> _Run | None:
         ln = span[k]
         cells = [(ln, c) for c in _pipe_cells(ln.text)]
         while wraps and not span[k].text.rstrip().endswith("|") and k + 1 < len(span) \
-                and not _opens_row(_pipe_cells(span[k + 1].text)[0]):
+                and span[k].lineno not in alone and not _opens_row(_pipe_cells(span[k + 1].text)[0]):
             k += 1  # the last cell goes on at the start of the next line (unless that line opens a row: then
             # this one holds the tails of cells wrapped from the row above)
             nxt = _pipe_cells(span[k].text)

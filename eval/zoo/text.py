@@ -119,6 +119,54 @@ def fixed_columns(sheet: Sheet) -> list[str]:
     return out
 
 
+def _one_line(text: str) -> str:
+    """A cell printed inside a line: its own line breaks dropped (a wrapped cell is one text)."""
+    return "".join(text.split("\n"))
+
+
+def _header_block(sheet: Sheet) -> list[str]:
+    """The header block as `label：value` lines, a multi-line value going on below its label's line."""
+    out = []
+    for label, value in ([] if sheet.header_lines else sheet.fields):
+        first, *more = value.split("\n")
+        out += [f"{label}：{first}", *more]
+    return out
+
+
+_LEVELS = ("一级指标", "二级指标", "三级指标")
+
+
+def _inline_path(sep: str, colon: str, per_line: bool) -> TextStyle:
+    """Indicators as level paths, `产出指标{sep}数量指标{sep}培训人次{colon}≥100人次`, below a 绩效指标 label line.
+
+    Only the levels, the name and the value are printed (pair it with the values-only transform). per_line: one
+    indicator a line; else one line per level2 run, the run's later indicators without their levels after `；`.
+    """
+    def style(sheet: Sheet) -> list[str]:
+        at = [sheet.col(c) for c in _LEVELS] + [sheet.col("指标值")]
+        out = _header_block(sheet) + ["绩效指标："]
+        run, line = None, ""
+        for row in sheet.rows:
+            l1, l2, name, value = (_one_line(row[k]) for k in at)
+            if per_line or (l1, l2) != run:
+                if line:
+                    out.append(line)
+                line = f"{l1}{sep}{l2}{sep}{name}{colon}{value}"
+            else:
+                line += f"；{name}{colon}{value}"
+            run = (l1, l2)
+        return out + ([line] if line else [])
+    return style
+
+
+def inline_labelled(sheet: Sheet) -> list[str]:
+    """One indicator a line, each cell after its column name: `一级指标：产出指标  二级指标：数量指标  …`."""
+    out = _header_block(sheet)
+    for row in sheet.rows:
+        out.append("  ".join(f"{name}：{_one_line(cell)}" for name, cell in zip(sheet.columns, row) if cell.strip()))
+    return out
+
+
 TEXT_STYLES: dict[str, TextStyle] = {
     "tabs": _joined("\t", keep_positions=True, omit_merged=False),
     "pipe": _joined(" | ", keep_positions=True, omit_merged=False, lead="| ", tail=" |"),
@@ -129,6 +177,10 @@ TEXT_STYLES: dict[str, TextStyle] = {
     "indented": indented,
     "run-together": _joined("", keep_positions=False, omit_merged=False),
     "columns": fixed_columns,
+    # no grid: indicators as lines of their own (two separator conventions, and labelled cells)
+    "inline-path": _inline_path("—", "：", per_line=True),
+    "inline-hyphen": _inline_path("-", ": ", per_line=False),
+    "inline-labelled": inline_labelled,
 }
 
 

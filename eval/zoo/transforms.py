@@ -196,6 +196,15 @@ def wrapped_cells(sheet: Sheet, expected: Project) -> None:
             row[c] = _wrap(row[c])
 
 
+def values_only(sheet: Sheet, expected: Project) -> None:
+    """Only levels, names and values printed (inline indicator lines): no description, period or basis."""
+    keep = [k for k, name in enumerate(sheet.columns) if name in ("一级指标", "二级指标", "三级指标", "指标值")]
+    sheet.columns = [sheet.columns[k] for k in keep]
+    sheet.rows = [[row[k] for k in keep] for row in sheet.rows]
+    for ind in expected.indicators:
+        ind.description = ind.period_value = ind.basis = None
+
+
 def page_breaks(sheet: Sheet, expected: Project) -> None:
     """The column-name row repeated at page breaks every few rows."""
     sheet.header_every = PAGE_ROWS
@@ -243,4 +252,5 @@ TRANSFORMS: dict[str, Transform] = {
     "wrapped-cells": wrapped_cells, "page-breaks": page_breaks, "reordered": reordered, "yuan": yuan_note,
     "header-lines": header_lines, "label-synonyms": label_synonyms, "serial-column": serial_column,
     "comparison-column": comparison_column, "outline-numbers": outline_numbers,
+    "values-only": values_only,
 }

@@ -44,6 +44,7 @@ VARIANTS: dict[str, Variant] = {
     "wrapped-web": Variant(style="web-dump", transforms=("wrapped-cells",), formats=TEXT_ONLY),
     "wrapped-pipes": Variant(style="pipe-bare", transforms=("wrapped-cells",), formats=TEXT_ONLY),
     "wrapped-indented": Variant(style="indented", transforms=("wrapped-cells",), formats=TEXT_ONLY),
+    "wrapped-run-together": Variant(style="run-together", transforms=("wrapped-cells",), formats=TEXT_ONLY),
     # fixed-width columns (pdftotext -layout): positions tell the columns, a wrapped cell goes on below at its own
     "fixed-columns": Variant(style="columns", transforms=("merged-cells",), formats=TEXT_ONLY),
     "wrapped-columns": Variant(style="columns", transforms=("wrapped-cells", "merged-cells"), formats=TEXT_ONLY),
@@ -77,6 +78,11 @@ VARIANTS: dict[str, Variant] = {
     "outline-numbers": Variant(transforms=("outline-numbers",)),
     "outline-spaces": Variant(style="spaces", transforms=("outline-numbers", "merged-cells"), formats=TEXT_ONLY),
     "outline-cells": Variant(style="cell-lines", transforms=("outline-numbers",), formats=TEXT_ONLY),
+    # no grid at all: indicators printed as lines (level paths with — or -, several a line; labelled cells)
+    "inline-path": Variant(style="inline-path", transforms=("values-only",), formats=TEXT_ONLY),
+    "inline-hyphen": Variant(style="inline-hyphen", transforms=("values-only",), formats=TEXT_ONLY),
+    "inline-labelled": Variant(style="inline-labelled", formats=TEXT_ONLY),
+    "inline-untitled": Variant(style="inline-path", transforms=("values-only", "untitled"), formats=TEXT_ONLY),
 }
 # The CI subset: one of each kind (text families, titles, columns, merges, page breaks, 元).
 QUICK_VARIANTS = ("tabs", "pipe-bare", "cell-lines", "web-dump", "merged-cells", "indented", "untitled",

@@ -46,6 +46,8 @@ DEPARTMENT_TITLES = tuple(re.compile(p) for p in _DATA["department_titles"])
 _SUFFIXES = sorted(_DATA["level_suffixes"], key=len, reverse=True)
 _L1 = {alias: canon for canon, aliases in _DATA["level1"].items() for alias in aliases}
 _L2 = {alias: canon for canon, aliases in _DATA["level2"].items() for alias in aliases}
+# every base a level name is built on (产出, 效果, 进度, 服务对象满意度 …): a cheap test that a text may name one
+LEVEL_BASES: tuple[str, ...] = tuple(sorted(set(_L1) | set(_L2), key=len, reverse=True))
 # 二级 names the closed list does not spell out but the framework's pattern does (贫困人口满意度指标); the suffix
 # 指标 is required so that a 三级 name such as 游客满意度 never reads as a level
 _L2_PATTERNS = [(re.compile(p), canon) for canon, p in _DATA.get("level2_patterns", {}).items()]

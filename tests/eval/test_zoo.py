@@ -52,8 +52,8 @@ def _assert_reads_back(tables: list[dict], expected, variant: str, fmt: str = "t
 
 GRID_TEXT_CASES = [v for v, s in VARIANTS.items() if s.style in FULL_ROW_TEXT and "header-lines" not in s.transforms]
 # styles that print a wrapped row's tails on shared lines, interleaved: their own test below
-INTERLEAVED = ["wrapped-spaces", "wrapped-pipes", "wrapped-columns", "wrapped-indented", "serial-pipes",
-               "serial-wrapped-spaces"]
+INTERLEAVED = ["wrapped-spaces", "wrapped-pipes", "wrapped-columns", "wrapped-indented", "wrapped-run-together",
+               "serial-pipes", "serial-wrapped-spaces"]
 # merged cells omitted, no row markers ...
 LINEARISED = [v for v in VARIANTS if v not in GRID_TEXT_CASES and v not in INTERLEAVED]
 HTML = [v for v, s in VARIANTS.items() if "html" in s.formats]
@@ -195,8 +195,8 @@ def test_at_least_twelve_variants_and_every_family_of_the_issue():
             "yuan", "header-lines"} <= set(VARIANTS)
 
 
-GOLD_CHANGING = {"unit-column", "level-names", "reordered", "long-annual", "period-annual", "comparison-column",
-                 "outline-numbers"}
+GOLD_CHANGING = {"unit-column", "level-names", "reordered", "long-annual", "period-annual", "values-only",
+                 "comparison-column", "outline-numbers"}
 
 
 @pytest.mark.parametrize("variant", [v for v, s in VARIANTS.items() if not GOLD_CHANGING & set(s.transforms)])
@@ -292,3 +292,20 @@ def test_gate_passes_on_its_own_run_and_fails_on_a_drop(tmp_path, capsys):
 def test_unknown_variant_is_a_one_line_error(tmp_path, capsys):
     code = main(["eval", "--task", "layouts", "--variants", "nope", "--report", str(tmp_path / "r.md")])
     assert code != 0 and "unknown variant" in capsys.readouterr().err
+
+
+def test_inline_paths_print_levels_name_and_value_and_expect_no_other_field(gold, tmp_path):
+    r = render(SMALL, gold[SMALL], "inline-path", "text", tmp_path)
+    lines = r.path.read_text(encoding="utf-8").split("\n")
+    for p in r.expected.projects:
+        for i in p.indicators:
+            assert (i.description, i.period_value, i.basis) == (None, None, None)
+            assert squash(f"{i.level1}—{i.level2}—{i.level3}：{i.value}") in map(squash, lines)
+    stem = "001_6fdd445ec51644fc"  # level2 runs of several rows
+    h = render(stem, gold[stem], "inline-hyphen", "text", tmp_path)
+    text = h.path.read_text(encoding="utf-8")
+    runs = sum(1 for p in h.expected.projects for k, i in enumerate(p.indicators)
+               if k == 0 or (p.indicators[k - 1].level1, p.indicators[k - 1].level2) != (i.level1, i.level2))
+    path_lines = [ln for ln in text.split("\n") if re.match(r"^\S+指标-[^-：:]+-", ln)]
+    assert len(path_lines) == runs < sum(len(p.indicators) for p in h.expected.projects)
+    assert any("；" in ln for ln in path_lines)  # a run's later rows after `；`, their levels left out

@@ -117,9 +117,10 @@ def test_one_title_over_several_tables_each_named_by_its_own_block(tmp_path):
 
 def test_indicator_names_in_a_layout_no_reader_knows_are_reported_with_their_lines(tmp_path):
     p = tmp_path / "paths.txt"
+    # an outline: levels as numbered headings, each name and value run together below them
     p.write_text("项目支出绩效目标表\n项目名称：农村公路养护补助资金\n绩效指标：\n"
-                 "产出指标—数量指标—养护农村公路里程：≥350公里\n产出指标—质量指标—路面技术状况指数达标率：≥80%\n"
-                 "满意度指标—服务对象满意度指标—沿线群众满意度：≥90%\n", encoding="utf-8")
+                 "一、产出指标\n（一）数量指标\n1.养护农村公路里程≥350公里\n（二）质量指标\n1.路面技术状况指数达标率≥80%\n"
+                 "二、满意度指标\n（一）服务对象满意度指标\n1.沿线群众满意度≥90%\n", encoding="utf-8")
     perf = extract_rules(load_text(p))
     assert not any(pr.indicators for pr in perf.projects)
-    assert any("lines 4-6" in w and "not understood" in w for w in perf.warnings)
+    assert any("lines 4-10" in w and "not understood" in w for w in perf.warnings)

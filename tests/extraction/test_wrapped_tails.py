@@ -80,3 +80,61 @@ def test_a_pipe_line_of_tails_before_a_level_name_joins_the_row_above_not_the_ro
     assert [r[:2] for r in _rows(tmp_path, body)] == [
         ("数量指标", "资助家庭经济困难学生人数"), ("质量指标", "资助资金发放准确率"),
         ("社会效益指标", "家庭经济困难学生入学保障水平"), ("服务对象满意度指标", "受助学生满意度")]
+
+
+PIPE_HEAD = "某县教育局\n2026年项目支出绩效目标表\n1.校舍维修经费绩效目标表\n项目名称 | 校舍维修经费 |\n预算数(万元) | 120.00 |\n"
+PIPE_BODY = ("数量指标 | 校舍维修改造面积 | 完成全县中小学校舍维修 | ≥3000 平方米 | 年度维修计划 |\n"
+             "改造任务\n"
+             "质量指标 | 工程验收合格率 | 维修工程经验收合格的比 | 100% | 验收规范 |\n"
+             "例\n"
+             "时效指标 | 维修完成时间 | 项目完成时间 | 2026 年 8 月 | 年度维修计划 |\n"
+             "满意度指标 | 师生满意度 | 师生对维修工程的满意度 | ≥90% | 满意度问卷调查结果 |\n")
+
+
+def _pipe_rows(tmp_path, text: str) -> list[tuple]:
+    path = tmp_path / "pipes.txt"
+    path.write_text(text, encoding="utf-8")
+    [p] = extract_rules(load_text(path)).projects
+    return [(i.level2, i.level3, i.description, i.value, i.basis) for i in p.indicators]
+
+
+def test_a_lone_line_after_a_pipe_row_ends_the_cell_cut_at_its_width_not_the_last_cell(tmp_path):
+    want = [("数量指标", "校舍维修改造面积", "完成全县中小学校舍维修改造任务", "≥3000 平方米", "年度维修计划"),
+            ("质量指标", "工程验收合格率", "维修工程经验收合格的比例", "100%", "验收规范"),
+            ("时效指标", "维修完成时间", "项目完成时间", "2026 年 8 月", "年度维修计划"),
+            ("满意度指标", "师生满意度", "师生对维修工程的满意度", "≥90%", "满意度问卷调查结果")]
+    named = "二级指标 | 三级指标 | 绩效指标描述 | 指标值 | 指标值确定依据 |\n"
+    assert _pipe_rows(tmp_path, PIPE_HEAD + named + PIPE_BODY) == want
+    # the level column named by its content (指标类型 over 数量指标 …): the widths are read all the same
+    by_content = "指标类型 | 指标名称 | 绩效指标描述 | 指标值 | 指标值确定依据 |\n"
+    assert _pipe_rows(tmp_path, PIPE_HEAD + by_content + PIPE_BODY) == want
+
+
+def test_a_lone_line_that_ends_no_cut_cell_opens_the_row_below(tmp_path):
+    body = ("一级指标 | 二级指标 | 三级指标 | 指标值 |\n"
+            "产出指标 | 数量指标 | 培训人次 | ≥100人次 |\n"
+            "培训合格\n"
+            "率 | ≥90% |\n"
+            "满意度指标 | 服务对象满意度指标 | 学员满意度 | ≥95% |\n")
+    rows = _pipe_rows(tmp_path, PIPE_HEAD + body)
+    assert [(r[1], r[3]) for r in rows] == [("培训人次", "≥100人次"), ("培训合格率", "≥90%"), ("学员满意度", "≥95%")]
+
+
+def test_run_together_lines_of_tails_join_the_row_above(tmp_path):
+    head = "某县教育局\n2026年项目支出绩效目标表\n1.学生资助补助经费绩效目标表\n项目名称学生资助补助经费\n预算数(万元)120.00\n"
+    body = ("一级指标二级指标三级指标绩效指标描述指标值指标值确定依据\n"
+            "产出指标数量指标资助家庭经济困难学生资助家庭经济困难学生≥1200 人次县级预算安排\n"
+            "人数人数\n"
+            "质量指标资助资金发放准确率资助资金发放准确率100%县级预算安排\n"
+            "效益指标社会效益家庭经济困难学生入学家庭经济困难学生入学逐步提高县级预算安排\n"
+            "指标保障水平保障水平\n"
+            "满意度指标服务对象满意度指标受助学生满意度受助学生满意度≥90%县级预算安排\n")
+    path = tmp_path / "glued.txt"
+    path.write_text(head + body, encoding="utf-8")
+    [p] = extract_rules(load_text(path)).projects
+    c = lambda s: re.sub(r"\s+", "", s or "")  # noqa: E731
+    assert [(c(i.level2), c(i.level3), c(i.description), i.value) for i in p.indicators] == [
+        ("数量指标", "资助家庭经济困难学生人数", "资助家庭经济困难学生人数", "≥1200 人次"),
+        ("质量指标", "资助资金发放准确率", "资助资金发放准确率", "100%"),
+        ("社会效益指标", "家庭经济困难学生入学保障水平", "家庭经济困难学生入学保障水平", "逐步提高"),
+        ("服务对象满意度指标", "受助学生满意度", "受助学生满意度", "≥90%")]
