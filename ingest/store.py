@@ -355,7 +355,7 @@ class Store:
 
     def _write(self, col, ids: list[str], texts: list[str], metas: list[dict]) -> None:
         for s in range(0, len(ids), self._batch):
-            # float32 rows as they are: Chroma turns lists back into arrays, a tenth of the write spent on the round trip
+            # float32 rows as they are: Chroma turns lists back into arrays (a tenth of the write was that round trip)
             emb = np.ascontiguousarray(self.embedder.passages(texts[s:s + self._batch]), dtype=np.float32)
             # texts are not kept: Chroma full-text-indexes documents, which halves the write rate, and the lexical
             # index reads the keyword collection's compact records instead
