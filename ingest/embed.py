@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -12,6 +11,7 @@ import numpy as np
 
 from perfdraft.core.errors import ConfigError, StoreError
 from perfdraft.core.settings import Settings
+from perfdraft.ingest.embed_grams import BITS, MAX_N, batch_grams, gram_text
 
 _SPACE = re.compile(r"\s+")
 # Characters that carry no meaning for similarity: punctuation, brackets, digits of numbering.
@@ -52,41 +52,47 @@ class HashEmbedder:
     """Signed feature hashing of character 1-3 grams with sublinear tf: fast, deterministic, no model."""
 
     def __init__(self, dim: int = 1024, ns: tuple[int, ...] = (1, 2, 3)):
+        if len(set(ns)) != len(ns) or not all(1 <= n <= MAX_N for n in ns):
+            raise ValueError(f"gram lengths must be distinct, from 1 to {MAX_N}: {ns}")
         self.dim = dim
         self.ns = ns
         self.key = f"hash{dim}n{''.join(map(str, ns))}"
-        self._cache: dict[str, tuple[int, float]] = {}  # gram -> (bucket, signed weight)
+        self._cache: dict[int, int] = {}  # gram code (embed_grams) -> bucket * 8 + signed weight + 4
 
-    def _weight(self, gram: str) -> tuple[int, float]:
-        i, sign = _bucket(gram, self.dim)
-        # longer grams are more specific: weight them up
-        w = self._cache[gram] = (i, sign * len(gram))
-        return w
-
-    def _vec(self, text: str) -> np.ndarray:
-        counts = Counter(char_ngrams(text, self.ns))
-        if not counts:
-            v = np.zeros(self.dim, dtype=np.float32)
-            v[0] = 1.0  # an empty text still needs a valid unit vector for Chroma
-            return v
-        cache, n = self._cache, len(counts)
-        buckets, weights = np.empty(n, dtype=np.int64), np.empty(n)
-        for k, g in enumerate(counts):
-            buckets[k], weights[k] = cache.get(g) or self._weight(g)
-        # log tf keeps repeated words from dominating; summed as whole arrays (numpy scalar adds cost 4x the time)
-        weights *= 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=n))
-        v = np.bincount(buckets, weights=weights, minlength=self.dim).astype(np.float32)
-        norm = float(np.linalg.norm(v))
-        if norm == 0.0:
-            v[0] = 1.0
-            return v
-        return v / norm
+    def _code(self, gram: int) -> int:
+        i, sign = _bucket(gram_text(gram), self.dim)
+        # longer grams are more specific: weight them up (by the gram's length)
+        length = (gram.bit_length() + BITS - 1) // BITS
+        self._cache[gram] = code = i * 8 + int(sign) * length + 4
+        return code
 
     def passages(self, texts: list[str]) -> np.ndarray:
-        return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+        """One vector per text, the batch's grams counted, looked up and summed as whole arrays."""
+        n = len(texts)
+        if not n:
+            return np.zeros((0, self.dim), np.float32)
+        g = batch_grams([normalize_text(t) for t in texts], self.ns)
+        grams, at = np.unique(g.code, return_inverse=True)
+        cache, code = self._cache, self._code
+        looked = np.fromiter((cache.get(k) or code(k) for k in grams.tolist()), dtype=np.int64, count=len(grams))
+        codes = looked[at]
+        # log tf keeps repeated words from dominating
+        weights = ((codes & 7) - 4).astype(np.float64) * (1.0 + np.log(g.count.astype(np.float64)))
+        # each (text, bucket) cell adds its grams in the order the text's own Counter holds them: the same floats
+        # as a bincount per text
+        m = np.bincount(g.text * self.dim + (codes >> 3), weights=weights, minlength=n * self.dim)
+        m = m.astype(np.float32).reshape(n, self.dim)
+        has = np.bincount(g.text, minlength=n) > 0
+        for k, v in enumerate(m):
+            norm = float(np.linalg.norm(v)) if has[k] else 0.0  # per row: the norm a lone vector gets
+            if norm == 0.0:
+                v[0] = 1.0  # an empty text still needs a valid unit vector for Chroma
+            else:
+                v /= norm
+        return m
 
     def query(self, text: str) -> np.ndarray:
-        return self._vec(text)
+        return self.passages([text])[0]
 
 
 class E5Embedder:

@@ -116,8 +116,16 @@ class Lexicon:
     # ---- persistence -------------------------------------------------------------------------------------------
 
     def to_json(self) -> str:
-        body = {src: {k: sorted(v[k]) for k in KINDS} for src, v in sorted(self.by_source.items())}
-        return json.dumps({"schema": SCHEMA, "sources": body}, ensure_ascii=False, indent=1)
+        """json.dumps of {"schema", "sources"} with indent=1, each source's part kept from the last call: an ingest
+        writes the file once per batch, and encoding every source again made that grow with the store."""
+        global _FRAGMENTS
+        have, now = _FRAGMENTS, {}
+        for src, v in sorted(self.by_source.items()):
+            key = (src, *(v[k] for k in KINDS))
+            now[key] = have.get(key) or _fragment(src, v)
+        _FRAGMENTS = now  # only the sources of this lexicon: a long-lived process does not keep replaced ones
+        sources = "{\n" + ",\n".join(now.values()) + "\n }" if now else "{}"
+        return f'{{\n "schema": {json.dumps(SCHEMA)},\n "sources": {sources}\n}}'
 
     @classmethod
     def from_json(cls, text: str) -> "Lexicon":
@@ -132,7 +140,16 @@ class Lexicon:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text(self.to_json(), encoding="utf-8")
         os.replace(tmp, path)
+        _LOADED[str(path)] = (_stamp(path), self)  # the writer's next load is this lexicon, not a parse of the file
 
+
+def _fragment(src: str, v: dict[Kind, frozenset[str]]) -> str:
+    """One source's lines of the lexicon file, as json.dumps(indent=1) writes them two levels down."""
+    inner = json.dumps({k: sorted(v[k]) for k in KINDS}, ensure_ascii=False, indent=1)
+    return f"  {json.dumps(src, ensure_ascii=False)}: " + inner.replace("\n", "\n  ")  # JSON strings hold no newline
+
+
+_FRAGMENTS: dict[tuple, str] = {}
 
 EMPTY = Lexicon()
 
@@ -141,21 +158,27 @@ def load(path: Path | None) -> Lexicon:
     """The lexicon saved at `path`; EMPTY when there is none (a missing lexicon only makes splitting weaker)."""
     if path is None or not path.is_file():
         return EMPTY
-    return _load_cached(str(path), path.stat().st_mtime_ns)
+    return _load_cached(str(path), _stamp(path))
 
 
-_LOADED: dict[str, tuple[int, Lexicon]] = {}
+_LOADED: dict[str, tuple[tuple[int, int, int], Lexicon]] = {}
 
 
-def _load_cached(path: str, mtime: int) -> Lexicon:
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """What tells one version of the file from another: every save replaces it by a new file (a new inode)."""
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _load_cached(path: str, stamp: tuple[int, int, int]) -> Lexicon:
     hit = _LOADED.get(path)
-    if hit and hit[0] == mtime:
+    if hit and hit[0] == stamp:
         return hit[1]
     try:
         lex = Lexicon.from_json(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, AttributeError):
         lex = EMPTY  # a damaged lexicon file is rebuilt on the next ingest; extraction goes on without it
-    _LOADED[path] = (mtime, lex)
+    _LOADED[path] = (stamp, lex)
     return lex
 
 
@@ -178,10 +201,11 @@ def remember_all(settings: Settings, docs: list[tuple[PerformanceDocument, str]]
         return
     path = path or settings.lexicon_path
     try:
-        lex = load(path)
-        for doc, source in docs:
-            lex = lex.with_document(doc.model_copy(update={"source": source}))
-        lex.save(path)
+        by_source = dict(load(path).by_source)
+        for doc, source in docs:  # one new lexicon for the batch: with_document copies every source per document
+            got = entries_of(doc)
+            by_source[source_stem(source)] = {k: frozenset(got[k]) for k in KINDS}
+        Lexicon(by_source).save(path)
     except OSError as exc:
         import logging  # only here: logging's imports are ~3% of a one-file `perfdraft extract`, which never writes
         logging.getLogger("perfdraft.lexicon").warning("lexicon not updated (%s): %s", path, exc)

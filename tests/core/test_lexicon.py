@@ -1,5 +1,8 @@
 """The lexicon learned from past tables: per-document entries, leave-one-out, lookups, its file."""
 
+import json
+import os
+
 from perfdraft.core import lexicon as lx
 from perfdraft.core.lexicon import Lexicon, source_stem
 from perfdraft.core.models import Indicator, PerformanceDocument, Project
@@ -54,3 +57,36 @@ def test_the_setting_turns_it_off(tmp_path):
     assert lx.for_extraction(on, "other.txt").sources == ["a"]
     assert lx.for_extraction(on, "a.txt").sources == []  # never the document's own entries
     assert lx.for_extraction(on.model_copy(update={"store_lexicon": False}), "x.txt") is None
+
+
+def _dump(lex: Lexicon) -> str:
+    """The file's definition: the whole lexicon through json.dumps, sorted, indent 1."""
+    body = {src: {k: sorted(v[k]) for k in lx.KINDS} for src, v in sorted(lex.by_source.items())}
+    return json.dumps({"schema": lx.SCHEMA, "sources": body}, ensure_ascii=False, indent=1)
+
+
+def test_the_file_is_the_json_of_the_lexicon_after_every_batch(tmp_path):
+    path = tmp_path / "store" / "lexicon.json"
+    settings = Settings(data_dir=tmp_path, store=tmp_path / "store")
+    odd = _doc('c"\\\u2028.txt', [('引号"和\\斜杠', "明显\n提升", "计划")])  # what JSON must escape, in a source too
+    for batch in ([(A, "a.txt")], [(B, "b.txt"), (odd, odd.source)], [(_doc("a.txt", [("新名称", "否", None)]), "a.txt")]):
+        lx.remember_all(settings, batch, path)
+        text = path.read_text(encoding="utf-8")
+        assert text == _dump(Lexicon.from_json(text))
+    assert Lexicon.from_json(text).sources == sorted(["a", "b", source_stem(odd.source)])
+    assert Lexicon().to_json() == _dump(Lexicon())
+
+
+def test_a_file_another_process_replaced_is_read_again_even_with_the_same_time_and_size(tmp_path):
+    path = tmp_path / "store" / "lexicon.json"
+    settings = Settings(data_dir=tmp_path, store=tmp_path / "store")
+    lx.remember(settings, A, "a.txt", path)
+    assert lx.load(path).sources == ["a"]
+    st = path.stat()
+    other = Lexicon.from_documents([_doc("z.txt", [("培训人次", "≥300人次", "年度计划"), ("社会影响", "明显提升", None)])]).to_json()
+    assert len(other.encode("utf-8")) == st.st_size  # the same size: only the new file tells them apart
+    tmp = path.with_name("other.tmp")
+    tmp.write_text(other, encoding="utf-8")
+    os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(tmp, path)
+    assert lx.load(path).sources == ["z"]
