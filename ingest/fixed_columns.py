@@ -14,12 +14,13 @@ import unicodedata
 from collections import Counter
 from typing import Callable
 
+from perfdraft.core.lazy_re import lazy
 from perfdraft.core import vocabulary as vocab
 from perfdraft.core.columns import is_indicator_header
 from perfdraft.ingest.run_together import header_roles
 
-_GAP = re.compile(r"\S+(?:\s\S+)*")  # a cell: words kept apart by single spaces only
-_TABLE_END = re.compile(r"^(?:审核意见|备注[:：]|填报说明|说明[:：]|注[:：]|单位负责人|填表人|联系电话)")
+_GAP = lazy(r"\S+(?:\s\S+)*")  # a cell: words kept apart by single spaces only
+_TABLE_END = lazy(r"^(?:审核意见|备注[:：]|填报说明|说明[:：]|注[:：]|单位负责人|填表人|联系电话)")
 _MIN_GAPS = 2  # a header line of fixed-width columns has at least this many runs of 2+ spaces
 _ALIGNED = 0.7  # share of body cells that start at a column's left edge
 
