@@ -32,7 +32,7 @@ class TableSection(BaseModel):
     line_end: int = Field(description="last line number of the section")
     page_start: int = 1
     page_end: int = 1
-    tables: list[int] = Field(default_factory=list, description="indexes into Document.tables")
+    tables: list[int] = Field([], description="indexes into Document.tables")
     text: str = Field("", description="verbatim text of the section")
 
 
