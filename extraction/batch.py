@@ -115,9 +115,9 @@ class FileOutcome(BaseModel):
     output_sha256: str | None = None
     projects: int = 0
     indicators: int = 0
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[str] = []
     seconds: float = 0.0
-    rejected: list[Rejection] = Field(default_factory=list, description="LLM values the source does not contain")
+    rejected: list[Rejection] = Field([], description="LLM values the source does not contain")
 
 
 class InputProblem(BaseModel):
@@ -136,16 +136,16 @@ class InputProblem(BaseModel):
 class InputScan(BaseModel):
     """Supported files found under the given paths, and what was left out and why."""
 
-    files: list[Path] = Field(default_factory=list)
-    problems: list[InputProblem] = Field(default_factory=list)
+    files: list[Path] = []
+    problems: list[InputProblem] = []
 
 
 class BatchSummary(BaseModel):
     """The result of a batch: one outcome per input, in input order, plus the paths left out."""
 
     out_dir: str
-    outcomes: list[FileOutcome] = Field(default_factory=list)
-    problems: list[InputProblem] = Field(default_factory=list)
+    outcomes: list[FileOutcome] = []
+    problems: list[InputProblem] = []
     seconds: float = 0.0
 
     def count(self, status: OutcomeStatus) -> int:
@@ -359,7 +359,7 @@ class FailureRecord(BaseModel):
     kind: str
     message: str
     status: OutcomeStatus = "failed"
-    rejected: list[Rejection] = Field(default_factory=list, description="each rejected LLM value, as claimed")
+    rejected: list[Rejection] = Field([], description="each rejected LLM value, as claimed")
 
 
 def _read_jsonl(path: Path, model: type[BaseModel]) -> list:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from perfdraft.core.lazy_re import lazy
 from perfdraft.core import vocabulary as vocab
 
 _MULTILINE = ("goals", "period_goals", "purpose")
@@ -18,13 +19,13 @@ _ALL_LABELS = sorted({s for syns in vocab.LABEL_SYNONYMS.values() for s in syns}
                      key=len, reverse=True)
 _LABEL_ALT = "|".join(r"\s*".join(map(re.escape, lab)) for lab in _ALL_LABELS)
 # a label at the start of a token: "(1)项目概述。做好…", "项目名称:XXX", "年度资金总额:"
-_LEADING_LABEL = re.compile(rf"^\s*(?:[(（]?\d{{1,2}}[)）.、．]\s*)?(?P<label>{_LABEL_ALT})\s*(?P<paren>[(（][^()（）]{{0,8}}[)）])?"
+_LEADING_LABEL = lazy(rf"^\s*(?:[(（]?\d{{1,2}}[)）.、．]\s*)?(?P<label>{_LABEL_ALT})\s*(?P<paren>[(（][^()（）]{{0,8}}[)）])?"
                             rf"\s*(?P<colon>[:：。]?)\s*(?P<rest>.*)$", re.S)
-_CODE = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
-_AMOUNT = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万元|万|元)?")
-_ACCOUNTING = re.compile(r"^\d{1,3}(?:,\d{3})+\.\d{2}$")
-_YUAN_NOTE = re.compile(r"(?:金额)?单位\s*[:：]\s*元(?!\S*万)")
-_WAN_NOTE = re.compile(r"(?:金额)?单位\s*[:：]\s*万元")
+_CODE = lazy(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
+_AMOUNT = lazy(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万元|万|元)?")
+_ACCOUNTING = lazy(r"^\d{1,3}(?:,\d{3})+\.\d{2}$")
+_YUAN_NOTE = lazy(r"(?:金额)?单位\s*[:：]\s*元(?!\S*万)")
+_WAN_NOTE = lazy(r"(?:金额)?单位\s*[:：]\s*万元")
 
 
 @dataclass
@@ -105,7 +106,7 @@ def _label_of(text: str, glued: bool = False) -> tuple[str | None, str | None, s
     return name, label, rest, unit
 
 
-_CAPTION = re.compile(r"^[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?$")
+_CAPTION = lazy(r"^[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?$")
 
 
 def read_header(rows: list[list[Token]], glued: bool = False) -> HeaderFields:
@@ -168,7 +169,7 @@ def code_in(text: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-_CAPTION_WORDS = re.compile(r"^(?:实施周期总目标|实施期目标|当年度目标|年度目标|中长期目标|[（(][^()（）]*[)）]|\s)+$")
+_CAPTION_WORDS = lazy(r"^(?:实施周期总目标|实施期目标|当年度目标|年度目标|中长期目标|[（(][^()（）]*[)）]|\s)+$")
 
 
 def label_line(text: str) -> str | None:

@@ -9,9 +9,9 @@ the first on a line may leave its levels out (they are those of the one before i
 from __future__ import annotations
 
 import re
-from functools import cached_property
 
 from perfdraft.core import vocabulary as vocab
+from perfdraft.core.lazy_re import lazy
 from perfdraft.core.values import looks_like_value
 
 _SEP = r"[ \t\u3000]*(?:—+|–|－|-|/|／|>|＞|→|\||：|:|、)[ \t\u3000]*"
@@ -20,42 +20,18 @@ _TRIM = " \t\u3000，,；;、"  # never 。: a value may end a sentence
 _QUALITATIVE = frozenset(vocab.QUALITATIVE_VALUES)
 
 
-class _Patterns:
-    """The patterns, compiled at first use: most documents never need them (their classes of CJK characters cost
-    milliseconds to compile at every start)."""
-
-    @cached_property
-    def sep(self) -> re.Pattern:
-        """What may stand between two level names, or between the name and its value."""
-        return re.compile(_SEP)
-
-    @cached_property
-    def level_head(self) -> re.Pattern:
-        return re.compile(rf"^[ \t\u3000]*(?P<level>[^\s—–－\-/／>＞→|：:、，,；;]{{2,24}}?)(?:{_SEP})")
-
-    @cached_property
-    def items(self) -> re.Pattern:
-        return re.compile(r"[；;]")
-
-    @cached_property
-    def gap(self) -> re.Pattern:
-        return re.compile(r"[ \t\u3000，,]+")
-
-    @cached_property
-    def label(self) -> re.Pattern:
-        """A labelled cell: a column name, then a colon, at the start of the line or after a space or a comma
-        (质量指标： is no 指标： label); the caller keeps the names the vocabulary knows."""
-        return re.compile(r"(?:^|(?<=[\s，,；;]))(?P<label>[^\s:：，,；;]{2,12})\s*[:：]\s*")
-
-    @cached_property
-    def value_word(self) -> re.Pattern:
-        """The value named by its own word after the name: 培训人次，指标值：≥100人次 / 培训人次 目标值≥100人次."""
-        words = sorted({s for role in ("value", "period_value") for s in vocab.COLUMN_SYNONYMS.get(role, ())},
-                       key=len, reverse=True)
-        return re.compile(r"[\s，,（(]*(?P<label>" + "|".join(map(re.escape, words)) + r")\s*(?:[:：为]\s*)?")
-
-
-_P = _Patterns()
+_VALUE_WORDS = sorted({s for role in ("value", "period_value") for s in vocab.COLUMN_SYNONYMS.get(role, ())},
+                      key=len, reverse=True)
+# compiled at first use: most documents never need them
+_SEP_RE = lazy(_SEP)  # what may stand between two level names, or between the name and its value
+_LEVEL_HEAD = lazy(rf"^[ \t\u3000]*(?P<level>[^\s—–－\-/／>＞→|：:、，,；;]{{2,24}}?)(?:{_SEP})")
+_ITEMS = lazy(r"[；;]")
+_GAP = lazy(r"[ \t\u3000，,]+")
+# a labelled cell: a column name, then a colon, at the start of the line or after a space or a comma (质量指标：
+# is no 指标： label); the caller keeps the names the vocabulary knows
+_LABEL = lazy(r"(?:^|(?<=[\s，,；;]))(?P<label>[^\s:：，,；;]{2,12})\s*[:：]\s*")
+# the value named by its own word after the name: 培训人次，指标值：≥100人次 / 培训人次 目标值≥100人次
+_VALUE_WORD = lazy(r"[\s，,（(]*(?P<label>" + "|".join(map(re.escape, _VALUE_WORDS)) + r")\s*(?:[:：为]\s*)?")
 
 
 # one indicator read from a line: field -> text as printed (levels left out are filled down by the caller)
@@ -78,7 +54,7 @@ def _levels(text: str) -> list[tuple[str, str, str]]:
     rest = text
     out = [("", "", text)]
     while True:
-        m = _P.level_head.match(rest)
+        m = _LEVEL_HEAD.match(rest)
         if not m:
             break
         name = m["level"]
@@ -96,20 +72,20 @@ def _levels(text: str) -> list[tuple[str, str, str]]:
 
 def _next_is_name(rest: str) -> bool:
     """What follows a name that is a level1 and a level2 at once (成本指标) is no further level name."""
-    m = _P.level_head.match(rest)
+    m = _LEVEL_HEAD.match(rest)
     return not (m and _is_level(m["level"]))
 
 
 def _name_value(rest: str) -> tuple[str, str, str, bool] | None:
     """(name, value role, value, named) of `培训人次：≥100人次`, `培训人次，指标值：≥100人次` or `培训人次—≥100人次`;
     `named` when a colon or a value word marks the value (not only its shape)."""
-    m = _P.value_word.search(rest)
+    m = _VALUE_WORD.search(rest)
     if m and m.start() > 0 and rest[m.end():].strip(_TRIM):
         return rest[:m.start()], vocab.column_role(m["label"]) or "value", rest[m.end():], True
     k = min((i for i in (rest.find("："), rest.find(":")) if i > 0), default=-1)
     if k > 0:
         return rest[:k], "value", rest[k + 1:], True
-    for sep in _P.sep.finditer(rest):  # no colon: the first separator with a value-shaped rest
+    for sep in _SEP_RE.finditer(rest):  # no colon: the first separator with a value-shaped rest
         if sep.start() > 0 and _value_shaped(rest[sep.end():]):
             return rest[:sep.start()], "value", rest[sep.end():], False
     return None
@@ -139,7 +115,7 @@ def _path_item(text: str, first: bool) -> InlineRow | None:
 
 def _path_items(line: str) -> list[InlineRow] | None:
     """Every item of a path line; None when one of them cannot be read (the whole line is then left alone)."""
-    pieces = [p for p in _P.items.split(line) if p.strip(_TRIM)]
+    pieces = [p for p in _ITEMS.split(line) if p.strip(_TRIM)]
     out: list[InlineRow] = []
     for piece in pieces:
         for part in _at_new_paths(piece):
@@ -158,8 +134,8 @@ def _path_items(line: str) -> list[InlineRow] | None:
 def _at_new_paths(piece: str) -> list[str]:
     """A piece cut where, after whitespace, a new level path starts once the text before it is a whole item."""
     cuts = [0]
-    for m in _P.gap.finditer(piece):
-        head = _P.level_head.match(piece[m.end():])
+    for m in _GAP.finditer(piece):
+        head = _LEVEL_HEAD.match(piece[m.end():])
         if head and _is_level(head["level"]) and _path_item(piece[cuts[-1]:m.start()], first=False) is not None:
             cuts.append(m.end())
     return [piece[a:b] for a, b in zip(cuts, cuts[1:] + [len(piece)])]
@@ -167,7 +143,7 @@ def _at_new_paths(piece: str) -> list[str]:
 
 def _labelled_items(line: str) -> list[InlineRow] | None:
     """`一级指标：… 二级指标：… 三级指标：… 指标值：…`: a new indicator where a field is named a second time."""
-    marks = [m for m in _P.label.finditer(line) if vocab.column_role(m["label"])]
+    marks = [m for m in _LABEL.finditer(line) if vocab.column_role(m["label"])]
     if len(marks) < 2:
         return None
     if line[:marks[0].start()].strip(_TRIM):

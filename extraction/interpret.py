@@ -9,16 +9,16 @@ made only of those content signals.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
+from perfdraft.core.lazy_re import lazy
 from perfdraft.core import vocabulary as vocab
 from perfdraft.core.columns import Column, extra_kind, header_columns, is_indicator_header  # noqa: F401 (re-exported)
 from perfdraft.core.values import is_comparison, parse_target
 
 _NEG = float("-inf")
-_SENTENCE = re.compile(r"[，,。；;！!？?]")
-_NUMBER = re.compile(r"^[≥≤><=＞＜]?\s*\d+(?:\.\d+)?\s*%?$")
+_SENTENCE = lazy(r"[，,。；;！!？?]")
+_NUMBER = lazy(r"^[≥≤><=＞＜]?\s*\d+(?:\.\d+)?\s*%?$")
 # columns a layout may print the same text in twice (三级指标 = 描述, 长期 = 年度): equal neighbours fit there
 _TWIN_ROLES = ("level3", "description", "period_value", "value")
 

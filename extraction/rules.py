@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from perfdraft.core.lazy_re import lazy
 from perfdraft.core import vocabulary as vocab
 from perfdraft.core.text import compact, tidy
 from perfdraft.extraction import header as hdr
@@ -19,9 +20,9 @@ from perfdraft.core.values import is_comparison, looks_like_value, opens_with_co
 from perfdraft.core.lexicon import Lexicon
 from perfdraft.core.models import Document, Indicator, PerformanceDocument, Project, SourceRef
 
-_EFFECT_L2 = re.compile(r"(?:效益|可持续|影响)")
-_SATIS_L2 = re.compile(r"满意")
-_CODE_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
+_EFFECT_L2 = lazy(r"(?:效益|可持续|影响)")
+_SATIS_L2 = lazy(r"满意")
+_CODE_RE = lazy(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
 # grids whose rows keep only the cells the text has (omitted merges, vanished empties): aligned by content
 RAGGED_ORIGINS = {"text-pipes", "text-pipe-cells", "text-spaces", "text-cell-lines", "text-run-together"}
 FRAGMENTED_ORIGINS = {"text-spaces"}  # a cell may be several whitespace-separated tokens
@@ -37,7 +38,7 @@ def _continue(prev: str | None, more: str) -> str:
     return tidy(prev + "\n" + more)
 
 
-_PERCENTS = re.compile(r"\d+(?:\.\d+)?\s*[%％]")
+_PERCENTS = lazy(r"\d+(?:\.\d+)?\s*[%％]")
 
 
 _compact = compact
@@ -80,7 +81,7 @@ _LABELS = ["项目编码", "项目名称", "专项资金名称", "预算规模�
 _NEXT_LABEL = "|".join(_lab(x) for x in _LABELS + ["一级指标"])
 
 
-_NEXT_LABEL_RE = re.compile(_NEXT_LABEL)
+_NEXT_LABEL_RE = lazy(_NEXT_LABEL)
 
 
 @lru_cache(maxsize=None)  # a closed list of labels
@@ -142,12 +143,12 @@ def _header_fields(flat: str, title: str, pre_lines: list[str]) -> dict:
     return {"name": name, "code": code, "budget_wan": budget, "purpose": purpose, "unit": unit}
 
 
-_GOAL_LABEL = re.compile(r"(?:年度)?绩效目标|年度目标")
-_GOAL_NUM = re.compile(r"^\s*(?:目标\s*\d+\s*[:：.、．]?|\d+\s*[.、．]|[（(]\d+[)）]|[一二三四五六七八九十]+[、.．])\s*")
-_GOAL_SPLIT = re.compile(r"(?:(?<=\s)|(?<=[。；;]))(?=\d+\s*[.、．](?!\d))")
+_GOAL_LABEL = lazy(r"(?:年度)?绩效目标|年度目标")
+_GOAL_NUM = lazy(r"^\s*(?:目标\s*\d+\s*[:：.、．]?|\d+\s*[.、．]|[（(]\d+[)）]|[一二三四五六七八九十]+[、.．])\s*")
+_GOAL_SPLIT = lazy(r"(?:(?<=\s)|(?<=[。；;]))(?=\d+\s*[.、．](?!\d))")
 
 
-_ITEM_START = re.compile(r"(?=目标\s*\d+\s*[:：])|(?=(?<![\u4e00-\u9fff])[一二三四五六七八九十]{1,2}、)")
+_ITEM_START = lazy(r"(?=目标\s*\d+\s*[:：])|(?=(?<![\u4e00-\u9fff])[一二三四五六七八九十]{1,2}、)")
 
 
 def _stream_goals(lines: list[str]) -> list[str]:
@@ -390,7 +391,7 @@ class _Builder:
         return out
 
 
-_DIGIT = re.compile(r"\d")
+_DIGIT = lazy(r"\d")
 
 
 def _unnumbered(cells: list, header: list[str], expect: int | None) -> tuple[list, int | None]:
@@ -466,7 +467,7 @@ def _grid_rows(doc: Document, sec: TableSection) -> list[_Row]:
 # the line stream (pdftotext-like text with no explicit grid)
 # ---------------------------------------------------------------------------------------------------------
 
-_VALUE_HEAD = re.compile(
+_VALUE_HEAD = lazy(
     r"^(?:(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?(?:\s*(?:底|前|内))?"
     r"|(?:19|20)\d{2}\.\d{1,2}(?:\.\d{1,2})?"
     r"|(?:[≥≤><=＞＜≧≦]|>=|<=)?\s*\d+(?:\.\d+)?\s*(?:-\s*\d+(?:\.\d+)?)?(?:\s*(?:百分比|[%％])|\s*[^\s\d≥≤<>]{1,4}(?=\s|$))?)")
@@ -600,7 +601,7 @@ def _stream_rows(lines, builder: _Builder, numbered: bool = False) -> None:
         i += 1
 
 
-_SPLIT_AMOUNT = re.compile(r"(基本支出|项目支出)\s*[:：]?\s*(\d+(?:,\d{3})*(?:\.\d+)?)")
+_SPLIT_AMOUNT = lazy(r"(基本支出|项目支出)\s*[:：]?\s*(\d+(?:,\d{3})*(?:\.\d+)?)")
 
 
 def _department_budget(flat: str) -> float | None:
@@ -612,7 +613,7 @@ def _department_budget(flat: str) -> float | None:
     return round(total / 10000, 6) if re.search(r"单位\s*[:：]\s*元|（元）|\(元\)", flat) else round(total, 6)
 
 
-_PAGE_NO = re.compile(r"\s*[-—]?\s*\d+\s*[-—]?\s*")  # a page number line inside a stream
+_PAGE_NO = lazy(r"\s*[-—]?\s*\d+\s*[-—]?\s*")  # a page number line inside a stream
 
 
 def _values_last(cols: list[Column]) -> bool:
@@ -712,7 +713,7 @@ def _inline_rows(lines, builder: _Builder, warnings: list[str], has: set[str]) -
 # ---------------------------------------------------------------------------------------------------------
 
 
-_EFFECT = re.compile(r"(?:^|\s)效果指标(?:\s|$)")
+_EFFECT = lazy(r"(?:^|\s)效果指标(?:\s|$)")
 
 
 def _effect_name(doc_text: str) -> str:
@@ -726,7 +727,7 @@ def _lines_above(src: list, section: TableSection, limit: int = 20) -> list[str]
     return [t for t in texts if _NUMBERED_FIELD.match(t)]
 
 
-_NUMBERED_FIELD = re.compile(r"^\s*[(（]\d{1,2}[)）]\s*\S{2,8}[。:：]")
+_NUMBERED_FIELD = lazy(r"^\s*[(（]\d{1,2}[)）]\s*\S{2,8}[。:：]")
 
 
 # compiled at first use by re's own cache (its CJK class costs a millisecond; few documents need it)
@@ -744,10 +745,10 @@ def _split_line(text: str) -> list[str]:
     return [t for t in _FIELD_SEP.split(text.strip()) if t]
 
 
-_FIELD_SEP = re.compile(r"\s*\|\s*|\t|\s+")
+_FIELD_SEP = lazy(r"\s*\|\s*|\t|\s+")
 
 
-_WEIGHTISH = re.compile(r"^(?:\d+(?:\.\d+)?%?|%|[\u4e00-\u9fff]{1,3}/[\u4e00-\u9fff]{1,3})$")
+_WEIGHTISH = lazy(r"^(?:\d+(?:\.\d+)?%?|%|[\u4e00-\u9fff]{1,3}/[\u4e00-\u9fff]{1,3})$")
 
 
 def _full_above(texts: list[str], above: list[str] | None, hmap: list[str | None], widths: list[int]) -> bool:
@@ -1170,14 +1171,14 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
 
 
 
-_UNIT_DEPT = re.compile(r"^\s*#*\s*\d{3,6}\s*([\u4e00-\u9fff]{3,20}?(?:局|委员会|厅|办公室))(?:本级)?\s*$")
+_UNIT_DEPT = lazy(r"^\s*#*\s*\d{3,6}\s*([\u4e00-\u9fff]{3,20}?(?:局|委员会|厅|办公室))(?:本级)?\s*$")
 
 
-_CODE_PREFIX = re.compile(r"^(?:[\[［【(（]\s*\d+\s*[\]］】)）]|\d{3,8}\s*[-－—]?)\s*")
-_MONEY_NOTE = re.compile(r"\s*(?:金额)?单位\s*[:：]\s*(?:万元|元|千元)\s*$")  # `…管理处    单位：万元` on one line
-_UNIT_LINE = re.compile(r"^(?:[\[［【(（]?\d{3,8}[\]］】)）]?\s*)?[\u4e00-\u9fff（）()]{4,30}$")  # [610001]…
-_ORGAN = re.compile(r"(?:局|委员会|厅|办公室|政府|处|中心|院|站|所|学校|委|办|公司|馆)$")
-_DEPT_LABEL = re.compile(r"^(?:部门名称|单位名称|主管部门|预算部门)\s*[:：]?")
+_CODE_PREFIX = lazy(r"^(?:[\[［【(（]\s*\d+\s*[\]］】)）]|\d{3,8}\s*[-－—]?)\s*")
+_MONEY_NOTE = lazy(r"\s*(?:金额)?单位\s*[:：]\s*(?:万元|元|千元)\s*$")  # `…管理处    单位：万元` on one line
+_UNIT_LINE = lazy(r"^(?:[\[［【(（]?\d{3,8}[\]］】)）]?\s*)?[\u4e00-\u9fff（）()]{4,30}$")  # [610001]…
+_ORGAN = lazy(r"(?:局|委员会|厅|办公室|政府|处|中心|院|站|所|学校|委|办|公司|馆)$")
+_DEPT_LABEL = lazy(r"^(?:部门名称|单位名称|主管部门|预算部门)\s*[:：]?")
 
 
 def _department(doc: Document, projects: list[Project], labelled: list[str] | None = None) -> str | None:
@@ -1202,11 +1203,11 @@ def _department(doc: Document, projects: list[Project], labelled: list[str] | No
     return next((v for v in names if _ORGAN.search(v)), names[0] if names else None)
 
 
-_YEAR_CAPTION = re.compile(r"[(（]\s*((?:19|20)\d{2})\s*年度\s*[)）]|(?:起始年度|预算年度)\s*[:：]?\s*((?:19|20)\d{2})")
+_YEAR_CAPTION = lazy(r"[(（]\s*((?:19|20)\d{2})\s*年度\s*[)）]|(?:起始年度|预算年度)\s*[:：]?\s*((?:19|20)\d{2})")
 
 
-_YEAR_UNIT = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:部门|单位)")
-_YEAR_ANY = re.compile(r"((?:19|20)\d{2})\s*年")
+_YEAR_UNIT = lazy(r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:部门|单位)")
+_YEAR_ANY = lazy(r"((?:19|20)\d{2})\s*年")
 
 
 def _year(doc: Document, text: str | None = None) -> int | None:
@@ -1263,7 +1264,7 @@ def extract_rules(doc: Document, lexicon: Lexicon | None = None) -> PerformanceD
                                projects=projects, warnings=warnings)
 
 
-_VOCAB_SPLIT = re.compile(r"[\s|—–\-/／>＞：:、，,;；]+")  # what may stand between level names on a line
+_VOCAB_SPLIT = lazy(r"[\s|—–\-/／>＞：:、，,;；]+")  # what may stand between level names on a line
 
 
 def _unread_vocabulary(lines) -> list[str]:

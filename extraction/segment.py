@@ -7,6 +7,7 @@ import re
 
 from pydantic import BaseModel, Field
 
+from perfdraft.core.lazy_re import lazy
 from perfdraft.core import vocabulary as vocab
 from perfdraft.core.text import compact
 from perfdraft.core.models import Document, Scope, TextLine
@@ -15,11 +16,11 @@ from perfdraft.extraction.inline import MIN_LINES as _INLINE_MIN, inline_lines
 from perfdraft.extraction.interpret import is_indicator_header
 
 TITLE_KEY = "绩效目标表"
-_BOOKMARK = re.compile(r"^\s*\[bookmark:[^\]]*\]\s*")
-_NUMBERING = re.compile(r"^\s*(?:第[一二三四五六七八九十百\d]+[章节部分]\s*)?(?:[（(]?[一二三四五六七八九十\d]+[)）]?\s*[.、．]?)\s*")
-_STARTS_NUMBERED = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）]|\d+\s*[.、．]|[（(]\d+[)）])")
-_TOC = re.compile(r"(?:\.{4,}|…{2,}|\t\s*\d+\s*$)")
-_PART_END = re.compile(r"^\s*(?:#+\s*\S|(?:#+\s*)?第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)")
+_BOOKMARK = lazy(r"^\s*\[bookmark:[^\]]*\]\s*")
+_NUMBERING = lazy(r"^\s*(?:第[一二三四五六七八九十百\d]+[章节部分]\s*)?(?:[（(]?[一二三四五六七八九十\d]+[)）]?\s*[.、．]?)\s*")
+_STARTS_NUMBERED = lazy(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）]|\d+\s*[.、．]|[（(]\d+[)）])")
+_TOC = lazy(r"(?:\.{4,}|…{2,}|\t\s*\d+\s*$)")
+_PART_END = lazy(r"^\s*(?:#+\s*\S|(?:#+\s*)?第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)")
 
 
 class TableSection(BaseModel):
@@ -32,7 +33,7 @@ class TableSection(BaseModel):
     line_end: int = Field(description="last line number of the section")
     page_start: int = 1
     page_end: int = 1
-    tables: list[int] = Field(default_factory=list, description="indexes into Document.tables")
+    tables: list[int] = Field([], description="indexes into Document.tables")
     text: str = Field("", description="verbatim text of the section")
 
 
@@ -44,7 +45,7 @@ def _clean(s: str) -> str:
 _compact = compact
 
 
-_GENERIC_TITLE = re.compile(r"(?:(?:19|20)\d{2}年度?)?(?:本级)?(?:部门)?(?:项目支出|项目|支出|专项资金|项目资金)?")
+_GENERIC_TITLE = lazy(r"(?:(?:19|20)\d{2}年度?)?(?:本级)?(?:部门)?(?:项目支出|项目|支出|专项资金|项目资金)?")
 
 
 def section_title(raw: str) -> str:

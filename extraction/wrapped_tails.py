@@ -12,9 +12,9 @@ A line holding anything else (a value, a level name, a token no open cell can ta
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
+from perfdraft.core.lazy_re import lazy
 from perfdraft.core import vocabulary as vocab
 from perfdraft.core.text import compact
 
@@ -22,8 +22,8 @@ _LEVEL_SUFFIXES = ("指标", "值")
 _TEXT_ROLES = ("level3", "description", "basis")
 _NEG = float("-inf")
 # a 文号 cut before its 号: an open bracket, or a closed year bracket followed by digits only
-_OPEN_DOC_NO = re.compile(r"[〔\[［]\s*\d{0,4}$|[〔\[［]\s*\d{4}\s*[〕\]］]\s*\d*$")
-_DOC_NO_TAIL = re.compile(r"^\d{0,4}\s*[〕\]］]?\s*\d*\s*号$")
+_OPEN_DOC_NO = lazy(r"[〔\[［]\s*\d{0,4}$|[〔\[［]\s*\d{4}\s*[〕\]］]\s*\d*$")
+_DOC_NO_TAIL = lazy(r"^\d{0,4}\s*[〕\]］]?\s*\d*\s*号$")
 
 
 def _level_tail(token: str, prev: dict) -> str | None:

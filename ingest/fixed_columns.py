@@ -14,11 +14,12 @@ import unicodedata
 from collections import Counter
 from typing import Callable
 
+from perfdraft.core.lazy_re import lazy
 from perfdraft.core import vocabulary as vocab
 from perfdraft.core.columns import is_indicator_header
 from perfdraft.ingest.run_together import header_roles
 
-_GAP = re.compile(r"\S+(?:\s\S+)*")  # a cell: words kept apart by single spaces only
+_GAP = lazy(r"\S+(?:\s\S+)*")  # a cell: words kept apart by single spaces only
 _MIN_GAPS = 2  # a header line of fixed-width columns has at least this many runs of 2+ spaces
 _ALIGNED = 0.7  # share of body cells that start at a column's left edge
 
@@ -39,7 +40,7 @@ def _cells(text: str) -> list[tuple[int, int, str]]:
     return [(at[m.start()], at[m.end()], m.group(0)) for m in _GAP.finditer(text)]
 
 
-_WIDE_GAP = re.compile(r"\S\s{2,}\S")
+_WIDE_GAP = lazy(r"\S\s{2,}\S")
 
 
 def is_fixed_header(text: str) -> bool:

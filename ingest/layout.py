@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from perfdraft.core.lazy_re import lazy
 from perfdraft.core import vocabulary as vocab
 from perfdraft.core.columns import is_indicator_header
 from perfdraft.ingest.fixed_columns import fixed_width_rows, is_fixed_header
@@ -27,14 +28,14 @@ from perfdraft.core.models import TableGrid, TextLine
 from perfdraft.ingest import run_together as rt
 from perfdraft.ingest.light import LightCell, LightGrid
 
-_PIPE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_PIPE_SEP = lazy(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 # a budget unit's line: optional unit code, then an organisation name (…局, …中心, …本级)
-_ORG_LINE = re.compile(r"^(?:[\[(（]?\d{3,9}[\])）]?\s*[-—]?\s*)?\S{2,40}(?:局|院|中心|委员会|办公室|政府|学校|本级|公司|所|站)$")
-_PAGE_FOOTER = re.compile(r"[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?")
-_BARE_PIPES = re.compile(r"^\s*\|(?:\s*\|)*\s*$")
+_ORG_LINE = lazy(r"^(?:[\[(（]?\d{3,9}[\])）]?\s*[-—]?\s*)?\S{2,40}(?:局|院|中心|委员会|办公室|政府|学校|本级|公司|所|站)$")
+_PAGE_FOOTER = lazy(r"[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?")
+_BARE_PIPES = lazy(r"^\s*\|(?:\s*\|)*\s*$")
 # where a linearised table ends: notes, sign-off blocks, review opinions
-TABLE_END = re.compile(r"^\s*(?:注|说明|备注)\s*[:：]|^\s*(?:填报说明|单位负责人)|审核意见|填表人|联系电话|[（(]盖章[)）]|扫一扫"
-                       r"|相关解读|附件\s*[:：]?\s*$")
+TABLE_END = lazy(r"^\s*(?:注|说明|备注)\s*[:：]|^\s*(?:填报说明|单位负责人)|审核意见|填表人|联系电话|[（(]盖章[)）]|扫一扫"
+                 r"|相关解读|附件\s*[:：]?\s*$")
 
 
 @dataclass
@@ -211,7 +212,7 @@ def _pipe_cell_rows(lines: list[TextLine], i: int) -> _Run | None:
     return _Run(rows, "text-pipe-cells", j - 1)
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}\s*[.、．]|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,2}、)")
+_LIST_ITEM = lazy(r"^\s*(?:\d{1,2}\s*[.、．]|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,2}、)")
 
 
 def _append_to_last_cell(row_text: str, more: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from perfdraft.core.lazy_re import lazy
 from perfdraft.core import vocabulary as vocab
 from perfdraft.core.columns import extra_kind, header_columns, is_indicator_header
 from perfdraft.core.lexicon import EMPTY, Lexicon
@@ -33,16 +34,16 @@ _POST = r"(?:以上|以下|以内|左右)?"
 # a unit of the closed list, a `a/b` unit (元/人, 人/天), else (only at the very end of a row) one to three letters
 _KNOWN_UNIT = rf"(?:{_UNITS}|[\u4e00-\u9fff]{{1,2}}/[\u4e00-\u9fff]{{1,3}})"
 _AMOUNT = rf"(?:{_OP}\s*)?{_NUM}(?:\s*(?:%|％|百分比))?(?:\s*(?:-|~|～|至|到)\s*{_NUM})?"
-VALUE = re.compile(rf"(?:{_DATE}|{_AMOUNT}\s*{_KNOWN_UNIT}?){_POST}")
-_VALUE_AT_END = re.compile(rf"(?:{_DATE}|{_AMOUNT}\s*(?:{_KNOWN_UNIT}|[\u4e00-\u9fffA-Za-z]{{1,2}})?){_POST}$")
+VALUE = lazy(rf"(?:{_DATE}|{_AMOUNT}\s*{_KNOWN_UNIT}?){_POST}")
+_VALUE_AT_END = lazy(rf"(?:{_DATE}|{_AMOUNT}\s*(?:{_KNOWN_UNIT}|[\u4e00-\u9fffA-Za-z]{{1,2}})?){_POST}$")
 # `1、《办法》` opens a list, `125 号` is a document number (文号): both belong to a basis, never to a value
-_NUMBERING = re.compile(r"[、.．)）]|\s*号")
-_SENTENCE = re.compile(r"[，,。；;！!？?：:]")
+_NUMBERING = lazy(r"[、.．)）]|\s*号")
+_SENTENCE = lazy(r"[，,。；;！!？?：:]")
 _VALUE_ROLES = ("value", "period_value")
-_DATE_ONLY = re.compile(_DATE)
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_SINCE = re.compile(r"(?:截止到|截至|截止|至|到|于)\s*$")  # 截止到2025年底: a date the basis dates itself by
-_DOC_NO = re.compile(r"\d\s*号$")  # 〔2024〕125 号 ends a basis (a document number), never a value
+_DATE_ONLY = lazy(_DATE)
+_CJK = lazy(r"[\u4e00-\u9fff]")
+_SINCE = lazy(r"(?:截止到|截至|截止|至|到|于)\s*$")  # 截止到2025年底: a date the basis dates itself by
+_DOC_NO = lazy(r"\d\s*号$")  # 〔2024〕125 号 ends a basis (a document number), never a value
 _OPEN, _CLOSE = "（(〔《【[", "）)〕》】]"
 
 
@@ -336,7 +337,7 @@ def split_row(t: str, roles: list[str | None], tail: str = "", lexicon: Lexicon 
     return [c for c in [*levels, *names, *values, basis.strip()] if c]
 
 
-_WEIGHT_AT_END = re.compile(r"\d+(?:\.\d+)?\s*[%％]?$")
+_WEIGHT_AT_END = lazy(r"\d+(?:\.\d+)?\s*[%％]?$")
 
 
 def _extra_at_end(name: str, bodies: list[str]) -> list[str]:

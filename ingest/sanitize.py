@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from typing import Any
 
+from perfdraft.core.lazy_re import lazy
 from perfdraft.core.models import Document
 
 # A whole terminal escape sequence goes, not just its ESC: "\x1b[31m" must not leave "[31m" in a project name.
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_ANSI = lazy(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # C0 controls except tab and newline, DEL, C1 controls, lone surrogates, and the two non-characters XML refuses.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CONTROL = lazy(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SURROGATE = lazy(r"[\ud800-\udfff]")
 
 
 def _label(ch: str) -> str:

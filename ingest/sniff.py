@@ -6,9 +6,11 @@ import re
 import zipfile
 from pathlib import Path
 
+from perfdraft.core.lazy_re import lazy
+
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_OLE_BYTES = 64 * 1024 * 1024  # a legacy Office file larger than this is refused by its loader anyway
-HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|meta|body|table|"
+HTML_START = lazy(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|meta|body|table|"
                         rb"title|style|div|p[\s>])", re.I | re.S)
 # Word (.doc) and WPS Writer (.wps) keep text in a WordDocument stream; Excel and WPS Spreadsheets in Workbook
 OLE_STREAMS = {"WordDocument": "doc", "Workbook": "xls", "Book": "xls"}

@@ -1,6 +1,9 @@
 """Domain models: the pydantic contract between ingest, extraction, drafting, eval and the edges."""
 
-from __future__ import annotations
+# Start-up (a one-file `perfdraft extract` builds the models it uses at import): annotations are objects, not
+# strings pydantic would evaluate again (no `from __future__ import annotations`); an empty list or dict default
+# is written as `[]` / `{}`: pydantic gives each instance its own copy, as a factory would, and does not inspect a
+# factory's signature for every field.
 
 from typing import Literal
 
@@ -13,6 +16,9 @@ TargetKind = Literal["number", "range", "date", "text"]
 Scope = Literal["project", "department"]
 Severity = Literal["error", "warning"]
 BBox = tuple[float, float, float, float]
+# Models the text extract path never validates or dumps (file loaders, drafting, citations) are built at their
+# first use, not at import; a model that holds one builds that part of its schema itself.
+BUILT_AT_FIRST_USE = ConfigDict(defer_build=True)
 
 
 def _compact_number(v: float | None) -> float | int | None:
@@ -30,6 +36,8 @@ def _compact_number(v: float | None) -> float | int | None:
 class TextLine(BaseModel):
     """One line of the text layer, in reading order."""
 
+    model_config = BUILT_AT_FIRST_USE
+
     text: str
     page: int = Field(1, description="1-based page number (1 for plain text files)")
     lineno: int = Field(description="1-based line number in the whole document's text layer")
@@ -40,6 +48,8 @@ class TextLine(BaseModel):
 
 class TableCell(BaseModel):
     """One (origin) cell of a table grid; merged cells carry their spans."""
+
+    model_config = BUILT_AT_FIRST_USE
 
     text: str
     row: int
@@ -74,12 +84,14 @@ def covering_cell(cells, row: int, col: int):
 class TableGrid(BaseModel):
     """A table as a grid of cells, from a real table structure (DOCX, PDF ruling) or a text layout."""
 
+    model_config = BUILT_AT_FIRST_USE
+
     index: int
     page: int = Field(1, description="page on which the table starts")
-    pages: list[int] = Field(default_factory=list, description="all pages the (stitched) table covers")
+    pages: list[int] = Field([], description="all pages the (stitched) table covers")
     n_rows: int
     n_cols: int
-    cells: list[TableCell] = Field(default_factory=list)
+    cells: list[TableCell] = []
     origin: str = Field("", description="how the grid was found: docx, pdf-ruling, text-tabs, text-cells ...")
     line_start: int | None = Field(None, description="first text line number covered by the table")
     line_end: int | None = Field(None, description="last text line number covered by the table")
@@ -94,10 +106,12 @@ class TableGrid(BaseModel):
 
 
 class Page(BaseModel):
+    model_config = BUILT_AT_FIRST_USE
+
     number: int
     width: float | None = None
     height: float | None = None
-    lines: list[TextLine] = Field(default_factory=list)
+    lines: list[TextLine] = []
 
 
 DocFormat = Literal["text", "markdown", "pdf", "docx", "xlsx", "csv", "html", "xls", "doc", "wps", "et", "image"]
@@ -107,15 +121,17 @@ DocStatus = Literal["ok", "scanned", "empty"]
 class Document(BaseModel):
     """A loaded file: pages of text lines plus table grids, independent of the file format."""
 
+    model_config = BUILT_AT_FIRST_USE
+
     source: str = Field(description="path of the file as given")
     name: str = Field(description="file name")
     sha256: str
     format: DocFormat
     encoding: str | None = None
-    pages: list[Page] = Field(default_factory=list)
-    tables: list[TableGrid] = Field(default_factory=list)
+    pages: list[Page] = []
+    tables: list[TableGrid] = []
     status: DocStatus = "ok"
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[str] = []
 
     @property
     def lines(self) -> list[TextLine]:
@@ -147,6 +163,8 @@ class SourceRef(BaseModel):
 
 class Citation(BaseModel):
     """A past indicator row a drafted row was derived from."""
+
+    model_config = BUILT_AT_FIRST_USE
 
     document: str = Field(description="source file of the past table")
     project: str = Field(description="name of the past project")
@@ -190,11 +208,11 @@ class Indicator(BaseModel):
     period_value: str | None = Field(None, description="实施周期指标值 where the layout has it")
     basis: str | None = Field(None, description="指标值确定依据; null when absent")
     target: Target = Field(default_factory=lambda: EMPTY_TARGET.model_copy())
-    extra: dict[str, str] = Field(default_factory=dict, description="columns the schema has no field for "
+    extra: dict[str, str] = Field({}, description="columns the schema has no field for "
                                                                     "(权重, 指标性质, 备注 …), by header name")
     source: SourceRef | None = Field(None, description="provenance of the row")
-    sources: list[Citation] = Field(default_factory=list, description="past rows a drafted row derives from")
-    warnings: list[str] = Field(default_factory=list)
+    sources: list[Citation] = Field([], description="past rows a drafted row derives from")
+    warnings: list[str] = []
 
 
 class Project(BaseModel):
@@ -206,11 +224,11 @@ class Project(BaseModel):
     unit: str | None = None
     budget_wan: float | None = Field(None, description="预算数 in 万元 (元 amounts divided by 10000)")
     purpose: str | None = None
-    goals: list[str] = Field(default_factory=list)
-    indicators: list[Indicator] = Field(default_factory=list)
+    goals: list[str] = []
+    indicators: list[Indicator] = []
     source: SourceRef | None = Field(None, description="provenance of the table as a whole")
     confidence: float = Field(1.0, ge=0.0, le=1.0, description="extractor's confidence in this table (drafts leave it at 1.0: how close their sources were is DraftResult.retrieval_score)")
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[str] = []
     backend: str = Field("rules", description="which backend produced this table: rules, llm, hybrid")
 
 
@@ -219,7 +237,7 @@ class DepartmentGoal(BaseModel):
 
     title: str
     goal: str = ""
-    indicators: list[str] = Field(default_factory=list)
+    indicators: list[str] = []
     source: SourceRef | None = None
 
 
@@ -232,9 +250,9 @@ class PerformanceDocument(BaseModel):
     source: str | None = None
     department: str | None = None
     year: int | None = None
-    projects: list[Project] = Field(default_factory=list)
-    department_goals: list[DepartmentGoal] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
+    projects: list[Project] = []
+    department_goals: list[DepartmentGoal] = []
+    warnings: list[str] = []
 
     def to_json(self) -> str:
         return self.model_dump_json(by_alias=True, indent=2)
@@ -292,12 +310,12 @@ class ExtractionResult(BaseModel):
     source: str
     status: ResultStatus
     document: PerformanceDocument | None = None
-    errors: list[ErrorInfo] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
+    errors: list[ErrorInfo] = []
+    warnings: list[str] = []
     backend: str = "rules"
     seconds: float = 0.0
     usage: Usage = Field(default_factory=Usage)
-    rejections: list[Rejection] = Field(default_factory=list, description="LLM values the source does not contain")
+    rejections: list[Rejection] = Field([], description="LLM values the source does not contain")
 
 
 # --------------------------------------------------------------------------------------------
@@ -307,6 +325,8 @@ class ExtractionResult(BaseModel):
 
 class ProjectBrief(BaseModel):
     """What a staff member says about next year's project."""
+
+    model_config = BUILT_AT_FIRST_USE
 
     name: str = Field(min_length=1, description="项目名称")
     budget_wan: float = Field(gt=0, description="预算数 in 万元")
@@ -319,6 +339,8 @@ class ProjectBrief(BaseModel):
 class LintFinding(BaseModel):
     """One rule-check finding on a draft or extracted table."""
 
+    model_config = BUILT_AT_FIRST_USE
+
     rule: str = Field(description="rule id, e.g. L01-level1")
     severity: Severity
     message: str = Field(description="message in Chinese")
@@ -328,6 +350,8 @@ class LintFinding(BaseModel):
 
 class RetrievedProject(BaseModel):
     """A past project found similar to a brief."""
+
+    model_config = BUILT_AT_FIRST_USE
 
     id: str
     score: float
@@ -340,17 +364,19 @@ class RetrievedProject(BaseModel):
 class DraftResult(BaseModel):
     """A drafted table with its sources and lint findings."""
 
+    model_config = BUILT_AT_FIRST_USE
+
     brief: ProjectBrief
     project: Project
-    examples: list[RetrievedProject] = Field(default_factory=list)
-    findings: list[LintFinding] = Field(default_factory=list)
+    examples: list[RetrievedProject] = []
+    findings: list[LintFinding] = []
     backend: str = "rules"
     usage: Usage = Field(default_factory=Usage)
     retrieval_score: float = Field(0.0, ge=0.0, le=1.0,
                                    description="best retrieval score among the past tables drafted from (0: none)")
     status: Literal["drafted", "no_precedent"] = Field(
         "drafted", description="no_precedent: no past table was similar enough, the draft is the kind's template")
-    notices: list[str] = Field(default_factory=list, description="plain notices for the user (Chinese)")
+    notices: list[str] = Field([], description="plain notices for the user (Chinese)")
 
     @property
     def errors(self) -> list[LintFinding]:

@@ -1,7 +1,6 @@
 """The one settings object: every knob comes from PERFDRAFT_* environment variables (or a .env file)."""
 
-from __future__ import annotations
-
+# no `from __future__ import annotations`: pydantic reads the field annotations as objects, not strings to evaluate
 import os
 from functools import lru_cache
 from pathlib import Path

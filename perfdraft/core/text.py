@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from perfdraft.core.lazy_re import lazy
+
 NORMALISATION_RULES: list[str] = [
     "Unicode NFKC (全角 → 半角: ％→%, ＞→>, ９０→90)",
     "`>=`→`≥`, `<=`→`≤` (also `≧`→`≥`, `≦`→`≤`)",
@@ -30,12 +32,12 @@ NORMALISATION_RULES: list[str] = [
 ABS_TOL = 1e-6
 REL_TOL = 1e-3
 
-_WS = re.compile(r"\s+")
+_WS = lazy(r"\s+")
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-_WS_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
-_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
-_NL_JOIN = re.compile(r"(?<![A-Za-z])\n|\n(?![A-Za-z])")
-_NL = re.compile(r"[ \t\u00a0]*\n[ \t\u00a0]*")
+_WS_BETWEEN_CJK = lazy(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_BOOKMARK = lazy(r"\[bookmark:[^\]]*\]")
+_NL_JOIN = lazy(r"(?<![A-Za-z])\n|\n(?![A-Za-z])")
+_NL = lazy(r"[ \t\u00a0]*\n[ \t\u00a0]*")
 
 
 def compact(text: str | None) -> str:

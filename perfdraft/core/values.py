@@ -7,6 +7,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from perfdraft.core.lazy_re import lazy
 from perfdraft.core.models import Target
 
 _OPS = {"≥": "≥", ">=": "≥", "≧": "≥", "≤": "≤", "<=": "≤", "≦": "≤", ">": ">", "<": "<", "=": "=",
@@ -14,15 +15,15 @@ _OPS = {"≥": "≥", ">=": "≥", "≧": "≥", "≤": "≤", "<=": "≤", "≦
         "不大于": "≤", "小于等于": "≤", "大于": ">", "高于": ">", "小于": "<", "低于": "<", "达到": "≥"}
 _OP_RE = "|".join(sorted(map(re.escape, _OPS), key=len, reverse=True))
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
-_NUMBER_RE = re.compile(rf"^(?P<op>{_OP_RE})?\s*(?P<num>{_NUM})\s*(?P<unit>.*?)\s*(?P<suffix>以上|以下|以内|内)?$")
-_RANGE_RE = re.compile(rf"^(?P<a>{_NUM})\s*(?P<ua>%|百分比)?\s*(?:-|~|～|—|–|至|到)\s*(?P<b>{_NUM})\s*(?P<unit>.*)$")
-_DATE_RE = re.compile(r"^(?:(?:于|在)\s*)?(?P<y>(?:19|20)\d{2})\s*(?:(?:年|\.|-|/)\s*(?P<m>\d{1,2})\s*(?:月)?|年)"
+_NUMBER_RE = lazy(rf"^(?P<op>{_OP_RE})?\s*(?P<num>{_NUM})\s*(?P<unit>.*?)\s*(?P<suffix>以上|以下|以内|内)?$")
+_RANGE_RE = lazy(rf"^(?P<a>{_NUM})\s*(?P<ua>%|百分比)?\s*(?:-|~|～|—|–|至|到)\s*(?P<b>{_NUM})\s*(?P<unit>.*)$")
+_DATE_RE = lazy(r"^(?:(?:于|在)\s*)?(?P<y>(?:19|20)\d{2})\s*(?:(?:年|\.|-|/)\s*(?P<m>\d{1,2})\s*(?:月)?|年)"
                       r"(?:\s*(?:\.|-|/)?\s*(?P<d>\d{1,2})\s*日?)?\s*(?P<tail>(?:底|末|前|之前|以前|内|完成|止)*)\s*$")
 # a period (2020.1.1-2020.12.31, 2023.07-2024.01, 2021年1月-12月, 2021年全年): a date, no comparison, its last day
 _YM = r"(?P<{y}>(?:19|20)\d{{2}})\s*(?:年|\.|-|/)\s*(?P<{m}>\d{{1,2}})\s*(?:月)?(?:\s*(?:\.|-|/)?\s*(?P<{d}>\d{{1,2}})\s*日?)?"
-_PERIOD_RE = re.compile("^" + _YM.format(y="y1", m="m1", d="d1") + r"\s*(?:-|~|～|—|–|至|到)\s*(?:"
+_PERIOD_RE = lazy("^" + _YM.format(y="y1", m="m1", d="d1") + r"\s*(?:-|~|～|—|–|至|到)\s*(?:"
                         + _YM.format(y="y2", m="m2", d="d2") + r"|(?P<m3>\d{1,2})\s*月(?:\s*(?P<d3>\d{1,2})\s*日)?)\s*$")
-_WHOLE_YEAR_RE = re.compile(r"^(?P<y>(?:19|20)\d{2})\s*年\s*(?:全年|全年度|度内)$")
+_WHOLE_YEAR_RE = lazy(r"^(?P<y>(?:19|20)\d{2})\s*年\s*(?:全年|全年度|度内)$")
 _UNIT_MAX = 8
 _SUFFIX_OP = {"以上": "≥", "以下": "≤", "以内": "≤", "内": "≤"}
 

@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from perfdraft.core.lazy_re import lazy
 from perfdraft.core.text import compact
 
 # package data beside this module (importlib.resources would import tempfile and zipfile at every start for it)
@@ -24,7 +25,7 @@ QUALITATIVE_VALUES: tuple[str, ...] = tuple(_DATA.get("qualitative_values", []))
 COLUMN_WORDS: frozenset[str] = frozenset(_DATA.get("column_words", []))
 # the names of a row-number column left of the levels (序号 …)
 ROW_NUMBER_COLUMNS: frozenset[str] = frozenset(compact(x) for x in _DATA.get("row_number_columns", []))
-_ROW_NUMBER = re.compile(r"[(（]?(\d{1,3})[)）.、．]?")
+_ROW_NUMBER = lazy(r"[(（]?(\d{1,3})[)）.、．]?")
 
 
 def is_row_number_column(name: str | None) -> bool:
@@ -42,7 +43,7 @@ def is_row_number(text: str | None) -> bool:
     """A cell shaped like a row number (row_number)."""
     return row_number(text) is not None
 TITLES: tuple[str, ...] = tuple(_DATA["titles"])
-DEPARTMENT_TITLES = tuple(re.compile(p) for p in _DATA["department_titles"])
+DEPARTMENT_TITLES = tuple(lazy(p) for p in _DATA["department_titles"])
 _SUFFIXES = sorted(_DATA["level_suffixes"], key=len, reverse=True)
 _L1 = {alias: canon for canon, aliases in _DATA["level1"].items() for alias in aliases}
 _L2 = {alias: canon for canon, aliases in _DATA["level2"].items() for alias in aliases}
@@ -50,14 +51,14 @@ _L2 = {alias: canon for canon, aliases in _DATA["level2"].items() for alias in a
 LEVEL_BASES: tuple[str, ...] = tuple(sorted(set(_L1) | set(_L2), key=len, reverse=True))
 # 二级 names the closed list does not spell out but the framework's pattern does (贫困人口满意度指标); the suffix
 # 指标 is required so that a 三级 name such as 游客满意度 never reads as a level
-_L2_PATTERNS = [(re.compile(p), canon) for canon, p in _DATA.get("level2_patterns", {}).items()]
+_L2_PATTERNS = [(lazy(p), canon) for canon, p in _DATA.get("level2_patterns", {}).items()]
 _COLUMN = {syn: role for role, syns in _DATA["columns"].items() for syn in syns}
-_COLUMN_PATTERNS = [(re.compile(p), role) for role, ps in _DATA["column_patterns"].items() for p in ps]
+_COLUMN_PATTERNS = [(lazy(p), role) for role, ps in _DATA["column_patterns"].items() for p in ps]
 _LABEL = {syn: field for field, syns in _DATA["labels"].items() for syn in syns}
 
 # template remnants around a level name: *, ★, (必填硬性指标), （★）, a leading number (1. 2、, 一、 二．: an outline)
-_MARKS = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[*★☆\d.、．])+|[*★☆]+$")
-_PARENS = re.compile(r"[(（][^()（）]*[)）]")
+_MARKS = lazy(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[*★☆\d.、．])+|[*★☆]+$")
+_PARENS = lazy(r"[(（][^()（）]*[)）]")
 
 
 @lru_cache(maxsize=4096)
