@@ -120,13 +120,9 @@ def _pipe_rows(lines: list[TextLine], i: int) -> _Run | None:
         if pending:
             first = _pipe_cells(ln.text)[0]
             text = "\n".join(p.text.strip() for p in pending)
-            if merged and len(pending) == 1 and merged[-1].text.rstrip().endswith("|") \
-                    and not _LIST_ITEM.match(pending[0].text) and _is_pipe_row(merged[-1].text):
-                # one line after a closed row: the tails of cells cut above, or the head of the row below; which
-                # cell it goes on, the extractor tells by content (what reached its column's width above)
-                merged.append(pending[0])
-                alone.add(pending[0].lineno)
-            elif merged and (_LIST_ITEM.match(pending[0].text) or _opens_row(first) or vocab.column_role(first)):
+            # (a lone line after a closed row placed by content was tried and withdrawn: it joined the head
+            # of a cell broken over lines to the row above, hardening's cell_line_breaks on the Tianjin page)
+            if merged and (_LIST_ITEM.match(pending[0].text) or _opens_row(first) or vocab.column_role(first)):
                 prev = merged.pop()
                 merged.append(prev.model_copy(update={"text": _append_to_last_cell(prev.text, text)}))
             else:

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from perfdraft.extraction.rules import extract_rules
 from perfdraft.extraction.wrapped_tails import column_widths, wrapped_tails
 from perfdraft.ingest.text import load_text
@@ -98,6 +100,8 @@ def _pipe_rows(tmp_path, text: str) -> list[tuple]:
     return [(i.level2, i.level3, i.description, i.value, i.basis) for i in p.indicators]
 
 
+@pytest.mark.xfail(strict=True, reason="placing a lone line after a closed pipe row by content was withdrawn: it "
+                   "broke hardening's cell_line_breaks perturbation of the Tianjin page (open)")
 def test_a_lone_line_after_a_pipe_row_ends_the_cell_cut_at_its_width_not_the_last_cell(tmp_path):
     want = [("数量指标", "校舍维修改造面积", "完成全县中小学校舍维修改造任务", "≥3000 平方米", "年度维修计划"),
             ("质量指标", "工程验收合格率", "维修工程经验收合格的比例", "100%", "验收规范"),
