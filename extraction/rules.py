@@ -394,16 +394,19 @@ class _Builder:
 _DIGIT = lazy(r"\d")
 
 
+def _counts_on(number: int | None, expect: int | None) -> bool:
+    """A row number that goes on with the rows' numbering: any at the first row, the next one, or 1 again (the
+    numbering starts again in a second grid); a wrapped tail such as `25 号` does not."""
+    return number is not None and (expect is None or number in (expect, 1))
+
+
 def _unnumbered(cells: list, header: list[str], expect: int | None) -> tuple[list, int | None]:
     """A ragged row without its row number, and the number, when the header's first column is a 序号 (ragged text
     keeps nothing in its column, so the number would be read as a name or value). Only the number the rows have
     reached (`expect`; any at the first row; 1 again) counts: a wrapped tail such as `25 号` is no row number."""
     first = next((h for h in header if h.strip()), "")
     number = vocab.row_number(cells[0].text) if cells and vocab.is_row_number_column(first) else None
-    if number is not None:
-        if expect is None or number in (expect, 1):  # 1: the numbering starts again (a second grid)
-            return cells[1:], number
-    return cells, None
+    return (cells[1:], number) if _counts_on(number, expect) else (cells, None)
 
 
 def _align(texts: list[str], hmap: list[str | None]) -> dict:
@@ -556,12 +559,11 @@ def _numbered_lines(lines) -> tuple[list, set[int]]:
     for ln in lines:
         words = ln.text.split(maxsplit=1)
         number = vocab.row_number(words[0]) if len(words) == 2 else None
-        if number is not None:
-            if expect is None or number in (expect, 1):
-                out.append(ln.model_copy(update={"text": words[1]}))
-                starts.add(ln.lineno)
-                expect = number + 1
-                continue
+        if _counts_on(number, expect):
+            out.append(ln.model_copy(update={"text": words[1]}))
+            starts.add(ln.lineno)
+            expect = number + 1
+            continue
         out.append(ln)
     return out, starts
 
@@ -789,8 +791,9 @@ def _fragment_widths(doc: Document, rows: list["_Row"]) -> dict[int | None, dict
         if origin not in TAIL_ORIGINS:
             continue
         texts = row.texts()
-        named = None if _is_header_row(texts) else content_header(doc, row.cells[0].table, row.cells[0].row)
-        if named or _is_header_row(texts):
+        is_header = _is_header_row(texts)
+        named = None if is_header else content_header(doc, row.cells[0].table, row.cells[0].row)
+        if named or is_header:
             # as the extractor reads it: by its names, or by its content
             hmap, texts_head, next_no = _header_map(named or texts), named or texts, None
         elif hmap is not None:

@@ -474,9 +474,10 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
     k = 0
     while k < len(cells):
         row: list[tuple[TextLine, str]] = []
-        if numbered and vocab.is_row_number(cells[k][1]):
+        number = vocab.row_number(cells[k][1]) if numbered else None
+        if number is not None:
             row.append(cells[k])
-            next_no = vocab.row_number(cells[k][1]) + 1
+            next_no = number + 1
             k += 1
             if k == len(cells):
                 break

@@ -12,12 +12,11 @@ WANT = [("产出指标", "数量指标", "家庭医生签约人数", "≥3.5万�
         ("满意度指标", "服务对象满意度指标", "群众满意度", "≥90%")]
 
 
-def _rows(tmp_path, body: str) -> list[tuple]:
+def _rows(tmp_path, body: str, fields=("level1", "level2", "level3", "value")) -> list[tuple]:
     path = tmp_path / "numbered.txt"
     path.write_text(HEAD + body, encoding="utf-8")
     [p] = extract_rules(load_text(path)).projects
-    c = lambda s: re.sub(r"\s+", "", s or "")  # noqa: E731
-    return [(c(i.level1), c(i.level2), c(i.level3), c(i.value)) for i in p.indicators]
+    return [tuple(re.sub(r"\s+", "", getattr(i, f) or "") for f in fields) for i in p.indicators]
 
 
 def test_tab_rows_whose_last_empty_cells_are_not_printed_keep_their_columns(tmp_path):
@@ -46,10 +45,7 @@ def test_a_wrapped_document_number_tail_is_no_row_number(tmp_path):
             "2 | 质量指标 | 高血压患者规范管理率 | ≥65% | 卫发〔2024〕1 ||\n"
             "25 号\n"
             "3 | 满意度指标 | 服务对象满意度指标 | 群众满意度 | ≥90% | 问卷调查 |\n")
-    path = tmp_path / "pipes.txt"
-    path.write_text(HEAD + body, encoding="utf-8")
-    [p] = extract_rules(load_text(path)).projects
-    assert [(i.level2, i.level3, i.value, re.sub(r"\s+", "", i.basis or "")) for i in p.indicators] == [
+    assert _rows(tmp_path, body, ("level2", "level3", "value", "basis")) == [
         ("数量指标", "家庭医生签约人数", "≥3.5万人", "卫发〔2024〕125号"),
         ("质量指标", "高血压患者规范管理率", "≥65%", "卫发〔2024〕125号"),
         ("服务对象满意度指标", "群众满意度", "≥90%", "问卷调查")]
