@@ -139,6 +139,10 @@ def row_text(p: Project, ind: Indicator) -> str:
 # crashed Chroma (SIGSEGV) in 8 of 15 trials, none at the default or with only the projects at 100.
 _SYNC_THRESHOLD = 100
 _SPACE = {"hnsw:space": "cosine"}
+# _ASCII_JSON: JSON kept in metadata (project_json, indicator_json, the keyword records) is written ASCII-escaped.
+# Chroma tries each string value as a bool, an int and a float before a string, and formatting each failure's
+# message costs ~1.7 us per non-ASCII character (a fifth of a row write); \uXXXX escapes are cheap there, and every
+# JSON reader reads the same values, so stores written before this read as they did.
 _PROJECTS_HNSW = {"hnsw:sync_threshold": _SYNC_THRESHOLD}
 # Row vectors are most of every write: a graph built with 40 candidates per insert instead of 100 took half the
 # time per row (40k rows of 1024 dimensions). Searching it with 400 candidates instead of 100 found 99.8% of the
@@ -304,17 +308,18 @@ class Store:
                 "department": department, "region": region, "year": year, "unit": p.unit,
                 "budget_wan": p.budget_wan, "code": p.code, "rows": len(p.indicators), "backend": p.backend,
                 "page": p.source.page if p.source else None, "line": p.source.line if p.source else None,
-                "project_json": p.model_dump_json(exclude_none=False),
+                "project_json": p.model_dump_json(exclude_none=False, ensure_ascii=True),
             }))
             for j, ind in enumerate(p.indicators):
                 r_ids.append(row_id(key, i, j))
                 r_texts.append(row_text(p, ind))
                 # what row search returns and filters on; the rest of the row is in indicator_json (each metadata
-                # key is a SQLite row and index entry in Chroma: 11 keys instead of 19 made row writes 20% faster)
+                # key is a SQLite row and index entry in Chroma: 11 keys instead of 19 made row writes 20% faster).
+                # The JSON texts are ASCII-escaped: see _ASCII_JSON.
                 r_meta.append(_clean({
                     "doc_id": did, "source": source, "project_id": pid, "project": p.name, "row": j,
                     "department": department, "region": region, "year": year, "scope": p.scope,
-                    "level1": ind.level1, "indicator_json": ind.model_dump_json(),
+                    "level1": ind.level1, "indicator_json": ind.model_dump_json(ensure_ascii=True),
                 }))
         doc_meta = _clean({
             "source": source, "key": key if key != source else None, "sha256": doc.sha256,

@@ -31,7 +31,7 @@ def new_generation() -> str:
 
 def keyword_record(entries: list[Entry]) -> dict[str, str]:
     """The metadata of one document's record in the keyword collection."""
-    return {"projects": json.dumps([[e.id, e.name, e.text] for e in entries], ensure_ascii=False)}
+    return {"projects": json.dumps([[e.id, e.name, e.text] for e in entries], ensure_ascii=True)}  # store._ASCII_JSON
 
 
 def _chunks(xs: list[str]) -> Iterator[list[str]]:

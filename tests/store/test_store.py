@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
 
+from perfdraft.ingest.embed import HashEmbedder
 from perfdraft.ingest.store import Store, doc_key, project_id, region_of, row_id
 from perfdraft.core.models import Project
 
@@ -138,3 +140,35 @@ def test_region_of(dep, region):
 def test_exclude_ids_accepts_any_iterable(gold_store: Store):
     top = gold_store.search_projects("物业管理费", k=1)[0].id
     assert top not in {h.id for h in gold_store.search_projects("物业管理费", k=3, exclude_ids=[top])}
+
+
+def _json_fields(store: Store) -> list[tuple[object, str, str, dict]]:
+    """(collection, record id, key, metadata) of every JSON text a store keeps in metadata."""
+    out = []
+    for col, key in ((store._projects, "project_json"), (store._rows, "indicator_json"),
+                     (store._keywords.collection, "projects")):
+        got = col.get(include=["metadatas"])
+        out += [(col, i, key, m) for i, m in zip(got["ids"], got["metadatas"])]
+    return out
+
+
+def test_json_metadata_is_written_ascii_escaped_and_reads_back_the_same(gold_store: Store):
+    fields = _json_fields(gold_store)
+    assert {key for _, _, key, _ in fields} == {"project_json", "indicator_json", "projects"}
+    assert all(m[key].isascii() for _, _, key, m in fields)
+    perf = gold_docs()[3]
+    assert gold_store.get_project(project_id(perf.source, 5)).project == perf.projects[5]
+    names = {n for _, _, key, m in fields if key == "projects" for _, n, _ in json.loads(m[key])}
+    assert {p.name for p in perf.projects} <= names
+
+
+def test_a_store_written_with_unescaped_json_reads_as_before(settings, gold_store: Store):
+    before = ([(h.id, h.project) for h in gold_store.search_projects("印刷费 宣传资料", k=5)],
+              [(r.id, r.indicator) for r in gold_store.search_rows("服务对象满意度", k=5)])
+    for col, rid, key, m in _json_fields(gold_store):  # as perfdraft wrote them before: UTF-8 text in the JSON
+        col.update(ids=[rid], metadatas=[{**m, key: json.dumps(json.loads(m[key]), ensure_ascii=False)}])
+    assert not all(m[key].isascii() for _, _, key, m in _json_fields(gold_store))
+    gold_store._keywords.rebuild()
+    again = Store(settings, embedder=HashEmbedder())
+    assert ([(h.id, h.project) for h in again.search_projects("印刷费 宣传资料", k=5)],
+            [(r.id, r.indicator) for r in again.search_rows("服务对象满意度", k=5)]) == before
