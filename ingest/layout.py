@@ -120,9 +120,15 @@ def _pipe_rows(lines: list[TextLine], i: int) -> _Run | None:
         if pending:
             first = _pipe_cells(ln.text)[0]
             text = "\n".join(p.text.strip() for p in pending)
-            # (a lone line after a closed row placed by content was tried and withdrawn: it joined the head
-            # of a cell broken over lines to the row above, hardening's cell_line_breaks on the Tianjin page)
-            if merged and (_LIST_ITEM.match(pending[0].text) or _opens_row(first) or vocab.column_role(first)):
+            ends_above = merged and (_LIST_ITEM.match(pending[0].text) or _opens_row(first) or vocab.column_role(first))
+            if ends_above and len(pending) == 1 and not _LIST_ITEM.match(pending[0].text) \
+                    and merged[-1].text.rstrip().endswith("|") and _is_pipe_row(merged[-1].text):
+                # one line after a closed row, before a row that opens with a level name: tails of cells cut
+                # above, which the extractor places by content (the cell that reached its column's width). Only
+                # here: before any other row the line may be the head of that row's first cell, broken over lines
+                merged.append(pending[0])
+                alone.add(pending[0].lineno)
+            elif ends_above:
                 prev = merged.pop()
                 merged.append(prev.model_copy(update={"text": _append_to_last_cell(prev.text, text)}))
             else:
