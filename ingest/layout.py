@@ -414,7 +414,7 @@ def _join_wrapped_lines(cells: list[tuple[TextLine, str]], blank_before: list[bo
     """Where blank lines separate most cells (wrapped ones aside), lines with none between them are one cell
     wrapped (2020 年 12 / 月底数据); rows of cells on consecutive lines (blank only between rows) stay apart."""
     blank_before = blank_before[: len(cells)]
-    if len(cells) < 4 or sum(blank_before[1:]) < 0.4 * (len(cells) - 1):
+    if len(cells) < 4 or not (sum(blank_before[1:]) >= 0.4 * (len(cells) - 1) or _mostly_single(blank_before)):
         return cells
     out: list[tuple[TextLine, str]] = []
     for (ln, t), blank in zip(cells, blank_before):
@@ -423,6 +423,18 @@ def _join_wrapped_lines(cells: list[tuple[TextLine, str]], blank_before: list[bo
         else:
             out.append((ln, t))
     return out
+
+
+def _mostly_single(blank_before: list[bool]) -> bool:
+    """Most runs of lines between blank lines are one line: blank lines part cells, however many lines the
+    wrapped cells take (an 8-line basis in every row). Rows on consecutive lines make runs as long as a row."""
+    runs = [1]
+    for blank in blank_before[1:]:
+        if blank:
+            runs.append(1)
+        else:
+            runs[-1] += 1
+    return len(runs) >= 4 and sum(1 for n in runs if n == 1) > len(runs) / 2
 
 
 def _starts_next_table(t: str) -> bool:
