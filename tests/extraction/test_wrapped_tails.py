@@ -64,6 +64,25 @@ def test_a_line_with_a_value_or_a_level_name_of_its_own_is_a_row_not_a_tail():
     assert wrapped_tails(["学生"], roles, prev, None) is None
 
 
+def test_a_doubled_tail_that_reads_as_a_level_name_joins_the_row_above_when_more_tails_follow(tmp_path):
+    roles = ["level1", "level2", "level3", "description", "value", "basis"]
+    prev = {"level2": "服务对象满意度指标", "level3": "参保人员对医保服务的", "description": "参保人员对医保服务的",
+            "value": "≥95%", "basis": "唐财社〔2024〕1"}
+    assert wrapped_tails(["满意度", "满意度", "25", "号"], roles, prev) == {
+        "level3": "满意度", "description": "满意度", "basis": "25 号"}
+    assert wrapped_tails(["满意度", "满意度"], roles, prev) is None  # alone: maybe a row's level cells
+    assert wrapped_tails(["满意度", "满意度", "≥90%"], roles, prev) is None  # a value of its own: a row
+    # the last row of a table, its tails on the table's last line
+    body = ("一级指标 二级指标 三级指标 指标描述 指标值 确定依据\n"
+            "产出指标 数量指标 医保政策宣传 医保政策宣传 ≥2 次 唐财社〔2024〕1\n"
+            "25 号\n"
+            "满意度指标 服务对象满意度指标 参保人员对医保服务的 参保人员对医保服务的 ≥95% 唐财社〔2024〕1\n"
+            "满意度 满意度 25 号\n")
+    assert _rows(tmp_path, body) == [
+        ("数量指标", "医保政策宣传", "医保政策宣传", "≥2 次", "唐财社〔2024〕125号"),
+        ("服务对象满意度指标", "参保人员对医保服务的满意度", "参保人员对医保服务的满意度", "≥95%", "唐财社〔2024〕125号")]
+
+
 def test_the_width_of_a_column_is_the_line_length_most_cells_reach_not_one_glued_outlier():
     recs = [{"description": "完成全县中小学校舍维修"}, {"description": "维修工程经验收合格的比"},
             {"description": "在秋季开学前全部完工且验收合格并交付使用"}, {"description": "短描述"}]
