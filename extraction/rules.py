@@ -405,8 +405,14 @@ def _unnumbered(cells: list, header: list[str], expect: int | None) -> tuple[lis
     keeps nothing in its column, so the number would be read as a name or value). Only the number the rows have
     reached (`expect`; any at the first row; 1 again) counts: a wrapped tail such as `25 号` is no row number."""
     first = next((h for h in header if h.strip()), "")
-    number = vocab.row_number(cells[0].text) if cells and vocab.is_row_number_column(first) else None
-    return (cells[1:], number) if _counts_on(number, expect) else (cells, None)
+    if not cells or not vocab.is_row_number_column(first):
+        return cells, None
+    # merged level cells printed once, on lines above the row (indented text), come before its number
+    k = 0
+    while k + 1 < len(cells) and (is_level1(cells[k].text) or is_level2(cells[k].text)):
+        k += 1
+    number = vocab.row_number(cells[k].text)
+    return (cells[:k] + cells[k + 1:], number) if _counts_on(number, expect) else (cells, None)
 
 
 def _align(texts: list[str], hmap: list[str | None]) -> dict:

@@ -102,13 +102,19 @@ def wrapped_tails(tokens: list[str], roles: list[str | None], prev: dict,
     if not toks:
         return None
     out: dict[str, str] = {}
+    twice = compact(prev.get("level3") or "") == compact(prev.get("description") or "") != ""
+
+    def doubled() -> bool:  # the line opens with the tail of a name printed twice (三级指标 and 描述)
+        return len(toks) >= 2 and toks[0] == toks[1] and twice and {"level3", "description"} <= set(roles)
+
     role = _level_tail(toks[0], prev)
     if role:
         out[role] = toks.pop(0)
-    elif vocab.is_level1(toks[0]) or vocab.is_level2(toks[0]):
+    elif (vocab.is_level1(toks[0]) or vocab.is_level2(toks[0])) and not (doubled() and len(toks) > 2):
+        # a level name opens a row, unless it is such a tail (…对医保服务的 / 满意度 满意度 25 号) and more
+        # tails follow: alone the pair may be a row's two level cells
         return None
-    twice = compact(prev.get("level3") or "") == compact(prev.get("description") or "") != ""
-    if len(toks) >= 2 and toks[0] == toks[1] and twice and {"level3", "description"} <= set(roles):
+    if doubled():
         out["level3"] = out["description"] = toks[0]
         toks = toks[2:]
     if toks and "basis" in roles and len(toks) <= 2 and _OPEN_DOC_NO.search(_last_line(prev.get("basis"))) \

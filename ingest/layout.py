@@ -120,9 +120,15 @@ def _pipe_rows(lines: list[TextLine], i: int) -> _Run | None:
         if pending:
             first = _pipe_cells(ln.text)[0]
             text = "\n".join(p.text.strip() for p in pending)
-            # (a lone line after a closed row placed by content was tried and withdrawn: it joined the head
-            # of a cell broken over lines to the row above, hardening's cell_line_breaks on the Tianjin page)
-            if merged and (_LIST_ITEM.match(pending[0].text) or _opens_row(first) or vocab.column_role(first)):
+            ends_above = merged and (_LIST_ITEM.match(pending[0].text) or _opens_row(first) or vocab.column_role(first))
+            if ends_above and len(pending) == 1 and not _LIST_ITEM.match(pending[0].text) \
+                    and merged[-1].text.rstrip().endswith("|") and _is_pipe_row(merged[-1].text):
+                # one line after a closed row, before a row that opens with a level name: tails of cells cut
+                # above, which the extractor places by content (the cell that reached its column's width). Only
+                # here: before any other row the line may be the head of that row's first cell, broken over lines
+                merged.append(pending[0])
+                alone.add(pending[0].lineno)
+            elif ends_above:
                 prev = merged.pop()
                 merged.append(prev.model_copy(update={"text": _append_to_last_cell(prev.text, text)}))
             else:
@@ -408,7 +414,7 @@ def _join_wrapped_lines(cells: list[tuple[TextLine, str]], blank_before: list[bo
     """Where blank lines separate most cells (wrapped ones aside), lines with none between them are one cell
     wrapped (2020 年 12 / 月底数据); rows of cells on consecutive lines (blank only between rows) stay apart."""
     blank_before = blank_before[: len(cells)]
-    if len(cells) < 4 or sum(blank_before[1:]) < 0.4 * (len(cells) - 1):
+    if len(cells) < 4 or not (sum(blank_before[1:]) >= 0.4 * (len(cells) - 1) or _mostly_single(blank_before)):
         return cells
     out: list[tuple[TextLine, str]] = []
     for (ln, t), blank in zip(cells, blank_before):
@@ -417,6 +423,18 @@ def _join_wrapped_lines(cells: list[tuple[TextLine, str]], blank_before: list[bo
         else:
             out.append((ln, t))
     return out
+
+
+def _mostly_single(blank_before: list[bool]) -> bool:
+    """Most runs of lines between blank lines are one line: blank lines part cells, however many lines the
+    wrapped cells take (an 8-line basis in every row). Rows on consecutive lines make runs as long as a row."""
+    runs = [1]
+    for blank in blank_before[1:]:
+        if blank:
+            runs.append(1)
+        else:
+            runs[-1] += 1
+    return len(runs) >= 4 and sum(1 for n in runs if n == 1) > len(runs) / 2
 
 
 def _starts_next_table(t: str) -> bool:

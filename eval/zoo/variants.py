@@ -67,6 +67,8 @@ VARIANTS: dict[str, Variant] = {
     "serial-spaces": Variant(style="spaces", transforms=("merged-cells", "serial-column"), formats=TEXT_ONLY),
     "serial-pipes": Variant(style="pipe-bare", transforms=("wrapped-cells", "serial-column"), formats=TEXT_ONLY),
     "serial-cells": Variant(style="cell-lines", transforms=("serial-column",), formats=TEXT_ONLY),
+    # merged level names on lines of their own above the rows, each row's number after them
+    "serial-indented": Variant(style="indented", transforms=("serial-column",), formats=TEXT_ONLY),
     "serial-run-together": Variant(style="run-together", transforms=("serial-column",), formats=TEXT_ONLY),
     "serial-wrapped-spaces": Variant(style="spaces", transforms=("wrapped-cells", "merged-cells", "serial-column"),
                                      formats=TEXT_ONLY),

@@ -37,6 +37,21 @@ def test_space_separated_rows_drop_their_number_and_a_merged_level_stays_filled_
     assert _rows(tmp_path, body) == WANT
 
 
+def test_indented_rows_drop_their_number_printed_after_the_merged_level_names_above_them(tmp_path):
+    # level names once, on lines of their own (a merged cell), then each row: its number, name and value
+    body = ("序号  一级指标  二级指标  三级指标  指标值\n"
+            "产出指标\n"
+            "    数量指标\n"
+            "        1  家庭医生签约人数  ≥3.5万人\n"
+            "        2  65岁以上老年人健康管理率  ≥70%\n"
+            "    质量指标\n"
+            "        3  高血压患者规范管理率  ≥65%\n"
+            "满意度指标\n"
+            "    服务对象满意度指标\n"
+            "        4  群众满意度  ≥90%\n")
+    assert _rows(tmp_path, body) == WANT
+
+
 def test_a_wrapped_document_number_tail_is_no_row_number(tmp_path):
     # `25 号` under a numbered pipe row is the rest of 卫发〔2024〕1 / 25 号, not row 25 (nor the head of row 2)
     body = ("序号 | 一级指标 | 二级指标 | 三级指标 | 指标值 | 确定依据 |\n"

@@ -126,6 +126,27 @@ def test_blank_separated_cell_lines_join_a_cell_wrapped_over_lines():
                         ["住院报销人次", "42.73 万", "年度计划"]]
 
 
+def test_blank_separated_cell_lines_join_long_wrapped_cells_even_when_most_lines_follow_no_blank():
+    # one basis cell of eight lines in every row: far fewer lines follow a blank than not, yet most runs
+    # between blank lines are a single cell line
+    basis = "按照省政府《关于\n整合农村公路建设\n养护管理体制的\n实施意见》\n（某政发〔2024〕\n3号）部署，进一\n步加强农村公路\n建设养护工作"
+    text = ("一级指标\n\n二级指标\n\n三级指标\n\n指标值\n\n指标值确定依据\n\n"
+            f"产出指标\n\n数量指标\n\n新建农村公路\n\n≥12公里\n\n{basis}\n\n"
+            f"质量指标\n\n验收合格率\n\n100%\n\n{basis}\n\n"
+            f"时效指标\n\n完工时间\n\n2026年10月\n\n{basis}\n\n注:以上为示例")
+    joined = basis.replace("\n", "")
+    assert _rows(text, "text-cell-lines")[1:] == [["产出指标", "数量指标", "新建农村公路", "≥12公里", joined],
+                                                  ["质量指标", "验收合格率", "100%", joined],
+                                                  ["时效指标", "完工时间", "2026年10月", joined]]
+
+
+def test_cell_lines_printed_a_row_to_a_run_of_lines_keep_their_cells_apart():
+    text = ("一级指标\n二级指标\n三级指标\n指标值\n\n产出指标\n数量指标\n新建农村公路\n≥12公里\n\n"
+            "质量指标\n验收合格率\n100%\n\n时效指标\n完工时间\n2026年10月\n\n注:以上为示例")
+    assert _rows(text, "text-cell-lines")[1:] == [["产出指标", "数量指标", "新建农村公路", "≥12公里"],
+                                                  ["质量指标", "验收合格率", "100%"], ["时效指标", "完工时间", "2026年10月"]]
+
+
 def test_a_page_footer_and_the_repeated_column_names_do_not_break_the_table():
     cells = ("一级指标\n\n二级指标\n\n三级指标\n\n指标值\n\n产出指标\n\n数量指标\n\n新建道路\n\n≥10公里\n\n- 1 -\n\f\n"
              "一级指标\n\n二级指标\n\n三级指标\n\n指标值\n\n维修桥梁\n\n3座\n\n注:以上为示例")
