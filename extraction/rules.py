@@ -719,7 +719,8 @@ _EFFECT = lazy(r"(?:^|\s)效果指标(?:\s|$)")
 
 
 def _effect_name(doc_text: str) -> str:
-    return "效果指标" if _EFFECT.search(doc_text) else "效益指标"
+    # the literal first: the pattern's (?:^|\s) opening makes a search try every position of the document
+    return "效果指标" if "效果指标" in doc_text and _EFFECT.search(doc_text) else "效益指标"
 
 
 def _lines_above(src: list, section: TableSection, limit: int = 20) -> list[str]:
