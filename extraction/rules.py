@@ -453,16 +453,18 @@ def _grid_rows(doc: Document, sec: TableSection) -> list[_Row]:
     rows: list[_Row] = []
     for ti in sec.tables:
         g = doc.tables[ti]
-        grid: list[list[_Cell | None]] = [[None] * g.n_cols for _ in range(g.n_rows)]
+        grid: list[list] = [[None] * g.n_cols for _ in range(g.n_rows)]
         for c in g.cells:
             if 0 <= c.row < g.n_rows and 0 <= c.col < g.n_cols:
-                grid[c.row][c.col] = _Cell(c.text, c.lineno, c.page or g.page, ti, c.row, c.col)
+                grid[c.row][c.col] = c
         for r, row in enumerate(grid):
-            cells = [x if x is not None else _Cell("", None, g.page, ti, r, k) for k, x in enumerate(row)]
-            while cells and not cells[-1].text.strip():
-                cells.pop()
-            if cells:
-                rows.append(_Row(cells))
+            # a row ends at its last cell with text: the empty places after it (a quarter of 003's) are never built
+            end = len(row)
+            while end and (row[end - 1] is None or not row[end - 1].text.strip()):
+                end -= 1
+            if end:
+                rows.append(_Row([_Cell("", None, g.page, ti, r, k) if c is None else
+                                  _Cell(c.text, c.lineno, c.page or g.page, ti, r, k) for k, c in enumerate(row[:end])]))
     return rows
 
 
