@@ -24,8 +24,10 @@ _LEADING_LABEL = lazy(rf"^\s*(?:[(（]?\d{{1,2}}[)）.、．]\s*)?(?P<label>{_LA
 _CODE = lazy(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
 _AMOUNT = lazy(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万元|万|元)?")
 _ACCOUNTING = lazy(r"^\d{1,3}(?:,\d{3})+\.\d{2}$")
-_YUAN_NOTE = lazy(r"(?:金额)?单位\s*[:：]\s*元(?!\S*万)")
-_WAN_NOTE = lazy(r"(?:金额)?单位\s*[:：]\s*万元")
+# a `(金额)单位：元` note; only whether one is found counts, so the optional 金额 is not searched for: a pattern
+# that opens with an optional group has no literal to scan for and tries every position (~40x slower here)
+_YUAN_NOTE = lazy(r"单位\s*[:：]\s*元(?!\S*万)")
+_WAN_NOTE = lazy(r"单位\s*[:：]\s*万元")
 
 
 @dataclass

@@ -11,7 +11,7 @@ from perfdraft.core.lazy_re import lazy
 from perfdraft.core import vocabulary as vocab
 from perfdraft.core.text import compact, tidy
 from perfdraft.extraction import header as hdr
-from perfdraft.ingest.layout import TABLE_END, resplit
+from perfdraft.ingest.layout import ends_table, resplit
 from perfdraft.extraction.inline import MIN_LINES as INLINE_MIN, inline_lines
 from perfdraft.extraction.interpret import Column, align_row, header_columns, is_indicator_header
 from perfdraft.extraction.wrapped_tails import column_widths as tail_widths, wrapped_tails
@@ -164,7 +164,7 @@ def _stream_goals(lines: list[str]) -> list[str]:
         name = hdr.label_line(t)
         if name == "caption":
             continue
-        if name is not None or TABLE_END.search(t) or _is_header_row(t.split()):
+        if name is not None or ends_table(t) or _is_header_row(t.split()):
             break
         body.append(t)
     text = tidy("\n".join(body))
@@ -459,16 +459,18 @@ def _grid_rows(doc: Document, sec: TableSection) -> list[_Row]:
     rows: list[_Row] = []
     for ti in sec.tables:
         g = doc.tables[ti]
-        grid: list[list[_Cell | None]] = [[None] * g.n_cols for _ in range(g.n_rows)]
+        grid: list[list] = [[None] * g.n_cols for _ in range(g.n_rows)]
         for c in g.cells:
             if 0 <= c.row < g.n_rows and 0 <= c.col < g.n_cols:
-                grid[c.row][c.col] = _Cell(c.text, c.lineno, c.page or g.page, ti, c.row, c.col)
+                grid[c.row][c.col] = c
         for r, row in enumerate(grid):
-            cells = [x if x is not None else _Cell("", None, g.page, ti, r, k) for k, x in enumerate(row)]
-            while cells and not cells[-1].text.strip():
-                cells.pop()
-            if cells:
-                rows.append(_Row(cells))
+            # a row ends at its last cell with text: the empty places after it (a quarter of 003's) are never built
+            end = len(row)
+            while end and (row[end - 1] is None or not row[end - 1].text.strip()):
+                end -= 1
+            if end:
+                rows.append(_Row([_Cell("", None, g.page, ti, r, k) if c is None else
+                                  _Cell(c.text, c.lineno, c.page or g.page, ti, r, k) for k, c in enumerate(row[:end])]))
     return rows
 
 
@@ -666,7 +668,7 @@ def _stream_rows_values_last(lines, builder: _Builder, cols: list[Column]) -> No
     nv = sum(1 for c in cols if c.role in ("value", "period_value"))
     rows: list[list[tuple]] = []
     cur: list[tuple] = []
-    end = next((k for k, ln in enumerate(lines) if TABLE_END.search(ln.text)), len(lines))
+    end = next((k for k, ln in enumerate(lines) if ends_table(ln.text)), len(lines))
     for atom in _stream_atoms(lines[:end]):
         kind, text, _, starts = atom
         has_text = any(a[0] == "text" for a in cur)
@@ -725,14 +727,16 @@ _EFFECT = lazy(r"(?:^|\s)效果指标(?:\s|$)")
 
 
 def _effect_name(doc_text: str) -> str:
-    return "效果指标" if _EFFECT.search(doc_text) else "效益指标"
+    # the literal first: the pattern's (?:^|\s) opening makes a search try every position of the document
+    return "效果指标" if "效果指标" in doc_text and _EFFECT.search(doc_text) else "效益指标"
 
 
 def _lines_above(src: list, section: TableSection, limit: int = 20) -> list[str]:
     """Narrative lines just above a section's title that are numbered field paragraphs ((1)项目概述。…)."""
     lo = max(1, section.line_start - limit)
     texts = [ln.text for ln in src[lo - 1: section.line_start - 1]] if src and src[0].lineno == 1 else []
-    return [t for t in texts if _NUMBERED_FIELD.match(t)]
+    # the opening bracket first: a match of the pattern on every line above every section costs more
+    return [t for t in texts if t.lstrip()[:1] in ("(", "（") and _NUMBERED_FIELD.match(t)]
 
 
 _NUMBERED_FIELD = lazy(r"^\s*[(（]\d{1,2}[)）]\s*\S{2,8}[。:：]")
@@ -1006,7 +1010,7 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
                 hmap = _dedupe_value(hmap)
                 has |= {f for f in hmap if f}
                 continue
-            if hmap is not None and any(TABLE_END.search(t) for t in texts if t.strip()) \
+            if hmap is not None and any(ends_table(t) for t in texts if t.strip()) \
                     and not any(is_level1(t) or is_level2(t) for t in texts):
                 break  # review opinions, notes, sign-off: the indicator grid has ended
             if hmap is None:
@@ -1212,7 +1216,16 @@ def _department(doc: Document, projects: list[Project], labelled: list[str] | No
     return next((v for v in names if _ORGAN.search(v)), names[0] if names else None)
 
 
-_YEAR_CAPTION = lazy(r"[(（]\s*((?:19|20)\d{2})\s*年度\s*[)）]|(?:起始年度|预算年度)\s*[:：]?\s*((?:19|20)\d{2})")
+# a table caption's year, two forms searched apart: as one pattern they open with no common character, and its
+# search of the whole text tries both at every position (~5 M instructions on 003); apart each scans for its opener
+_YEAR_PAREN = lazy(r"[(（]\s*((?:19|20)\d{2})\s*年度\s*[)）]")
+_YEAR_LABEL = lazy(r"(?:起始年度|预算年度)\s*[:：]?\s*((?:19|20)\d{2})")
+
+
+def _first_caption(text: str) -> re.Match | None:
+    """The first year caption in the text, of either form (they open with different characters: never a tie)."""
+    found = [m for m in (_YEAR_PAREN.search(text), _YEAR_LABEL.search(text)) if m]
+    return min(found, key=lambda m: m.start()) if found else None
 
 
 _YEAR_UNIT = lazy(r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:部门|单位)")
@@ -1228,11 +1241,11 @@ def _year(doc: Document, text: str | None = None) -> int | None:
     text = doc.text if text is None else text
     # a table caption: (2025年度), 起始年度 2025; the first on a line is the first in the text unless a match
     # runs over a line break (its \s), which a line-by-line search never sees: then line by line
-    m = _YEAR_CAPTION.search(text)
+    m = _first_caption(text)
     if m and "\n" in m.group(0):
-        m = next((x for x in map(_YEAR_CAPTION.search, (ln.text for ln in doc.lines)) if x), None)
+        m = next((x for x in map(_first_caption, (ln.text for ln in doc.lines)) if x), None)
     if m:
-        return int(m.group(1) or m.group(2))
+        return int(m.group(1))
     years = Counter(int(y) for y in _YEAR_ANY.findall(text))
     return years.most_common(1)[0][0] if years else None
 

