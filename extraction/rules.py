@@ -13,6 +13,7 @@ from perfdraft.core.text import compact, tidy
 from perfdraft.extraction import header as hdr
 from perfdraft.ingest.layout import ends_table, resplit
 from perfdraft.extraction.inline import MIN_LINES as INLINE_MIN, inline_lines
+from perfdraft.core.columns import stacked_header
 from perfdraft.extraction.interpret import Column, align_row, header_columns, is_indicator_header
 from perfdraft.extraction.wrapped_tails import column_widths as tail_widths, wrapped_tails
 from perfdraft.extraction.segment import TableSection, content_header, find_sections, indicator_grids, is_self_evaluation_grid
@@ -752,6 +753,22 @@ def _head_tokens(text: str) -> list[str]:
     return [text.strip()] if re.match(_WHOLE_LINE, text) else _split_line(text)
 
 
+_VALUE_FIELDS = {"value", "period_value"}
+
+
+def _names_over(rows: list[_Row], k: int, lines: list) -> list[str] | None:
+    """What is printed over header row k: the grid's row above it, or else the text line above (ragged text often
+    leaves the upper row of a two-row header out of the grid)."""
+    row = rows[k]
+    if not row.cells:
+        return None
+    if k and rows[k - 1].cells and rows[k - 1].cells[0].table == row.cells[0].table:
+        return rows[k - 1].texts()
+    at = row.cells[0].line
+    prev = next((ln for ln in reversed(lines) if ln.lineno < at and ln.text.strip()), None) if at else None
+    return _split_line(prev.text) if prev is not None else None
+
+
 def _split_line(text: str) -> list[str]:
     """Header-block text line -> tokens: tabs, runs of spaces and pipes (`项目名称 | XXX`) separate label and value."""
     return [t for t in _FIELD_SEP.split(text.strip()) if t]
@@ -985,6 +1002,11 @@ def extract_section(doc: Document, section: TableSection, *, effect_name: str | 
             if is_header or named:
                 header_texts = named or texts
                 hmap = _header_map(header_texts)
+                if is_header and not _VALUE_FIELDS & set(hmap):
+                    over = _names_over(rows, k_row, lines)
+                    stacked = over and stacked_header(texts, over, origin not in RAGGED_ORIGINS)
+                    if stacked:
+                        header_texts, hmap = stacked, _header_map(stacked)
                 has |= {f for f in hmap if f}
                 after_break = bool(builder.rows)
                 prev_tokens = None

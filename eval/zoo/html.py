@@ -24,7 +24,7 @@ def sheet_html(sheet: Sheet) -> list[str]:
     if sheet.header_lines:
         out += [f"<p>{escape(x)}</p>" for label, value in sheet.fields for x in (label, *value.split("\n"))]
     rows = grid_rows(sheet)
-    spans = merge_runs(rows, sheet.columns, sheet.merged, sheet.lead)
+    spans = merge_runs(rows, sheet)
     width = len(sheet.columns)
     out.append('<table border="1" cellspacing="0">')
     for row, span in zip(rows, spans):

@@ -33,7 +33,7 @@ def write_docx(sheets: list[Sheet], heading: list[str], path: Path) -> None:
         for line in _above(sheet):
             d.add_paragraph(line)
         rows = grid_rows(sheet)
-        spans = merge_runs(rows, sheet.columns, sheet.merged, sheet.lead)
+        spans = merge_runs(rows, sheet)
         width = len(sheet.columns)
         table = d.add_table(rows=len(rows), cols=width)
         table.style = "Table Grid"
@@ -75,7 +75,7 @@ def write_xlsx(sheets: list[Sheet], heading: list[str], path: Path) -> None:
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
             r += 1
         rows = grid_rows(sheet)
-        spans = merge_runs(rows, sheet.columns, sheet.merged, sheet.lead)
+        spans = merge_runs(rows, sheet)
         for row, span in zip(rows, spans):
             if len(row) < width:
                 for c, text in enumerate(row, 1):

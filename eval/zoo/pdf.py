@@ -71,12 +71,12 @@ class _Writer:
             self.page.insert_text((x + PAD, y + PAD + SIZE + k * LEAD), text, fontname=FONT, fontsize=SIZE)
 
 
-def _pages(rows: list[list[str]], heights: list[float], columns: list[str], top: float, forced: bool) -> list[list[int]]:
-    """Row indices per page: a page ends when full, or (forced) before every repeated column-name row."""
+def _pages(rows: list[list[str]], heights: list[float], header: list[str], top: float, forced: bool) -> list[list[int]]:
+    """Row indices per page: a page ends when full, or (forced) before every repeated (first) column-name row."""
     pages, cur, y, seen_header = [], [], top, False
     for k, (row, h) in enumerate(zip(rows, heights)):
-        repeat = row == columns and seen_header
-        seen_header |= row == columns
+        repeat = row == header and seen_header
+        seen_header |= row == header
         if cur and (y + h > PAGE_H - MARGIN or (forced and repeat)):
             pages.append(cur)
             cur, y = [], MARGIN
@@ -102,11 +102,11 @@ def _draw_sheet(w: _Writer, sheet: Sheet) -> None:
 
     wrapped = [[_wrap(t, cell_w(row, c)) for c, t in enumerate(row)] for row in rows]
     heights = [max(len(x) for x in cells) * LEAD + 2 * PAD for cells in wrapped]
-    for page_rows in _pages(rows, heights, sheet.columns, w.y, forced=bool(sheet.header_every)):
+    for page_rows in _pages(rows, heights, sheet.header_rows()[0], w.y, forced=bool(sheet.header_every)):
         if w.page is None or w.y + heights[page_rows[0]] > PAGE_H - MARGIN or page_rows[0] != 0:
             w.new_page()
         chunk = [rows[k] for k in page_rows]
-        spans = merge_runs(chunk, sheet.columns, sheet.merged, sheet.lead)  # merged cells never cross a page
+        spans = merge_runs(chunk, sheet)  # merged cells never cross a page
         tops = [w.y + sum(heights[k] for k in page_rows[:i]) for i in range(len(page_rows))]
         for i, k in enumerate(page_rows):
             for c in range(len(rows[k])):

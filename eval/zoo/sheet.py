@@ -28,10 +28,20 @@ class Sheet:
     lead: int = 0  # columns printed left of the level columns (a 序号 row number); merging starts after them
     header_every: int | None = None  # repeat the column-name row after this many body rows (page breaks)
     header_lines: bool = False  # header block as separate label / value lines outside the grid
+    group: str | None = None  # a stacked header: this name over the level columns, their own names a row below
     notes: list[str] = field(default_factory=list)
 
     def col(self, name: str) -> int:
         return self.columns.index(name)
+
+    def header_rows(self) -> list[list[str]]:
+        """The column-name row; with `group`, two rows: the group name and the other names, then the level names
+        under the group (merged cells print their text once, the cells they cover are empty)."""
+        if not self.group:
+            return [list(self.columns)]
+        levels = range(self.lead, self.lead + LEVEL_COLS)
+        top = [(self.group if k == self.lead else "") if k in levels else c for k, c in enumerate(self.columns)]
+        return [top, [c if k in levels else "" for k, c in enumerate(self.columns)]]
 
 
 def budget_text(wan: float | None) -> str:
@@ -72,24 +82,26 @@ def grid_rows(sheet: Sheet) -> list[list[str]]:
 
 
 def body_rows(sheet: Sheet) -> list[list[str]]:
-    """Column-name row and body rows, with the column-name row repeated at every page break."""
-    out = [list(sheet.columns)]
+    """Column-name rows and body rows, with the column-name rows repeated at every page break."""
+    out = sheet.header_rows()
     for k, row in enumerate(sheet.rows):
         if sheet.header_every and k and k % sheet.header_every == 0:
-            out.append(list(sheet.columns))
+            out += sheet.header_rows()
         out.append(list(row))
     return out
 
 
-def merge_runs(rows: list[list[str]], columns: list[str], merged: int, lead: int = 0) -> list[list[int]]:
+def merge_runs(rows: list[list[str]], sheet: Sheet, merged: int | None = None) -> list[list[int]]:
     """Row span of every body cell: n > 0 on the first row of a run of equal cells, 0 on the rows it covers.
-    The `merged` columns after the first `lead` ones merge (a row-number column never does)."""
+    The `merged` (default: the sheet's) columns after its `lead` ones merge (a row-number column never does)."""
     # a run in column c never crosses a run boundary of the level columns left of it, nor a repeated column-name row
+    columns, lead, headers = sheet.columns, sheet.lead, sheet.header_rows()
+    merged = sheet.merged if merged is None else merged
     spans = [[1] * len(r) for r in rows]
     for c in range(lead, min(lead + merged, len(columns))):
         start = None
         for k, row in enumerate(rows):
-            is_body = row != columns and len(row) == len(columns)
+            is_body = row not in headers and len(row) == len(columns)
             same = (start is not None and is_body and row[c] == rows[start][c] and row[c]
                     and all(spans[k][x] == 0 for x in range(lead, c)))
             if same:

@@ -16,7 +16,7 @@ def _cells(sheet: Sheet, omit_merged: bool) -> list[list[str]]:
     rows = grid_rows(sheet)
     if not omit_merged:
         return rows
-    spans = merge_runs(rows, sheet.columns, max(sheet.merged, 2), sheet.lead)
+    spans = merge_runs(rows, sheet, max(sheet.merged, 2))
     return [[c for c, s in zip(row, span) if s] for row, span in zip(rows, spans)]
 
 
@@ -74,7 +74,7 @@ def indented(sheet: Sheet) -> list[str]:
     rows = grid_rows(sheet)
     out, last = [], (None, None)
     for row in rows:
-        if len(row) != len(sheet.columns) or row == sheet.columns:
+        if len(row) != len(sheet.columns) or row in sheet.header_rows():
             out += _wrapped(row, "  ", keep_positions=False)
             last = (None, None)
             continue
@@ -102,7 +102,7 @@ def fixed_columns(sheet: Sheet) -> list[str]:
     column's width on screen, merged cells printed once (blank below), a wrapped cell going on at its column."""
     rows = grid_rows(sheet)
     n = len(sheet.columns)
-    spans = merge_runs(rows, sheet.columns, max(sheet.merged, 2), sheet.lead)
+    spans = merge_runs(rows, sheet, max(sheet.merged, 2))
     table = [[c if s else "" for c, s in zip(row, span)] for row, span in zip(rows, spans)]
     full = [r for r in table if len(r) == n]
     widths = [max(_screen_width(line) for r in full for line in r[k].split("\n")) for k in range(n)]
@@ -204,7 +204,7 @@ def sheet_text(sheet: Sheet, style: str) -> list[str]:
 
 def _page_breaks(lines: list[str], sheet: Sheet, style: str) -> list[str]:
     """A form feed and a page number before every repeated column-name row (the first one stays as it is)."""
-    header = TEXT_STYLES[style](Sheet(title=None, fields=[], columns=sheet.columns, rows=[]))
+    header = TEXT_STYLES[style](Sheet(title=None, fields=[], columns=sheet.columns, rows=[], group=sheet.group))
     out, seen, page = [], 0, 1
     k = 0
     while k < len(lines):

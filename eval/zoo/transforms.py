@@ -138,6 +138,12 @@ def serial_column(sheet: Sheet, expected: Project) -> None:
     sheet.lead = 1
 
 
+def stacked_header(sheet: Sheet, expected: Project) -> None:
+    """Column names over two rows: 绩效指标 over the three level columns (一级/二级/三级 under it), the other names
+    merged down both rows (the Ministry of Finance template); the expected gold is unchanged."""
+    sheet.group = "绩效指标"
+
+
 def comparison_column(sheet: Sheet, expected: Project) -> None:
     """The comparison of each quantitative value in a 比较符 column left of the value (≥ | 90%, = | 100%); the
     expected value is the comparison and the rest joined (≥90%), a qualitative value is unchanged."""
@@ -252,5 +258,5 @@ TRANSFORMS: dict[str, Transform] = {
     "wrapped-cells": wrapped_cells, "page-breaks": page_breaks, "reordered": reordered, "yuan": yuan_note,
     "header-lines": header_lines, "label-synonyms": label_synonyms, "serial-column": serial_column,
     "comparison-column": comparison_column, "outline-numbers": outline_numbers,
-    "values-only": values_only,
+    "values-only": values_only, "stacked-header": stacked_header,
 }

@@ -64,6 +64,10 @@ VARIANTS: dict[str, Variant] = {
     "label-synonyms": Variant(transforms=("label-synonyms",), text_encoding="gb18030"),
     # a 序号 column of row numbers left of the levels, in the text families that keep no column positions
     "serial-column": Variant(transforms=("merged-cells", "serial-column")),
+    # column names over two rows (绩效指标 over 一级/二级/三级, 指标值 and the rest merged down both)
+    "stacked-header": Variant(transforms=("merged-cells", "stacked-header")),
+    "stacked-header-spaces": Variant(style="spaces", transforms=("merged-cells", "stacked-header"), formats=TEXT_ONLY),
+    "stacked-header-pipes": Variant(style="pipe-bare", transforms=("stacked-header",), formats=TEXT_ONLY),
     "serial-spaces": Variant(style="spaces", transforms=("merged-cells", "serial-column"), formats=TEXT_ONLY),
     "serial-pipes": Variant(style="pipe-bare", transforms=("wrapped-cells", "serial-column"), formats=TEXT_ONLY),
     "serial-cells": Variant(style="cell-lines", transforms=("serial-column",), formats=TEXT_ONLY),

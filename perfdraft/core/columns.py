@@ -98,3 +98,30 @@ def header_by_content(texts: list[str], body: list[list[str]]) -> list[str] | No
                 if is_indicator_header(out):
                     return out
     return None
+
+
+_VALUE_ROLES = {"value", "period_value"}
+_LEVEL_ROLES = {"level1", "level2", "level3"}
+
+
+def stacked_header(texts: list[str], above: list[str], positional: bool) -> list[str] | None:
+    """Column names printed over two rows: a group name (绩效指标) over the level columns, whose own names are on the
+    row below, and 指标值 and the other names merged down both rows. `texts` is the lower row (an indicator header
+    without a value column), `above` the row over it; the names as one row, or None when it is not that layout.
+    Positional cells: each empty lower cell takes the name above it. Ragged text printed only the non-empty cells:
+    the group's cells (level roles or none) give way to the lower row's names."""
+    if any(c and c.role in _VALUE_ROLES for c in header_columns(texts)):
+        return None
+    top = [vocab.column_role(a) for a in above]
+    if not any(r in _VALUE_ROLES for r in top) or any(r in ("level1", "level2") for r in top):
+        return None  # nothing to add, or the row above is a header of its own
+    if positional:
+        out = [t if t.strip() else (above[k] if k < len(above) else "") for k, t in enumerate(texts)]
+        return out + above[len(texts):]
+    names = [(a, r) for a, r in zip(above, top) if a.strip()]
+    group = [k for k, (a, r) in enumerate(names)
+             if r in _LEVEL_ROLES or (r is None and not vocab.is_row_number_column(a))]
+    if not group or group != list(range(group[0], group[-1] + 1)):
+        return None  # no group name over the levels, or names of other columns inside it
+    lower = [t for t in texts if t.strip()]
+    return [a for a, _ in names[:group[0]]] + lower + [a for a, _ in names[group[-1] + 1:]]

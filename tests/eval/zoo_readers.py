@@ -77,12 +77,16 @@ def parse_tables(rows: list[list[str | None]]) -> list[dict]:
             continue
         names = [squash(c) for c in cells]
         if cur["columns"] is None:
-            if "三级指标" in names:
-                cur["columns"] = names
+            if "三级指标" in names:  # under a 绩效指标 row, the names left empty are on that row (merged down)
+                upper = cur.get("upper") or [""] * len(names)
+                cur["columns"] = [n or (upper[k] if k < len(upper) else "") for k, n in enumerate(names)]
+                cur["skip"] = [names, upper]
+            elif names[0] == "绩效指标":
+                cur["upper"] = names
             elif len(cells) > 1:
                 cur["fields"][names[0]] = cells[1] or ""
             continue
-        if names == cur["columns"] or len(cells) != len(cur["columns"]):
+        if names == cur["columns"] or names in cur["skip"] or len(cells) != len(cur["columns"]):
             continue  # a column-name row repeated at a page break
         prev = cur["rows"][-1] if cur["rows"] else None
         cur["rows"].append([c if c is not None else (prev[k] if prev and k < 2 else "") for k, c in enumerate(cells)])
