@@ -13,6 +13,7 @@ import re
 from perfdraft.core import vocabulary as vocab
 from perfdraft.core.lazy_re import lazy
 from perfdraft.core.values import looks_like_value
+from perfdraft.ingest.layout import ends_table
 
 _SEP = r"[ \t\u3000]*(?:—+|–|－|-|/|／|>|＞|→|\||：|:|、)[ \t\u3000]*"
 _LEVEL_ROLES = ("level1", "level2", "level3")
@@ -189,12 +190,70 @@ def read_line(text: str) -> list[InlineRow] | None:
 MIN_LINES = 2  # a block of inline indicators: one line alone may be a sentence that happens to parse
 
 
+_ITEM_MARK = lazy(r"^[ \t\u3000]*(?:[(（]\d{1,2}[)）]|\d{1,2}[.、．)）](?!\d)|[①-⑳])[ \t\u3000]*")
+
+
+_HEADING_MARK = lazy(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、．])\s*")
+
+
+def _heading(text: str) -> str | None:
+    """A line that is one level name and nothing else (一、产出指标 / （一）数量指标 / 社会效益指标): the name,
+    without its outline number."""
+    t = text.strip(_TRIM)
+    return _HEADING_MARK.sub("", t, count=1) if 0 < len(t) <= 30 and _is_level(t) else None
+
+
+def _outline_item(text: str) -> InlineRow | None:
+    """`服务老人人数：≥800人` (perhaps numbered 1. / （1）) under level headings: a name, then a colon or value word
+    and the value as printed (perhaps none); a label of the header block or a column is no indicator name."""
+    split = _name_value(_ITEM_MARK.sub("", text, count=1))
+    if split is None or not split[3]:
+        return None
+    name, role, value = (x.strip(_TRIM) for x in split[:3])
+    if not name or len(vocab.compact(name)) > 40 or vocab.column_role(name) or vocab.label_field(name):
+        return None
+    return {"level3": name, role: value}
+
+
 def inline_lines(lines) -> list[tuple[object, list[InlineRow]]]:
-    """(line, its indicators) for every line outside a grid that is wholly a line of inline indicators."""
-    out = []
+    """(line, its indicators) for every line outside a grid that is wholly a line of inline indicators; also the
+    `name：value` lines of an outline whose level names are headings of their own (一、产出指标 / 1.数量指标 / …),
+    which lend the lines below them their levels until a line of any other kind. A heading that levels an item
+    below it comes as a line with no indicators (it is read, not left over)."""
+    out: list[tuple[object, list[InlineRow]]] = []
+    l1 = l2 = ""
+    headings: list = []  # heading lines since the last item
     for ln in lines:
-        if ln.table is None:
-            rows = read_line(ln.text)
-            if rows:
-                out.append((ln, rows))
+        if ln.table is not None or ends_table(ln.text):
+            l1 = l2 = ""
+            headings = []
+            continue
+        rows = read_line(ln.text)
+        if rows:
+            out.append((ln, rows))
+            l1 = l2 = ""
+            headings = []
+            continue
+        level = _heading(ln.text)
+        if level:  # a name that is both (成本指标, 满意度指标) is a level2 under the level1 the framework puts it in
+            if vocab.is_level2(level) and (not vocab.is_level1(level) or l1 and vocab.level1_for_level2(
+                    vocab.canon_level2(level)) == vocab.canon_level1(l1)):
+                l2 = level
+            else:
+                l1, l2 = level, ""
+            headings.append(ln)
+            continue
+        item = _outline_item(ln.text) if (l1 or l2) and ln.text.strip() else None
+        if item:
+            out += [(h, []) for h in headings]
+            headings = []
+            out.append((ln, [{"level1": l1, "level2": l2, **item, "_outline": "1"}]))
+        elif ln.text.strip():
+            l1 = l2 = ""
+            headings = []
     return out
+
+
+def item_lines(found: list[tuple[object, list[InlineRow]]]) -> int:
+    """How many of inline_lines' lines hold indicators (headings do not count towards a block)."""
+    return sum(1 for _, rows in found if rows)

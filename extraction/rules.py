@@ -12,7 +12,7 @@ from perfdraft.core import vocabulary as vocab
 from perfdraft.core.text import compact, tidy
 from perfdraft.extraction import header as hdr
 from perfdraft.ingest.layout import ends_table, resplit
-from perfdraft.extraction.inline import MIN_LINES as INLINE_MIN, inline_lines
+from perfdraft.extraction.inline import MIN_LINES as INLINE_MIN, inline_lines, item_lines
 from perfdraft.core.columns import stacked_header
 from perfdraft.extraction.interpret import Column, align_row, header_columns, is_indicator_header
 from perfdraft.extraction.wrapped_tails import column_widths as tail_widths, wrapped_tails
@@ -302,6 +302,8 @@ class _Builder:
         if l1:
             self.level1 = l1
             self.printed_level1 = True
+        if rec.get("_outline"):  # an outline's headings state every level: a level2 left out is none, not the last
+            self.level2 = l2
         if l2:
             self.level2 = l2
             if not l1:
@@ -704,12 +706,12 @@ def _inline_rows(lines, builder: _Builder, warnings: list[str], has: set[str]) -
     line's number, or None when the section holds no block of them. Lines below the first that name levels but
     cannot be read are reported."""
     found = inline_lines(lines)
-    if len(found) < INLINE_MIN:
+    if item_lines(found) < INLINE_MIN:
         return None
     read = {ln.lineno for ln, _ in found}
     for ln, items in found:
         for item in items:
-            has |= set(item)
+            has |= {k for k, v in item.items() if v and not k.startswith("_")}
             builder.add(_join_unit({**item, "_notes": []}), [_Cell(ln.text, ln.lineno, ln.page)])
     first = found[0][0].lineno
     for ln in lines:

@@ -12,7 +12,7 @@ from perfdraft.core import vocabulary as vocab
 from perfdraft.core.text import compact
 from perfdraft.core.models import Document, Scope, TextLine
 from perfdraft.core.columns import header_by_content
-from perfdraft.extraction.inline import MIN_LINES as _INLINE_MIN, inline_lines
+from perfdraft.extraction.inline import MIN_LINES as _INLINE_MIN, inline_lines, item_lines
 from perfdraft.extraction.interpret import is_indicator_header
 
 TITLE_KEY = "绩效目标表"
@@ -93,7 +93,9 @@ def _titles(lines: list[TextLine]) -> list[tuple[int, int, str]]:
             m = next_nonblank(i)
             if m is not None and usable(m):
                 nxt = _compact(_clean(lines[m].text))
-                if len(nxt) <= 40 and TITLE_KEY not in comp and (comp + nxt).endswith(TITLE_KEY):
+                # a title wrapped over two lines; a next line that is a whole title on its own continues nothing
+                if len(nxt) <= 40 and TITLE_KEY not in comp and (comp + nxt).endswith(TITLE_KEY) \
+                        and not (_STARTS_NUMBERED.match(lines[m].text) and vocab.is_title(nxt)):
                     out.append((i, m, text + nxt))
                     i = m + 1
                     continue
@@ -247,7 +249,7 @@ _BLOCK_GAP = 3  # lines of other text an inline block may hold (a wrapped name, 
 
 def _untitled_inline(lines: list[TextLine]) -> list[TableSection]:
     """Blocks of inline indicator lines under no title: each a section reaching back to its header block."""
-    found = [ln.lineno for ln, _ in inline_lines(lines)]
+    found = [ln.lineno for ln, rows in inline_lines(lines) if rows]  # item lines: headings never start a block
     by_no = {ln.lineno: ln for ln in lines}
     blocks: list[list[int]] = []
     for n in found:
@@ -295,7 +297,7 @@ def find_sections(doc: Document) -> list[TableSection]:
         inside = grid_starts[bisect.bisect_left(grid_start_lines, lo): bisect.bisect_right(grid_start_lines, hi)]
         tables = sorted({ln.table for ln in body if ln.table is not None} | {i for _, i in inside})
         if not any(ln.lineno in header_lines for ln in body) and not any(
-                ti in indicator_grids(doc) for ti in tables) and len(inline_lines(body)) < _INLINE_MIN:
+                ti in indicator_grids(doc) for ti in tables) and item_lines(inline_lines(body)) < _INLINE_MIN:
             continue  # table of contents entry, or a heading without an indicator grid (nor inline indicators)
         title = section_title(raw)
         scope: Scope = "department" if vocab.is_department_title(raw) else "project"

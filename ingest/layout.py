@@ -34,9 +34,9 @@ _ORG_LINE = lazy(r"^(?:[\[(（]?\d{3,9}[\])）]?\s*[-—]?\s*)?\S{2,40}(?:局|�
 _PAGE_FOOTER = lazy(r"[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?")
 _BARE_PIPES = lazy(r"^\s*\|(?:\s*\|)*\s*$")
 # where a linearised table ends: notes, sign-off blocks, review opinions
-TABLE_END = lazy(r"^\s*(?:注|说明|备注)\s*[:：]|^\s*(?:填报说明|单位负责人)|审核意见|填表人|联系电话|[（(]盖章[)）]|扫一扫"
+TABLE_END = lazy(r"^\s*(?:注|说明|备注|联系人)\s*[:：]|^\s*(?:填报说明|单位负责人)|审核意见|填表人|联系电话|[（(]盖章[)）]|扫一扫"
                  r"|相关解读|附件\s*[:：]?\s*$")
-_END_OPENERS = frozenset("注说备填单")  # the first characters of TABLE_END's line-start words
+_END_OPENERS = frozenset("注说备联填单")  # the first characters of TABLE_END's line-start words
 # the words TABLE_END finds anywhere, as plain literals: a search for them scans for their first characters, where
 # TABLE_END's ^-anchored branches make its own search try every branch at every position
 _END_WORDS = lazy("审核意见|填表人|联系电话|盖章|扫一扫|相关解读|附件")

@@ -159,6 +159,28 @@ def _inline_path(sep: str, colon: str, per_line: bool) -> TextStyle:
     return style
 
 
+_NUMERALS = "一二三四五六七八九十"
+
+
+def outline_list(sheet: Sheet) -> list[str]:
+    """Indicators as an outline: each level1 a heading (一、产出指标), each level2 under it (（一）数量指标), then one
+    numbered `name：value` line an indicator (pair it with the values-only transform)."""
+    at = [sheet.col(c) for c in _LEVELS] + [sheet.col("指标值")]
+    out = _header_block(sheet) + ["绩效指标"]
+    l1_run = l2_run = None
+    n1 = n2 = 0
+    for k, row in enumerate(sheet.rows, 1):
+        l1, l2, name, value = (_one_line(row[c]) for c in at)
+        if l1 != l1_run:
+            n1, n2, l1_run, l2_run = n1 + 1, 0, l1, None
+            out.append(f"{_NUMERALS[(n1 - 1) % 10]}、{l1}")
+        if l2 != l2_run:
+            n2, l2_run = n2 + 1, l2
+            out.append(f"（{_NUMERALS[(n2 - 1) % 10]}）{l2}")
+        out.append(f"{k}.{name}：{value}")
+    return out
+
+
 def inline_labelled(sheet: Sheet) -> list[str]:
     """One indicator a line, each cell after its column name: `一级指标：产出指标  二级指标：数量指标  …`."""
     out = _header_block(sheet)
@@ -181,6 +203,7 @@ TEXT_STYLES: dict[str, TextStyle] = {
     "inline-path": _inline_path("—", "：", per_line=True),
     "inline-hyphen": _inline_path("-", ": ", per_line=False),
     "inline-labelled": inline_labelled,
+    "outline-list": outline_list,
 }
 
 

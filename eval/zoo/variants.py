@@ -88,6 +88,7 @@ VARIANTS: dict[str, Variant] = {
     "inline-path": Variant(style="inline-path", transforms=("values-only",), formats=TEXT_ONLY),
     "inline-hyphen": Variant(style="inline-hyphen", transforms=("values-only",), formats=TEXT_ONLY),
     "inline-labelled": Variant(style="inline-labelled", formats=TEXT_ONLY),
+    "outline-list": Variant(style="outline-list", transforms=("values-only",), formats=TEXT_ONLY),
     "inline-untitled": Variant(style="inline-path", transforms=("values-only", "untitled"), formats=TEXT_ONLY),
 }
 # The CI subset: one of each kind (text families, titles, columns, merges, page breaks, 元).
