@@ -1,7 +1,7 @@
 """Batch extraction: many files -> one gold-shape JSON each, resumable, atomic, isolated per file."""
 
-from __future__ import annotations
-
+# Start-up: no `from __future__ import annotations`, so the models' field annotations are objects pydantic need
+# not evaluate from strings (each a ForwardRef compiled and eval'd at every start); names defined later are quoted.
 import hashlib
 import importlib
 import inspect
@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from perfdraft.core.models import Rejection
 from perfdraft.ingest.digest import sha256_of
@@ -49,12 +49,12 @@ OutcomeStatus = Literal["ok", "partial", "failed", "skipped"]
 PageProgress = Callable[[str, int, int], None]  # (file, pages done, pages in the file) while a file is OCR'd
 
 
-def time_limit(opts: BatchOptions, ocr_pages: int = 0) -> float:
+def time_limit(opts: "BatchOptions", ocr_pages: int = 0) -> float:
     """A file's wall-clock limit: the per-file one, plus the per-page one for each page it OCRs."""
     return opts.timeout_s + ocr_pages * opts.ocr_page_s
 
 
-def timeout_message(opts: BatchOptions, ocr_pages: int = 0) -> str:
+def timeout_message(opts: "BatchOptions", ocr_pages: int = 0) -> str:
     """What a file that ran out of time is told: the limit, and how its OCR pages grew it."""
     if not ocr_pages:
         return f"gave up after {opts.timeout_s:g} s"
@@ -355,6 +355,8 @@ class ManifestEntry(BaseModel):
 class FailureRecord(BaseModel):
     """One line of failures.jsonl."""
 
+    model_config = ConfigDict(defer_build=True)  # built with the first failure read or written, not at import
+
     file: str
     kind: str
     message: str
@@ -479,7 +481,7 @@ def _die_with_parent() -> None:
             pass
 
 
-def _worker_main(conn: Connection) -> None:
+def _worker_main(conn: "Connection") -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the parent
     while True:
@@ -495,7 +497,7 @@ def _worker_main(conn: Connection) -> None:
             return
 
 
-def _send_page(conn: Connection, done: int, total: int) -> None:
+def _send_page(conn: "Connection", done: int, total: int) -> None:
     """A page of the running file is done: a ("page", done, total) message before the file's outcome."""
     conn.send(("page", done, total))
 

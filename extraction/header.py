@@ -17,10 +17,11 @@ from perfdraft.core import vocabulary as vocab
 _MULTILINE = ("goals", "period_goals", "purpose")
 _ALL_LABELS = sorted({s for syns in vocab.LABEL_SYNONYMS.values() for s in syns} | set(vocab.STOP_LABELS),
                      key=len, reverse=True)
-_LABEL_ALT = "|".join(r"\s*".join(map(re.escape, lab)) for lab in _ALL_LABELS)
+_LABELS = frozenset(_ALL_LABELS)
+_LONGEST = len(_ALL_LABELS[0])
 # a label at the start of a token: "(1)项目概述。做好…", "项目名称:XXX", "年度资金总额:"
-_LEADING_LABEL = lazy(rf"^\s*(?:[(（]?\d{{1,2}}[)）.、．]\s*)?(?P<label>{_LABEL_ALT})\s*(?P<paren>[(（][^()（）]{{0,8}}[)）])?"
-                            rf"\s*(?P<colon>[:：。]?)\s*(?P<rest>.*)$", re.S)
+_NUMBER_MARK = lazy(r"\s*(?:[(（]?\d{1,2}[)）.、．]\s*)?")
+_AFTER_LABEL = lazy(r"\s*(?P<paren>[(（][^()（）]{0,8}[)）])?\s*(?P<colon>[:：。]?)\s*(?P<rest>.*)$", re.S)
 _CODE = lazy(r"(?<![0-9A-Za-z])(\d{4}[0-9A-Z]{13,24})(?![0-9A-Za-z])")
 _AMOUNT = lazy(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万元|万|元)?")
 _ACCOUNTING = lazy(r"^\d{1,3}(?:,\d{3})+\.\d{2}$")
@@ -81,6 +82,30 @@ def _glued_value(name: str | None, rest: str) -> bool:
 _NUMBERED = re.compile(r"^\s*[(（]?\d")
 
 
+def leading_label(text: str) -> tuple[str, re.Match] | None:
+    """The label a token starts with, as printed (spaces between its characters kept), and the match of what
+    follows it (paren caption, colon, rest); None when the token starts with none.
+
+    The longest label whose characters open the token after an optional number mark ((1), 1、), any whitespace
+    between them: what one alternation of every label (characters joined by \\s*, longest first) matched, found by
+    set lookups; that alternation cost ~33 M instructions to compile at every start. No label begins with a
+    bracket, a digit or a space (tests/extraction/test_header.py), so the number mark is read one way only.
+    """
+    i = start = _NUMBER_MARK.match(text).end()
+    chars: list[str] = []
+    ends: list[int] = []
+    while i < len(text) and len(chars) < _LONGEST:
+        chars.append(text[i])
+        i += 1
+        ends.append(i)
+        while i < len(text) and text[i].isspace():  # what \s matches: str.isspace()
+            i += 1
+    for k in range(len(chars), 0, -1):
+        if "".join(chars[:k]) in _LABELS:
+            return text[start:ends[k - 1]], _AFTER_LABEL.match(text, ends[k - 1])
+    return None
+
+
 @lru_cache(maxsize=8192)  # a pure function of the token; a document repeats its labels in every table
 def _label_of(text: str, glued: bool = False) -> tuple[str | None, str | None, str, str | None]:
     """(field or 'stop', label, rest of the token, unit caption) when the token starts with a label.
@@ -88,10 +113,11 @@ def _label_of(text: str, glued: bool = False) -> tuple[str | None, str | None, s
     `glued`: the block prints labels and values with nothing between them (项目名称XXX), as text layers of
     run-together tables do; elsewhere such a token is a label only when the value is a code or an amount.
     """
-    m = _LEADING_LABEL.match(text)
-    if not m:
+    found = leading_label(text)
+    if not found:
         return None, None, text, None
-    label = vocab.compact(m["label"])
+    printed, m = found
+    label = vocab.compact(printed)
     rest = m["rest"].strip()
     numbered = bool(_NUMBERED.match(text))
     name = vocab.label_field(label)

@@ -22,9 +22,9 @@ from perfdraft.core.lazy_re import lazy
 from perfdraft.core.errors import CorruptDocument, TooLarge
 from perfdraft.core.models import Document
 from perfdraft.ingest.digest import sha256_of
+from perfdraft.ingest.load import MAX_HTML_BYTES
 from perfdraft.ingest.rawgrid import Item, RawCell, RawLine, RawTable, build_pages
 
-MAX_HTML_BYTES = 20 * 1024 * 1024  # a saved 绩效文本 page is well under 2 MB; lxml's tree takes ~10x the bytes
 MAX_DEPTH = 200  # element nesting; real pages stay under 40, deeper is a parser bomb
 MAX_COLSPAN = 1000  # the HTML standard's own clamp for colspan
 MAX_ROWSPAN = 65534  # ... and for rowspan

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 
 from perfdraft.core.lazy_re import lazy
@@ -39,6 +38,7 @@ class QuietLog:
 
 
 def _zip_kind(path: Path) -> str | None:
+    import zipfile  # only for files that start like a zip: a text file is sniffed without it
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
